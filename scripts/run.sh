@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The main job: install what is missing, build, generate the sample villages if absent, and serve
+# them at http://127.0.0.1:8080 (override with MINQING_LISTEN=HOST:PORT). Extra arguments go to
+# `minqing serve`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
+cmake --preset default >/dev/null
+cmake --build --preset default --target minqing
+
+store=data-samples/songyang-sample.gpkg
+if [ ! -f "$store" ]; then
+  build/minqing generate --villages 3 --seed 20091 --out "$store"
+fi
+exec build/minqing serve --listen "${MINQING_LISTEN:-127.0.0.1:8080}" --store "$store" "$@"

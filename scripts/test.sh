@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The whole test suite: install what is missing, build with warnings as errors, run every test.
+# Ends with ctest's summary line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
+cmake --preset ci >/dev/null
+cmake --build --preset ci
+ctest --preset ci -j "$(nproc)"

@@ -1,0 +1,16 @@
+#pragma once
+// One function per `minqing` subcommand, each in its own cli/cmd_<name>.cpp. Each takes the
+// arguments after the subcommand name and returns the process exit code.
+
+#include <string>
+#include <vector>
+
+namespace minqing::cli {
+
+using Args = std::vector<std::string>;
+
+int run_serve(const Args& args);
+int run_import(const Args& args);
+int run_generate(const Args& args);
+
+}  // namespace minqing::cli

@@ -1,0 +1,57 @@
+// `minqing` — the command-line entry point: dispatches to one subcommand.
+
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <string>
+#include <string_view>
+
+#include "base/error.hpp"
+#include "cli/commands.hpp"
+
+namespace {
+
+struct Command {
+  const char* name;
+  int (*run)(const minqing::cli::Args&);
+  const char* summary;
+};
+
+constexpr Command kCommands[] = {
+    {"serve", minqing::cli::run_serve, "serve the map store over HTTP"},
+    {"import", minqing::cli::run_import, "import features from GeoPackage, Shapefile, GeoJSON, KML… into a store"},
+    {"generate", minqing::cli::run_generate, "generate realistic sample villages into a new store"},
+};
+
+void usage(std::FILE* out) {
+  std::fprintf(out, "Minqing Map %s — village maps for county governance\n\nusage: minqing <command> [options]\n\ncommands:\n",
+               MINQING_VERSION);
+  for (const auto& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
+  std::fprintf(out, "\n`minqing <command> --help` describes a command's options.\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+    usage(argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string_view name = argv[1];
+  for (const auto& c : kCommands) {
+    if (name != c.name) continue;
+    minqing::cli::Args args(argv + 2, argv + argc);
+    try {
+      return c.run(args);
+    } catch (const minqing::Error& e) {
+      std::fprintf(stderr, "minqing %s: error: %s\n", c.name, e.what());
+      return 1;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "minqing %s: unexpected error: %s\n", c.name, e.what());
+      return 1;
+    }
+  }
+  std::fprintf(stderr, "minqing: unknown command \"%s\"\n\n", argv[1]);
+  usage(stderr);
+  return 2;
+}

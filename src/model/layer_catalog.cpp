@@ -1,0 +1,238 @@
+#include "model/layer_catalog.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "base/error.hpp"
+
+namespace minqing::model {
+
+using nlohmann::json;
+
+std::string_view to_string(FieldType t) noexcept {
+  switch (t) {
+    case FieldType::integer: return "integer";
+    case FieldType::real: return "real";
+    case FieldType::text: return "text";
+    case FieldType::date: return "date";
+  }
+  return "?";
+}
+
+int FeatureClassDef::field_index(std::string_view field_name) const noexcept {
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (fields[i].name == field_name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+const FieldDef* FeatureClassDef::field(std::string_view field_name) const noexcept {
+  const int i = field_index(field_name);
+  return i < 0 ? nullptr : &fields[static_cast<std::size_t>(i)];
+}
+
+namespace {
+
+// Reads one definition file with every key checked: unknown keys are errors, not ignored.
+class DefinitionReader {
+ public:
+  explicit DefinitionReader(std::string file) : m_file(std::move(file)) {}
+
+  [[noreturn]] void fail(const std::string& where, const std::string& what) const {
+    throw ConfigError(m_file + ": " + where + ": " + what);
+  }
+
+  void only_keys(const json& j, const std::string& where, std::initializer_list<const char*> keys) const {
+    if (!j.is_object()) fail(where, "must be an object");
+    for (const auto& [k, v] : j.items()) {
+      if (std::none_of(keys.begin(), keys.end(), [&](const char* allowed) { return k == allowed; })) {
+        fail(where, "unknown key \"" + k + "\"");
+      }
+    }
+  }
+
+  std::string text(const json& j, const char* key, const std::string& where, bool required = true) const {
+    if (!j.contains(key)) {
+      if (required) fail(where, std::string("missing \"") + key + "\"");
+      return {};
+    }
+    if (!j[key].is_string() || j[key].get<std::string>().empty()) {
+      fail(where, std::string("\"") + key + "\" must be a non-empty string");
+    }
+    return j[key].get<std::string>();
+  }
+
+  bool flag(const json& j, const char* key, const std::string& where) const {
+    if (!j.contains(key)) return false;
+    if (!j[key].is_boolean()) fail(where, std::string("\"") + key + "\" must be true or false");
+    return j[key].get<bool>();
+  }
+
+  Title title(const json& j, const std::string& where) const {
+    only_keys(j, where + ".title", {"zh", "en"});
+    return {text(j, "zh", where + ".title"), text(j, "en", where + ".title")};
+  }
+
+  static bool is_identifier(const std::string& s) {
+    static const std::regex re("^[a-z][a-z0-9_]*$");
+    return std::regex_match(s, re);
+  }
+
+  FieldDef field(const json& j, const std::string& where) const {
+    only_keys(j, where, {"name", "type", "title", "required", "personal", "values", "min", "max", "pattern"});
+    FieldDef f;
+    f.name = text(j, "name", where);
+    if (!is_identifier(f.name)) fail(where, "field name \"" + f.name + "\" must be lower_snake_case");
+    const std::string where_f = where + " (" + f.name + ")";
+    const std::string type = text(j, "type", where_f);
+    if (type == "integer") f.type = FieldType::integer;
+    else if (type == "real") f.type = FieldType::real;
+    else if (type == "text") f.type = FieldType::text;
+    else if (type == "date") f.type = FieldType::date;
+    else fail(where_f, "unknown type \"" + type + "\" (integer, real, text, date)");
+    f.title = text(j, "title", where_f);
+    f.required = flag(j, "required", where_f);
+    f.personal = flag(j, "personal", where_f);
+    if (j.contains("values")) {
+      if (!j["values"].is_array() || j["values"].empty()) fail(where_f, "\"values\" must be a non-empty array");
+      if (f.type != FieldType::text) fail(where_f, "\"values\" applies to text fields only");
+      for (const auto& v : j["values"]) {
+        if (!v.is_string()) fail(where_f, "\"values\" must hold strings");
+        f.values.push_back(v.get<std::string>());
+      }
+    }
+    for (const char* bound : {"min", "max"}) {
+      if (!j.contains(bound)) continue;
+      if (!j[bound].is_number()) fail(where_f, std::string("\"") + bound + "\" must be a number");
+      if (f.type != FieldType::integer && f.type != FieldType::real) {
+        fail(where_f, std::string("\"") + bound + "\" applies to numeric fields only");
+      }
+      (std::string(bound) == "min" ? f.min : f.max) = j[bound].get<double>();
+    }
+    if (j.contains("pattern")) {
+      f.pattern = text(j, "pattern", where_f);
+      try {
+        std::regex check(f.pattern);
+      } catch (const std::regex_error& e) {
+        fail(where_f, std::string("\"pattern\" is not a valid regular expression: ") + e.what());
+      }
+    }
+    return f;
+  }
+
+  FeatureClassDef feature_class(const json& j, const std::string& map, const std::string& where) const {
+    only_keys(j, where, {"name", "title", "geometry", "id_field", "village_key", "fields"});
+    FeatureClassDef c;
+    c.name = text(j, "name", where);
+    if (!is_identifier(c.name)) fail(where, "class name \"" + c.name + "\" must be lower_snake_case");
+    const std::string where_c = "class " + c.name;
+    c.map = map;
+    if (!j.contains("title")) fail(where_c, "missing \"title\"");
+    c.title = title(j["title"], where_c);
+    const std::string geometry = text(j, "geometry", where_c);
+    if (geometry == "point") c.geometry = geo::GeometryKind::point;
+    else if (geometry == "line") c.geometry = geo::GeometryKind::line;
+    else if (geometry == "polygon") c.geometry = geo::GeometryKind::polygon;
+    else fail(where_c, "unknown geometry \"" + geometry + "\" (point, line, polygon)");
+    if (!j.contains("fields") || !j["fields"].is_array() || j["fields"].empty()) {
+      fail(where_c, "\"fields\" must be a non-empty array");
+    }
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < j["fields"].size(); ++i) {
+      FieldDef f = field(j["fields"][i], where_c + ".fields[" + std::to_string(i) + "]");
+      if (!seen.insert(f.name).second) fail(where_c, "field \"" + f.name + "\" is defined twice");
+      c.fields.push_back(std::move(f));
+    }
+    c.id_field = text(j, "id_field", where_c, false);
+    if (!c.id_field.empty()) {
+      const FieldDef* id = c.field(c.id_field);
+      if (!id) fail(where_c, "id_field \"" + c.id_field + "\" is not a field");
+      if (!id->required) fail(where_c, "id_field \"" + c.id_field + "\" must be required");
+    }
+    c.village_key = text(j, "village_key", where_c);
+    const FieldDef* key = c.field(c.village_key);
+    if (!key) fail(where_c, "village_key \"" + c.village_key + "\" is not a field");
+    if (!key->required || key->type != FieldType::text) {
+      fail(where_c, "village_key \"" + c.village_key + "\" must be a required text field");
+    }
+    return c;
+  }
+
+ private:
+  std::string m_file;
+};
+
+}  // namespace
+
+std::filesystem::path LayerCatalog::default_directory() {
+  if (const char* env = std::getenv("MINQING_LAYERS"); env && *env) return env;
+  return std::filesystem::path(MINQING_SOURCE_DIR) / "layers";
+}
+
+LayerCatalog LayerCatalog::load_directory(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> files;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().extension() == ".json") files.push_back(entry.path());
+  }
+  if (ec) throw ConfigError(dir.string() + ": cannot read layer directory: " + ec.message());
+  if (files.empty()) throw ConfigError(dir.string() + ": no layer definition (*.json) found");
+  std::sort(files.begin(), files.end());
+
+  LayerCatalog catalog;
+  for (const auto& path : files) {
+    const std::string file = path.string();
+    DefinitionReader reader(file);
+    std::ifstream in(path);
+    json j;
+    try {
+      j = json::parse(in);
+    } catch (const json::parse_error& e) {
+      throw ConfigError(file + ": not valid JSON: " + e.what());
+    }
+    reader.only_keys(j, "top level", {"map", "title", "confidential", "relief", "classes"});
+    MapDef map;
+    map.name = reader.text(j, "map", "top level");
+    if (path.stem().string() != map.name) {
+      reader.fail("top level", "map \"" + map.name + "\" must be defined in " + map.name + ".json");
+    }
+    if (!j.contains("title")) reader.fail("top level", "missing \"title\"");
+    map.title = reader.title(j["title"], "map");
+    map.confidential = reader.flag(j, "confidential", "top level");
+    map.relief = reader.flag(j, "relief", "top level");
+    if (!j.contains("classes") || !j["classes"].is_array() || j["classes"].empty()) {
+      reader.fail("top level", "\"classes\" must be a non-empty array");
+    }
+    for (std::size_t i = 0; i < j["classes"].size(); ++i) {
+      FeatureClassDef c = reader.feature_class(j["classes"][i], map.name, "classes[" + std::to_string(i) + "]");
+      if (catalog.find_class(c.name)) {
+        reader.fail("class " + c.name, "feature class is already defined by another map");
+      }
+      map.classes.push_back(c.name);
+      catalog.m_classes.push_back(std::move(c));
+    }
+    catalog.m_maps.push_back(std::move(map));
+  }
+  return catalog;
+}
+
+const MapDef* LayerCatalog::find_map(std::string_view name) const noexcept {
+  for (const auto& m : m_maps) {
+    if (m.name == name) return &m;
+  }
+  return nullptr;
+}
+
+const FeatureClassDef* LayerCatalog::find_class(std::string_view name) const noexcept {
+  for (const auto& c : m_classes) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+}  // namespace minqing::model

@@ -1,0 +1,39 @@
+#pragma once
+// Checks and converts attribute values against a feature class's field definitions.
+
+#include <optional>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "model/feature.hpp"
+#include "model/layer_catalog.hpp"
+
+namespace minqing::model {
+
+// Converts `v` to the field's type when no information is lost: an integer to a real, a real with
+// an integral value to an integer, a number written as text ("12", " 3.5 ") to a number, a number
+// to text. Returns nullopt when the conversion would lose information or makes no sense
+// ("abc" to integer, 2.5 to integer).
+std::optional<Value> convert_lossless(const FieldDef& field, const Value& v);
+
+// Validates values against one feature class. Built once per class (compiles the patterns);
+// immutable and safe to share between threads afterwards.
+class FeatureValidator {
+ public:
+  explicit FeatureValidator(const FeatureClassDef& def);
+
+  // Returns nullopt when valid, else a reason naming the field, e.g.
+  // "field employment: \"farmer\" is not one of farming, local_work, migrant, business".
+  // Checks attributes only; geometry validity is geo::invalid_reason's job.
+  std::optional<std::string> check(const Feature& f) const;
+  std::optional<std::string> check_value(std::size_t field_index, const Value& v) const;
+
+  const FeatureClassDef& definition() const noexcept { return *m_def; }
+
+ private:
+  const FeatureClassDef* m_def;
+  std::vector<std::optional<std::regex>> m_patterns;
+};
+
+}  // namespace minqing::model

@@ -1,0 +1,22 @@
+#pragma once
+// The HTTP message types every part of server/ speaks: one request and one response type, both
+// with the whole body held in a std::string (JSON, PNG tiles and XML capabilities alike).
+// Including this header means including Boost.Beast's HTTP headers; nothing outside server/ and
+// cli/cmd_serve.cpp should need it.
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/status.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/verb.hpp>
+
+namespace minqing::server {
+
+namespace http = boost::beast::http;
+
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+
+// The media type of every JSON answer.
+inline constexpr const char* kJsonContentType = "application/json; charset=utf-8";
+
+}  // namespace minqing::server

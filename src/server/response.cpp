@@ -1,0 +1,29 @@
+#include "server/response.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace minqing::server {
+
+const std::string& server_header() {
+  static const std::string value = std::string("minqing/") + MINQING_VERSION;
+  return value;
+}
+
+Response json_response(const nlohmann::json& body, http::status status) {
+  Response res{status, 11};
+  res.set(http::field::content_type, kJsonContentType);
+  res.body() = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return res;
+}
+
+void finalize_response(Response& res, unsigned version, bool keep_alive, bool head) {
+  res.version(version);
+  res.keep_alive(keep_alive);
+  res.set(http::field::server, server_header());
+  res.set("X-Content-Type-Options", "nosniff");
+  const auto size = res.body().size();
+  if (head) res.body().clear();
+  res.content_length(size);
+}
+
+}  // namespace minqing::server

@@ -1,0 +1,254 @@
+#include "store/feature_store.hpp"
+
+#include <mutex>
+#include <vector>
+
+#include <cpl_conv.h>
+#include <gdal_priv.h>
+#include <ogr_spatialref.h>
+#include <ogrsf_frmts.h>
+
+#include "base/error.hpp"
+#include "store/gdal_init.hpp"
+#include "store/ogr_geometry.hpp"
+
+namespace minqing::store {
+
+namespace {
+
+OGRFieldType ogr_type(model::FieldType t) {
+  switch (t) {
+    case model::FieldType::integer: return OFTInteger64;
+    case model::FieldType::real: return OFTReal;
+    case model::FieldType::text: return OFTString;
+    case model::FieldType::date: return OFTDate;
+  }
+  return OFTString;
+}
+
+OGRwkbGeometryType ogr_geometry_type(geo::GeometryKind k) {
+  switch (k) {
+    case geo::GeometryKind::point: return wkbPoint;
+    case geo::GeometryKind::line: return wkbMultiLineString;
+    case geo::GeometryKind::polygon: return wkbMultiPolygon;
+  }
+  return wkbUnknown;
+}
+
+struct DatasetCloser {
+  void operator()(GDALDataset* ds) const { GDALClose(ds); }
+};
+using DatasetPtr = std::unique_ptr<GDALDataset, DatasetCloser>;
+
+std::string last_gdal_error() {
+  const char* msg = CPLGetLastErrorMsg();
+  return msg && *msg ? msg : "unknown GDAL error";
+}
+
+}  // namespace
+
+struct FeatureStore::Impl {
+  std::string location;
+  const model::LayerCatalog* catalog = nullptr;
+  DatasetPtr ds;
+  int epsg = kDefaultStoreEpsg;
+  bool in_transaction = false;
+
+  OGRLayer* layer(const std::string& class_name) const {
+    if (!catalog->find_class(class_name)) throw StoreError(location + ": unknown feature class " + class_name);
+    return ds->GetLayerByName(class_name.c_str());
+  }
+
+  void create_layer(const model::FeatureClassDef& def, OGRSpatialReference& srs) {
+    char** options = nullptr;
+    options = CSLSetNameValue(options, "FID", "fid");
+    options = CSLSetNameValue(options, "GEOMETRY_NAME", "geom");
+    options = CSLSetNameValue(options, "DESCRIPTION", def.title.zh.c_str());
+    OGRLayer* l = ds->CreateLayer(def.name.c_str(), &srs, ogr_geometry_type(def.geometry), options);
+    CSLDestroy(options);
+    if (!l) throw StoreError(location + ": cannot create table " + def.name + ": " + last_gdal_error());
+    add_missing_fields(def, *l);
+  }
+
+  void add_missing_fields(const model::FeatureClassDef& def, OGRLayer& l) {
+    for (const auto& f : def.fields) {
+      if (l.GetLayerDefn()->GetFieldIndex(f.name.c_str()) >= 0) continue;
+      OGRFieldDefn field(f.name.c_str(), ogr_type(f.type));
+      field.SetNullable(!f.required);
+      field.SetAlternativeName(f.title.c_str());
+      if (l.CreateField(&field) != OGRERR_NONE) {
+        throw StoreError(location + ": cannot add field " + def.name + "." + f.name + ": " + last_gdal_error());
+      }
+    }
+  }
+
+  void detect_epsg() {
+    for (const auto& c : catalog->classes()) {
+      OGRLayer* l = ds->GetLayerByName(c.name.c_str());
+      if (!l || !l->GetSpatialRef()) continue;
+      const OGRSpatialReference* srs = l->GetSpatialRef();
+      const char* code = srs->GetAuthorityCode(nullptr);
+      if (code) {
+        epsg = std::atoi(code);
+        return;
+      }
+    }
+  }
+};
+
+FeatureStore::FeatureStore(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+FeatureStore::FeatureStore(FeatureStore&&) noexcept = default;
+FeatureStore& FeatureStore::operator=(FeatureStore&&) noexcept = default;
+
+FeatureStore::~FeatureStore() {
+  if (m_impl && m_impl->in_transaction && m_impl->ds) m_impl->ds->RollbackTransaction();
+}
+
+FeatureStore FeatureStore::open(const std::string& location, const model::LayerCatalog& catalog, Mode mode) {
+  ensure_gdal_registered();
+  const unsigned flags = GDAL_OF_VECTOR | (mode == Mode::update ? GDAL_OF_UPDATE : GDAL_OF_READONLY);
+  auto impl = std::make_unique<Impl>();
+  impl->location = location;
+  impl->catalog = &catalog;
+  if (location.rfind("PG:", 0) != 0 && !std::filesystem::exists(location)) {
+    throw StoreError(location + ": no such store (create one with `minqing generate` or `minqing import`)");
+  }
+  impl->ds.reset(GDALDataset::FromHandle(GDALOpenEx(location.c_str(), flags, nullptr, nullptr, nullptr)));
+  if (!impl->ds) throw StoreError(location + ": cannot open store: " + last_gdal_error());
+  impl->detect_epsg();
+  if (mode == Mode::update) {
+    OGRSpatialReference srs;
+    srs.importFromEPSG(impl->epsg);
+    for (const auto& c : catalog.classes()) {
+      if (OGRLayer* l = impl->ds->GetLayerByName(c.name.c_str())) impl->add_missing_fields(c, *l);
+      else impl->create_layer(c, srs);
+    }
+  }
+  return FeatureStore(std::move(impl));
+}
+
+FeatureStore FeatureStore::create(const std::filesystem::path& path, const model::LayerCatalog& catalog, int epsg) {
+  ensure_gdal_registered();
+  if (std::filesystem::exists(path)) throw StoreError(path.string() + ": already exists; refusing to overwrite");
+  GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
+  if (!driver) throw StoreError("the GDAL GPKG driver is not available");
+  auto impl = std::make_unique<Impl>();
+  impl->location = path.string();
+  impl->catalog = &catalog;
+  impl->epsg = epsg;
+  impl->ds.reset(driver->Create(impl->location.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+  if (!impl->ds) throw StoreError(impl->location + ": cannot create GeoPackage: " + last_gdal_error());
+  OGRSpatialReference srs;
+  if (srs.importFromEPSG(epsg) != OGRERR_NONE) throw StoreError("unknown store CRS EPSG:" + std::to_string(epsg));
+  impl->ds->StartTransaction();
+  for (const auto& c : catalog.classes()) impl->create_layer(c, srs);
+  impl->ds->CommitTransaction();
+  return FeatureStore(std::move(impl));
+}
+
+const std::string& FeatureStore::location() const noexcept { return m_impl->location; }
+int FeatureStore::epsg() const noexcept { return m_impl->epsg; }
+const model::LayerCatalog& FeatureStore::catalog() const noexcept { return *m_impl->catalog; }
+
+void FeatureStore::for_each(const std::string& class_name, const std::function<void(model::Feature&)>& fn) const {
+  const model::FeatureClassDef* def = m_impl->catalog->find_class(class_name);
+  if (!def) throw StoreError(m_impl->location + ": unknown feature class " + class_name);
+  OGRLayer* l = m_impl->ds->GetLayerByName(class_name.c_str());
+  if (!l) return;  // an older store without this class: it simply has no features yet
+  std::vector<int> index;
+  for (const auto& f : def->fields) index.push_back(l->GetLayerDefn()->GetFieldIndex(f.name.c_str()));
+  l->ResetReading();
+  model::Feature out;
+  std::string reason;
+  for (auto& feature : *l) {
+    out.fid = feature->GetFID();
+    out.values.assign(def->fields.size(), model::Value{});
+    for (std::size_t i = 0; i < index.size(); ++i) {
+      const int k = index[i];
+      if (k < 0 || !feature->IsFieldSetAndNotNull(k)) continue;
+      switch (def->fields[i].type) {
+        case model::FieldType::integer: out.values[i] = static_cast<std::int64_t>(feature->GetFieldAsInteger64(k)); break;
+        case model::FieldType::real: out.values[i] = feature->GetFieldAsDouble(k); break;
+        case model::FieldType::text: out.values[i] = std::string(feature->GetFieldAsString(k)); break;
+        case model::FieldType::date: {
+          int y = 0, m = 0, d = 0, hh = 0, mm = 0, tz = 0;
+          float ss = 0;
+          feature->GetFieldAsDateTime(k, &y, &m, &d, &hh, &mm, &ss, &tz);
+          char buf[16];
+          std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+          out.values[i] = std::string(buf);
+          break;
+        }
+      }
+    }
+    const OGRGeometry* g = feature->GetGeometryRef();
+    out.geometry = geo::Geometry{};
+    out.geometry.kind = def->geometry;
+    if (g) {
+      if (auto converted = from_ogr(*g, def->geometry, reason)) out.geometry = std::move(*converted);
+    }
+    fn(out);
+  }
+}
+
+std::int64_t FeatureStore::count(const std::string& class_name) const {
+  OGRLayer* l = m_impl->layer(class_name);
+  return l ? l->GetFeatureCount(TRUE) : 0;
+}
+
+void FeatureStore::begin() {
+  if (m_impl->ds->StartTransaction() != OGRERR_NONE) {
+    throw StoreError(m_impl->location + ": cannot start a transaction: " + last_gdal_error());
+  }
+  m_impl->in_transaction = true;
+}
+
+void FeatureStore::commit() {
+  m_impl->in_transaction = false;
+  if (m_impl->ds->CommitTransaction() != OGRERR_NONE) {
+    throw StoreError(m_impl->location + ": commit failed: " + last_gdal_error());
+  }
+}
+
+void FeatureStore::rollback() {
+  if (!m_impl->in_transaction) return;
+  m_impl->in_transaction = false;
+  m_impl->ds->RollbackTransaction();
+}
+
+std::int64_t FeatureStore::insert(const std::string& class_name, const model::Feature& f) {
+  const model::FeatureClassDef* def = m_impl->catalog->find_class(class_name);
+  OGRLayer* l = m_impl->layer(class_name);
+  if (!l) throw StoreError(m_impl->location + ": store has no table " + class_name + " (open it in update mode)");
+  OGRFeature feature(l->GetLayerDefn());
+  for (std::size_t i = 0; i < def->fields.size() && i < f.values.size(); ++i) {
+    const int k = feature.GetFieldIndex(def->fields[i].name.c_str());
+    const model::Value& v = f.values[i];
+    if (k < 0) continue;
+    if (model::is_null(v)) {
+      feature.SetFieldNull(k);
+    } else if (auto* iv = std::get_if<std::int64_t>(&v)) {
+      feature.SetField(k, static_cast<GIntBig>(*iv));
+    } else if (auto* dv = std::get_if<double>(&v)) {
+      feature.SetField(k, *dv);
+    } else {
+      feature.SetField(k, std::get<std::string>(v).c_str());
+    }
+  }
+  if (!f.geometry.empty()) feature.SetGeometryDirectly(to_ogr(f.geometry).release());
+  if (l->CreateFeature(&feature) != OGRERR_NONE) {
+    throw StoreError(m_impl->location + ": cannot write a feature of " + class_name + ": " + last_gdal_error());
+  }
+  return feature.GetFID();
+}
+
+std::filesystem::path FeatureStore::relief_directory() const {
+  std::filesystem::path p(m_impl->location);
+  return p.parent_path() / (p.stem().string() + ".dem");
+}
+
+std::filesystem::path relief_path(const std::filesystem::path& relief_dir, const std::string& village_code) {
+  return relief_dir / (village_code + ".tif");
+}
+
+}  // namespace minqing::store

@@ -1,0 +1,142 @@
+#include "store/serving_index.hpp"
+
+#include <atomic>
+#include <mutex>
+
+#include <boost/geometry.hpp>
+#include <boost/geometry/index/rtree.hpp>
+
+#include "base/error.hpp"
+#include "geo/projection.hpp"
+#include "store/feature_store.hpp"
+
+namespace minqing::store {
+
+namespace bg = boost::geometry;
+namespace bgi = boost::geometry::index;
+
+namespace {
+using BoostPoint = bg::model::point<double, 2, bg::cs::cartesian>;
+using BoostBox = bg::model::box<BoostPoint>;
+using Entry = std::pair<BoostBox, std::int64_t>;  // bbox, fid
+using RTree = bgi::rtree<Entry, bgi::rstar<16>>;
+
+BoostBox to_boost(const geo::BBox& b) { return {{b.min_x, b.min_y}, {b.max_x, b.max_y}}; }
+
+ServedFeaturePtr project(model::Feature f, const geo::Transform& to_3857) {
+  auto served = std::make_shared<ServedFeature>();
+  to_3857.apply(f.geometry.coords);
+  served->bbox = f.geometry.bbox();
+  served->feature = std::move(f);
+  return served;
+}
+}  // namespace
+
+struct ServingIndex::ClassIndex {
+  const model::FeatureClassDef* def = nullptr;
+  mutable std::shared_mutex mutex;
+  RTree tree;
+  std::unordered_map<std::int64_t, ServedFeaturePtr> by_fid;
+  std::atomic<std::uint64_t> version{1};
+};
+
+ServingIndex::~ServingIndex() = default;
+
+std::unique_ptr<ServingIndex> ServingIndex::load(const FeatureStore& store) {
+  std::unique_ptr<ServingIndex> index(new ServingIndex);
+  index->m_catalog = &store.catalog();
+  index->m_store_epsg = store.epsg();
+  const geo::Transform to_3857(geo::epsg(store.epsg()), "EPSG:3857");
+  for (const auto& def : store.catalog().classes()) {
+    auto ci = std::make_unique<ClassIndex>();
+    ci->def = &def;
+    std::vector<Entry> entries;
+    store.for_each(def.name, [&](model::Feature& f) {
+      if (f.geometry.empty()) return;
+      auto served = project(std::move(f), to_3857);
+      entries.emplace_back(to_boost(served->bbox), served->feature.fid);
+      ci->by_fid.emplace(served->feature.fid, std::move(served));
+    });
+    ci->tree = RTree(entries.begin(), entries.end());  // bulk loading (packing) is much faster
+    index->m_classes.push_back(std::move(ci));
+  }
+  return index;
+}
+
+ServingIndex::ClassIndex* ServingIndex::find_index(std::string_view class_name) const {
+  for (const auto& ci : m_classes) {
+    if (ci->def->name == class_name) return ci.get();
+  }
+  return nullptr;
+}
+
+void ServingIndex::query(std::string_view class_name, const geo::BBox& bbox,
+                         std::vector<ServedFeaturePtr>& out) const {
+  const ClassIndex* ci = find_index(class_name);
+  if (!ci || bbox.empty()) return;
+  std::shared_lock lock(ci->mutex);
+  for (auto it = ci->tree.qbegin(bgi::intersects(to_boost(bbox))); it != ci->tree.qend(); ++it) {
+    out.push_back(ci->by_fid.at(it->second));
+  }
+}
+
+ServedFeaturePtr ServingIndex::find(std::string_view class_name, std::int64_t fid) const {
+  const ClassIndex* ci = find_index(class_name);
+  if (!ci) return nullptr;
+  std::shared_lock lock(ci->mutex);
+  auto it = ci->by_fid.find(fid);
+  return it == ci->by_fid.end() ? nullptr : it->second;
+}
+
+std::size_t ServingIndex::size(std::string_view class_name) const {
+  const ClassIndex* ci = find_index(class_name);
+  if (!ci) return 0;
+  std::shared_lock lock(ci->mutex);
+  return ci->by_fid.size();
+}
+
+void ServingIndex::upsert(std::string_view class_name, const model::Feature& store_feature) {
+  ClassIndex* ci = find_index(class_name);
+  if (!ci) throw StoreError("unknown feature class " + std::string(class_name));
+  // Project outside the lock: PROJ work must not block readers.
+  const geo::Transform to_3857(geo::epsg(m_store_epsg), "EPSG:3857");
+  auto served = project(store_feature, to_3857);
+  std::unique_lock lock(ci->mutex);
+  if (auto it = ci->by_fid.find(served->feature.fid); it != ci->by_fid.end()) {
+    ci->tree.remove(Entry(to_boost(it->second->bbox), it->first));
+  }
+  ci->tree.insert(Entry(to_boost(served->bbox), served->feature.fid));
+  ci->by_fid[served->feature.fid] = std::move(served);
+  ci->version.fetch_add(1);
+}
+
+bool ServingIndex::erase(std::string_view class_name, std::int64_t fid) {
+  ClassIndex* ci = find_index(class_name);
+  if (!ci) return false;
+  std::unique_lock lock(ci->mutex);
+  auto it = ci->by_fid.find(fid);
+  if (it == ci->by_fid.end()) return false;
+  ci->tree.remove(Entry(to_boost(it->second->bbox), fid));
+  ci->by_fid.erase(it);
+  ci->version.fetch_add(1);
+  return true;
+}
+
+std::uint64_t ServingIndex::data_version(std::string_view class_name) const {
+  const ClassIndex* ci = find_index(class_name);
+  return ci ? ci->version.load() : 0;
+}
+
+geo::BBox ServingIndex::extent() const {
+  geo::BBox out;
+  for (const auto& ci : m_classes) {
+    std::shared_lock lock(ci->mutex);
+    if (ci->tree.empty()) continue;
+    const BoostBox b = ci->tree.bounds();
+    out.expand(geo::BBox{b.min_corner().get<0>(), b.min_corner().get<1>(), b.max_corner().get<0>(),
+                         b.max_corner().get<1>()});
+  }
+  return out;
+}
+
+}  // namespace minqing::store

@@ -1,0 +1,68 @@
+#pragma once
+// The serving index: every feature of the store, projected once to EPSG:3857 at load and held in
+// an R-tree per feature class, so that a bounding-box query never touches the file.
+
+#include <cstdint>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "geo/coord.hpp"
+#include "model/feature.hpp"
+#include "model/layer_catalog.hpp"
+
+namespace minqing::store {
+
+class FeatureStore;
+
+// A served feature: geometry in EPSG:3857. Immutable once published; an edit publishes a new one,
+// so a reader holding a pointer keeps a consistent snapshot.
+struct ServedFeature {
+  model::Feature feature;
+  geo::BBox bbox;  // of feature.geometry, in 3857
+};
+using ServedFeaturePtr = std::shared_ptr<const ServedFeature>;
+
+// Thread-safe: any number of concurrent queries, with edits (upsert/erase) serialised per class.
+class ServingIndex {
+ public:
+  // Reads every feature class of `store` and projects it to EPSG:3857.
+  // @throws StoreError / ProjError when the store cannot be read or its CRS not transformed.
+  static std::unique_ptr<ServingIndex> load(const FeatureStore& store);
+
+  ~ServingIndex();
+
+  const model::LayerCatalog& catalog() const noexcept { return *m_catalog; }
+
+  // Appends to `out` the features of `class_name` whose bbox intersects `bbox` (3857).
+  // Unknown classes yield nothing.
+  void query(std::string_view class_name, const geo::BBox& bbox, std::vector<ServedFeaturePtr>& out) const;
+  // The feature with store id `fid`, or null.
+  ServedFeaturePtr find(std::string_view class_name, std::int64_t fid) const;
+  std::size_t size(std::string_view class_name) const;
+
+  // Inserts or replaces a feature given in the store CRS (its fid must be set); bumps the class's
+  // data version. @throws ProjError when it cannot be projected.
+  void upsert(std::string_view class_name, const model::Feature& store_feature);
+  // Removes a feature; returns whether it existed (and if so bumps the data version).
+  bool erase(std::string_view class_name, std::int64_t fid);
+
+  // Increases on every change to the class; caches key on it.
+  std::uint64_t data_version(std::string_view class_name) const;
+  // Extent of all features of all classes, in 3857 (empty for an empty store).
+  geo::BBox extent() const;
+
+ private:
+  struct ClassIndex;
+  ServingIndex() = default;
+  ClassIndex* find_index(std::string_view class_name) const;
+
+  const model::LayerCatalog* m_catalog = nullptr;
+  int m_store_epsg = 0;
+  std::vector<std::unique_ptr<ClassIndex>> m_classes;  // catalog order
+};
+
+}  // namespace minqing::store
