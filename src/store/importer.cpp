@@ -34,6 +34,7 @@ struct DatasetCloser {
 struct PendingFeature {
   const model::FeatureClassDef* def;
   model::Feature feature;
+  std::string where;  // "file layer L feature N", for messages
 };
 
 // Reads an OGR field as a Value in its own type; nullopt for types we cannot represent.
@@ -59,6 +60,21 @@ std::optional<model::Value> read_field(OGRFeature& f, int k, const model::FieldD
     }
     default: return std::nullopt;  // lists, binary, time of day
   }
+}
+
+// Shapefiles (DBF) cut field names to 10 characters: "village_code" arrives as "village_co".
+// Such a name maps to the one definition field it is a cut of, if there is exactly one.
+int truncated_field_index(const model::FeatureClassDef& def, const std::string& name) {
+  constexpr std::size_t kDbfNameLength = 10;
+  if (name.size() != kDbfNameLength) return -1;
+  int found = -1;
+  for (std::size_t i = 0; i < def.fields.size(); ++i) {
+    if (def.fields[i].name.size() > kDbfNameLength && def.fields[i].name.compare(0, kDbfNameLength, name) == 0) {
+      if (found >= 0) return -1;  // ambiguous
+      found = static_cast<int>(i);
+    }
+  }
+  return found;
 }
 
 class SourceReader {
@@ -92,13 +108,22 @@ class SourceReader {
   std::string source_crs(const std::string& where, OGRLayer& layer) const {
     if (m_options.source_crs) return *m_options.source_crs;
     const OGRSpatialReference* srs = layer.GetSpatialRef();
-    if (!srs) fail(where, "unknown CRS: the source declares no coordinate system (pass --source-crs EPSG:NNNN)");
+    if (!srs || srs->IsLocal() || (!srs->IsGeographic() && !srs->IsProjected())) {
+      fail(where, "unknown CRS: the source declares no usable coordinate system (pass --source-crs EPSG:NNNN)");
+    }
     const char* name = srs->GetAuthorityName(nullptr);
     const char* code = srs->GetAuthorityCode(nullptr);
     if (name && code) return std::string(name) + ":" + code;
     OGRSpatialReference copy(*srs);
     if (copy.AutoIdentifyEPSG() == OGRERR_NONE && copy.GetAuthorityCode(nullptr)) {
       return std::string("EPSG:") + copy.GetAuthorityCode(nullptr);
+    }
+    // GeoPackage's srs_id 0 / -1 and similar placeholders come back as "Undefined … SRS" on an
+    // "unknown" datum: a coordinate system in name only.
+    const std::string crs_name = srs->GetName() ? srs->GetName() : "";
+    const char* datum = srs->GetAttrValue("DATUM");
+    if (crs_name.rfind("Undefined", 0) == 0 || (datum && std::string(datum) == "unknown")) {
+      fail(where, "unknown CRS: \"" + crs_name + "\" (pass --source-crs EPSG:NNNN)");
     }
     char* wkt = nullptr;
     const char* const options[] = {"FORMAT=WKT2_2018", nullptr};
@@ -128,6 +153,14 @@ class SourceReader {
     for (int k = 0; k < defn->GetFieldCount(); ++k) {
       const std::string name = lower(defn->GetFieldDefn(k)->GetNameRef());
       target[static_cast<std::size_t>(k)] = def.field_index(name);
+      if (target[static_cast<std::size_t>(k)] < 0) {
+        target[static_cast<std::size_t>(k)] = truncated_field_index(def, name);
+        if (target[static_cast<std::size_t>(k)] >= 0) {
+          m_report.notes.push_back(where + ": field \"" + defn->GetFieldDefn(k)->GetNameRef() + "\" read as " +
+                                   def.fields[static_cast<std::size_t>(target[static_cast<std::size_t>(k)])].name +
+                                   " (a name cut to 10 characters by the DBF format)");
+        }
+      }
       if (target[static_cast<std::size_t>(k)] < 0 && name != "fid" && name != "ogc_fid") {
         m_report.notes.push_back(where + ": field \"" + defn->GetFieldDefn(k)->GetNameRef() +
                                  "\" is not defined for " + def.name + "; left out");
@@ -138,7 +171,7 @@ class SourceReader {
     std::string reason;
     for (auto& src : layer) {
       const std::string feature_where = where + " feature " + std::to_string(src->GetFID());
-      PendingFeature pending{&def, {}};
+      PendingFeature pending{&def, {}, feature_where};
       model::Feature& f = pending.feature;
       f.values.assign(def.fields.size(), model::Value{});
       for (int k = 0; k < defn->GetFieldCount(); ++k) {
@@ -207,7 +240,7 @@ void check_unique_ids(const std::vector<PendingFeature>& pending, const FeatureS
     const auto k = static_cast<std::size_t>(p.def->field_index(p.def->id_field));
     const std::string id = model::to_display_string(p.feature.values[k]);
     if (!ids.insert(id).second) {
-      throw DataError("class " + p.def->name + ": " + p.def->id_field + " \"" + id +
+      throw DataError(p.where + ": " + p.def->id_field + " \"" + id +
                       "\" occurs twice (in the sources or already in the store)");
     }
   }

@@ -1,0 +1,139 @@
+// The layer definitions parse, and they carry DOMAIN.md's names: every map, feature class and
+// field the domain model lists.
+
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "base/error.hpp"
+#include "model/layer_catalog.hpp"
+#include "support/test_env.hpp"
+
+using namespace minqing;
+
+namespace {
+
+struct DomainClass {
+  std::string geometry;
+  std::set<std::string> fields;
+};
+
+// Reads "- `class` (geometry…): `field`, `field` …" bullets (with indented continuation lines)
+// and "N. `map` — 中文名" headings from DOMAIN.md.
+void parse_domain(std::map<std::string, DomainClass>& classes, std::map<std::string, std::string>& maps) {
+  std::ifstream in(test::env_or_throw("MINQING_DOMAIN"));
+  REQUIRE(in.good());
+  const std::regex bullet(R"(^\s*- `([a-z_]+)` \((point|line|polygon)[^)]*\)?(.*))");
+  const std::regex map_heading(R"(^\d\. `([a-z_]+)` — ([^,\s]+),)");
+  const std::regex backticked("`([a-z_]+)`");
+  std::string line;
+  std::string current;
+  while (std::getline(in, line)) {
+    std::smatch m;
+    if (std::regex_search(line, m, map_heading)) {
+      maps[m[1]] = m[2];
+      current.clear();
+    } else if (std::regex_search(line, m, bullet)) {
+      current = m[1];
+      classes[current].geometry = m[2];
+      const std::string rest = m[3];
+      for (std::sregex_iterator it(rest.begin(), rest.end(), backticked), end; it != end; ++it) {
+        classes[current].fields.insert((*it)[1]);
+      }
+    } else if (!current.empty() && line.rfind("    ", 0) == 0) {
+      for (std::sregex_iterator it(line.begin(), line.end(), backticked), end; it != end; ++it) {
+        classes[current].fields.insert((*it)[1]);
+      }
+    } else {
+      current.clear();
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("every layer file parses into the six maps", "[model][layers]") {
+  const auto catalog = model::LayerCatalog::load_directory(test::layers_dir());
+  std::set<std::string> names;
+  for (const auto& m : catalog.maps()) names.insert(m.name);
+  CHECK(names == std::set<std::string>{"terrain", "industry", "organization", "key_persons", "assistance", "disaster"});
+  CHECK(catalog.find_map("key_persons")->confidential);
+  CHECK_FALSE(catalog.find_map("terrain")->confidential);
+  CHECK(catalog.find_map("terrain")->relief);
+  for (const auto& c : catalog.classes()) {
+    INFO(c.name);
+    CHECK(c.field(c.village_key) != nullptr);
+    CHECK_FALSE(c.title.zh.empty());
+  }
+}
+
+TEST_CASE("layer definitions carry DOMAIN.md's maps, classes and fields", "[model][layers]") {
+  std::map<std::string, DomainClass> domain;
+  std::map<std::string, std::string> domain_maps;
+  parse_domain(domain, domain_maps);
+  REQUIRE(domain_maps.size() == 6);
+  REQUIRE(domain.size() >= 18);  // DOMAIN.md lists 19 feature classes with their fields
+
+  const auto catalog = model::LayerCatalog::load_directory(test::layers_dir());
+  for (const auto& [map, zh] : domain_maps) {
+    INFO("map " << map);
+    const model::MapDef* def = catalog.find_map(map);
+    REQUIRE(def != nullptr);
+    CHECK(def->title.zh == zh);
+  }
+  for (const auto& [name, expected] : domain) {
+    INFO("class " << name);
+    const model::FeatureClassDef* def = catalog.find_class(name);
+    REQUIRE(def != nullptr);
+    CHECK(std::string(geo::to_string(def->geometry)) == expected.geometry);
+    for (const auto& field : expected.fields) {
+      INFO("field " << field);
+      CHECK(def->field(field) != nullptr);
+    }
+  }
+}
+
+TEST_CASE("personal data fields are flagged as DOMAIN.md lists them", "[model][layers]") {
+  const auto catalog = model::LayerCatalog::load_directory(test::layers_dir());
+  const std::set<std::string> personal_names = {"head_name", "id_number", "phone", "cadre_name", "responsible_cadre"};
+  for (const auto& c : catalog.classes()) {
+    for (const auto& f : c.fields) {
+      if (personal_names.count(f.name)) {
+        INFO(c.name << "." << f.name);
+        CHECK(f.personal);
+      }
+    }
+  }
+  CHECK(catalog.find_class("key_persons")->field("name")->personal);
+  CHECK_FALSE(catalog.find_class("villages")->field("name")->personal);
+}
+
+namespace {
+void expect_config_error(const std::string& json, const std::string& expected_fragment) {
+  const auto dir = test::scratch_dir("bad_layers");
+  std::ofstream(dir / "terrain.json") << json;
+  try {
+    model::LayerCatalog::load_directory(dir);
+    FAIL("expected a ConfigError mentioning " << expected_fragment);
+  } catch (const ConfigError& e) {
+    INFO(e.what());
+    CHECK(std::string(e.what()).find(expected_fragment) != std::string::npos);
+    CHECK(std::string(e.what()).find("terrain.json") != std::string::npos);
+  }
+}
+}  // namespace
+
+TEST_CASE("a malformed layer definition fails naming file and key", "[model][layers]") {
+  const std::string head = R"({"map":"terrain","title":{"zh":"村情民情图","en":"T"},"classes":[)";
+  const std::string field = R"({"name":"village_code","type":"text","title":"代码","required":true})";
+  expect_config_error("{not json", "not valid JSON");
+  expect_config_error(head + R"({"name":"roads","title":{"zh":"道路","en":"Roads"},"geometry":"curve","village_key":"village_code","fields":[)" + field + "]}]}", "unknown geometry \"curve\"");
+  expect_config_error(head + R"({"name":"roads","title":{"zh":"道路","en":"Roads"},"geometry":"line","village_key":"village_code","fields":[{"name":"village_code","type":"txt","title":"x","required":true}]}]})", "unknown type \"txt\"");
+  expect_config_error(head + R"({"name":"roads","title":{"zh":"道路","en":"Roads"},"geometry":"line","village_key":"code","fields":[)" + field + "]}]}", "village_key \"code\" is not a field");
+  expect_config_error(head + R"({"name":"roads","colour":"red","title":{"zh":"道路","en":"Roads"},"geometry":"line","village_key":"village_code","fields":[)" + field + "]}]}", "unknown key \"colour\"");
+  expect_config_error(R"({"map":"industry","title":{"zh":"x","en":"y"},"classes":[]})", "must be defined in industry.json");
+}
