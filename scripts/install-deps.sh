@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package Minqing Map needs to build, run and test.
 # Idempotent: packages already present are skipped, and apt is not touched when nothing is missing.
+#   install-deps.sh          what building, serving and testing need
+#   install-deps.sh --bench  also the peers and load tools the benchmarks compare against
 set -euo pipefail
 
 packages=(
@@ -11,6 +13,9 @@ packages=(
   nlohmann-json3-dev catch2 libsqlite3-dev sqlite3 libsodium-dev
   fonts-noto-cjk
 )
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(python3-mapnik wrk)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
