@@ -12,5 +12,6 @@ using Args = std::vector<std::string>;
 int run_serve(const Args& args);
 int run_import(const Args& args);
 int run_generate(const Args& args);
+int run_render(const Args& args);
 
 }  // namespace minqing::cli

@@ -21,6 +21,7 @@ constexpr Command kCommands[] = {
     {"serve", minqing::cli::run_serve, "serve the map store over HTTP"},
     {"import", minqing::cli::run_import, "import features from GeoPackage, Shapefile, GeoJSON, KML… into a store"},
     {"generate", minqing::cli::run_generate, "generate realistic sample villages into a new store"},
+    {"render", minqing::cli::run_render, "draw an overview image (PNG) of one village"},
 };
 
 void usage(std::FILE* out) {

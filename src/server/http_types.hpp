@@ -4,6 +4,9 @@
 // Including this header means including Boost.Beast's HTTP headers; nothing outside server/ and
 // cli/cmd_serve.cpp should need it.
 
+#include <string_view>
+
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -15,6 +18,11 @@ namespace http = boost::beast::http;
 
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
+
+// Beast 1.74 speaks boost::string_view; the project speaks std::string_view.
+inline std::string_view to_std(boost::beast::string_view s) noexcept {
+  return {s.data(), s.size()};
+}
 
 // The media type of every JSON answer.
 inline constexpr const char* kJsonContentType = "application/json; charset=utf-8";

@@ -21,6 +21,12 @@ void finalize_response(Response& res, unsigned version, bool keep_alive, bool he
   res.keep_alive(keep_alive);
   res.set(http::field::server, server_header());
   res.set("X-Content-Type-Options", "nosniff");
+  const auto code = res.result_int();
+  if (code < 200 || code == 204 || code == 304) {  // these never carry a body (RFC 9110 §8.6)
+    res.body().clear();
+    res.erase(http::field::content_length);
+    return;
+  }
   const auto size = res.body().size();
   if (head) res.body().clear();
   res.content_length(size);

@@ -20,7 +20,8 @@ Response json_response(const nlohmann::json& body, http::status status = http::s
 // Completes `res` for sending as the answer to a request of HTTP `version` (10 or 11):
 // sets the version, keep-alive (Connection) per `keep_alive`, Server, X-Content-Type-Options:
 // nosniff and Content-Length. For a HEAD request (`head` true) the body is dropped while
-// Content-Length keeps announcing the size the GET answer would have had.
+// Content-Length keeps announcing the size the GET answer would have had. 1xx, 204 and 304
+// answers carry neither a body nor Content-Length.
 // Call it exactly once per response, last. Never throws except std::bad_alloc.
 void finalize_response(Response& res, unsigned version, bool keep_alive, bool head);
 

@@ -9,9 +9,15 @@
 using namespace minqing::model;
 
 TEST_CASE("conversions that lose nothing are made, others refused", "[model][validation]") {
-  FieldDef integer{"n", FieldType::integer, "n"};
-  FieldDef real{"r", FieldType::real, "r"};
-  FieldDef text{"t", FieldType::text, "t"};
+  auto field = [](FieldType type) {
+    FieldDef f;
+    f.name = "f";
+    f.type = type;
+    return f;
+  };
+  const FieldDef integer = field(FieldType::integer);
+  const FieldDef real = field(FieldType::real);
+  const FieldDef text = field(FieldType::text);
   CHECK(convert_lossless(integer, Value(3.0)) == Value(std::int64_t{3}));
   CHECK_FALSE(convert_lossless(integer, Value(3.5)));
   CHECK(convert_lossless(integer, Value(std::string(" 12 "))) == Value(std::int64_t{12}));

@@ -1,0 +1,144 @@
+// `minqing serve`: load the store and serve it over HTTP until SIGINT/SIGTERM.
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/program_options.hpp>
+
+#include "base/error.hpp"
+#include "cli/commands.hpp"
+#include "model/layer_catalog.hpp"
+#include "style/style.hpp"
+#include "server/access_log.hpp"
+#include "server/app.hpp"
+#include "server/http_server.hpp"
+
+namespace minqing::cli {
+
+namespace po = boost::program_options;
+
+namespace {
+
+struct ListenAddress {
+  std::string host;  // as given, for messages
+  boost::asio::ip::address address;
+  unsigned short port = 0;
+};
+
+// "HOST:PORT" or "[IPv6]:PORT"; HOST may be a name, resolved here.
+ListenAddress parse_listen(const std::string& text) {
+  const auto bad = [&](const std::string& why) {
+    return ConfigError("--listen \"" + text + "\": " + why +
+                       " (expected HOST:PORT, e.g. 127.0.0.1:8080)");
+  };
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) throw bad("no host or port");
+  ListenAddress out;
+  out.host = text.substr(0, colon);
+  if (out.host.size() >= 2 && out.host.front() == '[' && out.host.back() == ']') {
+    out.host = out.host.substr(1, out.host.size() - 2);
+  }
+  const std::string port = text.substr(colon + 1);
+  if (port.empty() || port.size() > 5 ||
+      port.find_first_not_of("0123456789") != std::string::npos || std::stoul(port) > 65535) {
+    throw bad("the port must be a number from 0 to 65535");
+  }
+  out.port = static_cast<unsigned short>(std::stoul(port));
+  boost::system::error_code ec;
+  out.address = boost::asio::ip::make_address(out.host, ec);
+  if (ec) {
+    boost::asio::io_context ioc;
+    boost::asio::ip::tcp::resolver resolver(ioc);
+    const auto results = resolver.resolve(out.host, port, ec);
+    if (ec || results.empty()) throw bad("cannot resolve host \"" + out.host + "\"");
+    out.address = results.begin()->endpoint().address();
+  }
+  return out;
+}
+
+std::string url_host(const boost::asio::ip::address& a) {
+  return a.is_v6() ? "[" + a.to_string() + "]" : a.to_string();
+}
+
+}  // namespace
+
+int run_serve(const Args& args) {
+  std::string listen = "127.0.0.1:8080";
+  std::string store = std::string(MINQING_SOURCE_DIR) + "/data-samples/songyang-sample.gpkg";
+  std::string layers = model::LayerCatalog::default_directory().string();
+  std::string styles = style::StyleSet::default_directory().string();
+  std::size_t cache_mb = 256;
+  unsigned threads = 0;
+
+  po::options_description desc("minqing serve [options]");
+  // clang-format off
+  desc.add_options()
+      ("help,h", "show this help")
+      ("listen", po::value(&listen)->value_name("HOST:PORT")->default_value(listen),
+       "address and port to listen on (port 0: any free port)")
+      ("store", po::value(&store)->value_name("FILE")->default_value(store), "the feature store (GeoPackage)")
+      ("layers", po::value(&layers)->value_name("DIR")->default_value(layers),
+       "the layer definitions (layers/*.json)")
+      ("styles", po::value(&styles)->value_name("DIR")->default_value(styles), "the map styles (styles/*.json)")
+      ("cache-mb", po::value(&cache_mb)->value_name("MB")->default_value(cache_mb),
+       "memory for rendered tiles, in MiB (0: no cache)")
+      ("threads", po::value(&threads)->value_name("N"), "worker threads (default: one per core, at least 2)")
+      ("public", "allow a non-loopback --listen address (the maps become reachable from the network)");
+  // clang-format on
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(desc).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::fprintf(stderr, "minqing serve: %s\n\n", e.what());
+    std::cerr << desc;
+    return 2;
+  }
+  if (vm.count("help")) {
+    std::cout << "Serve the map store over HTTP until SIGINT or SIGTERM.\n\n" << desc;
+    return 0;
+  }
+
+  if (threads > 256) {
+    std::fprintf(stderr, "minqing serve: --threads %u: expected a number from 1 to 256\n", threads);
+    return 2;
+  }
+  const ListenAddress where = parse_listen(listen);
+  if (!where.address.is_loopback() && !vm.count("public")) {
+    std::fprintf(stderr,
+                 "minqing serve: refusing to listen on %s: it is not a loopback address, so the maps "
+                 "would be reachable from the network. Pass --public to do so deliberately, or listen "
+                 "on 127.0.0.1.\n",
+                 where.address.to_string().c_str());
+    return 2;
+  }
+
+  server::AppOptions app_options{store, layers};
+  app_options.styles_dir = styles;
+  app_options.tile_cache_bytes = cache_mb << 20;
+  const server::App app(app_options);
+  const server::AccessLog access_log(stderr);
+  server::ServerOptions options;
+  options.address = where.address.to_string();
+  options.port = where.port;
+  options.threads = threads;
+  options.access_log = &access_log;
+  server::HttpServer http(options, app.handler());
+  http.listen();
+  http.stop_on_signals();
+  std::printf(
+      "Minqing Map serving %s at http://%s:%u/ (%zu features in %zu classes, loaded in %lld ms)\n",
+      app.store_location().c_str(), url_host(where.address).c_str(),
+      static_cast<unsigned>(http.port()), app.feature_count(), app.catalog().classes().size(),
+      static_cast<long long>(app.load_time().count()));
+  std::fflush(stdout);
+  http.run();
+  std::fprintf(stderr, "minqing serve: stopped\n");
+  return 0;
+}
+
+}  // namespace minqing::cli

@@ -1,0 +1,33 @@
+#include <cstring>
+
+#include "render/cairo_context.hpp"
+#include "render/relief_source.hpp"
+#include "render/symbolizers.hpp"
+
+namespace minqing::render {
+
+void draw_hillshade(const Canvas& canvas, const style::HillshadeSymbolizer& s, const ReliefSource& relief) {
+  if (relief.empty() || !relief.extent().intersects(canvas.extent)) return;
+  const style::EvalContext ctx{canvas.zoom, nullptr, geo::GeometryKind::polygon};
+  HillshadeParams p;
+  p.exaggeration = s.exaggeration.evaluate(ctx);
+  p.shadow = s.shadow_color.evaluate(ctx);
+  p.highlight = s.highlight_color.evaluate(ctx);
+  p.accent = s.accent_color.evaluate(ctx);
+  p.azimuth_deg = s.illumination_direction;
+  // Shade on a transparent image of the canvas's pixel grid, then composite it: the same code
+  // serves image and PDF surfaces.
+  SurfacePtr shade = make_image_surface(canvas.width, canvas.height);
+  cairo_surface_flush(shade.get());
+  unsigned char* data = cairo_image_surface_get_data(shade.get());
+  const int stride = cairo_image_surface_get_stride(shade.get());
+  std::memset(data, 0, static_cast<std::size_t>(stride) * canvas.height);
+  if (!relief.render_hillshade(canvas.extent, canvas.width, canvas.height, p, data, stride)) return;
+  cairo_surface_mark_dirty(shade.get());
+  CairoSave save(canvas.cr);
+  cairo_set_source_surface(canvas.cr, shade.get(), 0, 0);
+  cairo_paint(canvas.cr);
+  check(canvas.cr, "drawing the hillshade");
+}
+
+}  // namespace minqing::render

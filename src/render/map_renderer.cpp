@@ -1,0 +1,176 @@
+#include "render/map_renderer.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+
+#include "base/error.hpp"
+#include "render/cairo_context.hpp"
+#include "render/labels.hpp"
+#include "render/relief_source.hpp"
+#include "render/symbolizers.hpp"
+
+namespace minqing::render {
+
+MapRenderer::MapRenderer(const store::ServingIndex& index, const style::StyleSet& styles, const ReliefSource* relief)
+    : m_index(index), m_styles(styles), m_relief(relief) {}
+
+namespace {
+
+// Geometry beyond the canvas that still gets drawn: wide strokes and circles whose centre lies
+// outside must show their part inside, identically in neighbouring tiles.
+constexpr double kBufferPx = 64;
+
+// Features of one class in one box, fetched once per draw and shared by the layers that use them.
+class FeatureCache {
+ public:
+  FeatureCache(const store::ServingIndex& index, const geo::BBox& box, const FeatureFilter& filter)
+      : m_index(index), m_box(box), m_filter(filter) {}
+
+  const std::vector<store::ServedFeaturePtr>& get(const std::string& cls) {
+    auto it = m_cache.find(cls);
+    if (it != m_cache.end()) return it->second;
+    std::vector<store::ServedFeaturePtr> hits;
+    m_index.query(cls, m_box, hits);
+    if (m_filter) {
+      std::erase_if(hits, [&](const store::ServedFeaturePtr& f) { return !m_filter(cls, *f); });
+    }
+    // The R-tree's order is arbitrary: fid order makes drawing and labels deterministic.
+    std::sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) { return a->feature.fid < b->feature.fid; });
+    return m_cache.emplace(cls, std::move(hits)).first->second;
+  }
+
+ private:
+  const store::ServingIndex& m_index;
+  geo::BBox m_box;
+  const FeatureFilter& m_filter;
+  std::unordered_map<std::string, std::vector<store::ServedFeaturePtr>> m_cache;
+};
+
+FeatureList select(const std::vector<store::ServedFeaturePtr>& all, const style::StyleLayer& layer, double zoom) {
+  FeatureList out;
+  out.reserve(all.size());
+  for (const auto& f : all) {
+    if (layer.filter) {
+      const style::EvalContext ctx{zoom, &f->feature, f->feature.geometry.kind};
+      if (!style::as_boolean(layer.filter->evaluate(ctx)).value_or(false)) continue;
+    }
+    out.push_back(f.get());
+  }
+  return out;
+}
+
+struct Frame {
+  Canvas canvas;
+  PixelTransform to_label_px;
+  geo::BBox label_region;  // label-space pixels
+  geo::Coord label_offset;  // label space → canvas pixels
+  geo::BBox query_box;      // 3857
+  geo::BBox label_box;      // 3857
+};
+
+Frame make_frame(cairo_t* cr, const RenderRequest& r) {
+  if (r.width_px <= 0 || r.height_px <= 0 || r.width_px > 32768 || r.height_px > 32768) {
+    throw RequestError("render size " + std::to_string(r.width_px) + "x" + std::to_string(r.height_px) + " is out of range");
+  }
+  if (r.extent.empty() || r.extent.width() <= 0 || r.extent.height() <= 0) throw RequestError("render extent is empty");
+  if (!(r.scale > 0 && r.scale <= 8)) throw RequestError("render scale must be in (0, 8]");
+  Frame f;
+  Canvas& c = f.canvas;
+  c.cr = cr;
+  c.to_px = PixelTransform(r.extent, r.width_px, r.height_px);
+  c.extent = r.extent;
+  c.width = r.width_px;
+  c.height = r.height_px;
+  c.scale = r.scale;
+  c.zoom = r.zoom;
+  const double buffer = kBufferPx * r.scale;
+  c.clip = geo::BBox{-buffer, -buffer, r.width_px + buffer, r.height_px + buffer};
+  f.query_box = r.extent.buffered(buffer / std::min(c.to_px.sx, c.to_px.sy));
+  f.label_box = r.label_extent.empty() ? r.extent : r.label_extent;
+  // Label space: the label extent's own pixel grid at the canvas's resolution, computed from the
+  // label extent alone so that every canvas inside it gets the very same label coordinates.
+  const double lw = std::round(f.label_box.width() * c.to_px.sx), lh = std::round(f.label_box.height() * c.to_px.sy);
+  f.to_label_px.min_x = f.label_box.min_x;
+  f.to_label_px.max_y = f.label_box.max_y;
+  f.to_label_px.sx = lw / f.label_box.width();
+  f.to_label_px.sy = lh / f.label_box.height();
+  f.label_region = geo::BBox{0, 0, lw, lh};
+  const geo::Coord o = c.to_px(geo::Coord{f.label_box.min_x, f.label_box.max_y});
+  auto snap = [](double v) { return std::fabs(v - std::round(v)) < 1e-3 ? std::round(v) : v; };
+  f.label_offset = {snap(o.x), snap(o.y)};
+  return f;
+}
+
+// Runs the style layers of every map; draws them when `cr` is set; returns the label
+// candidates (kept alive in `candidates`) placed.
+std::vector<PlacedLabel> run_layers(const MapRenderer& renderer, const RenderRequest& r, const Frame& frame, bool draw,
+                                    std::vector<LabelCandidate>& candidates) {
+  std::vector<const style::Style*> styles;
+  for (const auto& m : r.maps) {
+    const auto* s = renderer.styles().find(m);
+    if (!s) throw RequestError("unknown map \"" + m + "\"");
+    styles.push_back(s);
+  }
+  FeatureCache features(renderer.index(), frame.query_box, r.feature_filter);
+  FeatureCache label_features(renderer.index(), frame.label_box, r.feature_filter);
+  const Canvas& canvas = frame.canvas;
+  int layer_counter = 0;
+  for (const auto* s : styles) {
+    for (const auto& layer : s->layers) {
+      ++layer_counter;
+      if (!layer.visible_at(r.zoom)) continue;
+      if (const auto* sym = std::get_if<style::SymbolSymbolizer>(&layer.symbolizer)) {
+        const FeatureList list = select(label_features.get(layer.source_layer), layer, r.zoom);
+        // Layers higher in the stack are placed first.
+        collect_labels(canvas, frame.to_label_px, frame.label_region, *sym, list, -layer_counter, candidates);
+        continue;
+      }
+      if (!draw) continue;
+      std::visit(
+          [&](const auto& sz) {
+            using T = std::decay_t<decltype(sz)>;
+            if constexpr (std::is_same_v<T, style::BackgroundSymbolizer>) {
+              draw_background(canvas, sz);
+            } else if constexpr (std::is_same_v<T, style::HillshadeSymbolizer>) {
+              if (renderer.relief()) draw_hillshade(canvas, sz, *renderer.relief());
+            } else if constexpr (std::is_same_v<T, style::FillSymbolizer>) {
+              draw_fill(canvas, sz, select(features.get(layer.source_layer), layer, r.zoom));
+            } else if constexpr (std::is_same_v<T, style::LineSymbolizer>) {
+              draw_line(canvas, sz, select(features.get(layer.source_layer), layer, r.zoom));
+            } else if constexpr (std::is_same_v<T, style::CircleSymbolizer>) {
+              draw_circle(canvas, sz, select(features.get(layer.source_layer), layer, r.zoom));
+            }
+          },
+          layer.symbolizer);
+    }
+  }
+  return place_labels(candidates, frame.label_region);
+}
+
+}  // namespace
+
+void MapRenderer::draw(cairo_t* cr, const RenderRequest& request) const {
+  const Frame frame = make_frame(cr, request);
+  CairoSave save(cr);
+  cairo_rectangle(cr, 0, 0, request.width_px, request.height_px);
+  cairo_clip(cr);
+  std::vector<LabelCandidate> candidates;
+  const auto placed = run_layers(*this, request, frame, true, candidates);
+  draw_labels(cr, placed, frame.label_offset, geo::BBox{0, 0, double(request.width_px), double(request.height_px)});
+  check(cr, "drawing the map");
+}
+
+std::vector<LabelBox> MapRenderer::labels(const RenderRequest& request) const {
+  const Frame frame = make_frame(nullptr, request);
+  std::vector<LabelCandidate> candidates;
+  const auto placed = run_layers(*this, request, frame, false, candidates);
+  std::vector<LabelBox> out;
+  for (const auto& p : placed) {
+    const geo::Coord o = frame.label_offset;
+    out.push_back({p.candidate->text, geo::BBox{p.box.min_x + o.x, p.box.min_y + o.y, p.box.max_x + o.x, p.box.max_y + o.y}});
+  }
+  return out;
+}
+
+}  // namespace minqing::render

@@ -1,0 +1,91 @@
+#pragma once
+// The map renderer: features of the serving index, drawn with the map styles onto any cairo
+// surface (image surfaces for tiles and overviews, PDF surfaces for printed sheets).
+//
+// Pipeline (after mapnik): for each map, each style layer visible at the zoom → features from
+// the index (buffered extent) → access filter → style filter → symbolizer (fill, line, circle,
+// hillshade) on the canvas; symbol layers become label candidates, placed together at the end
+// in label space and drawn over everything else.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <cairo.h>
+
+#include "geo/coord.hpp"
+#include "geo/tile.hpp"
+#include "render/png_encoder.hpp"
+#include "store/serving_index.hpp"
+#include "style/style.hpp"
+
+namespace minqing::render {
+
+class ReliefSource;
+
+// Decides per feature whether the caller may see it (access control); null = every feature.
+using FeatureFilter = std::function<bool(const std::string& class_name, const store::ServedFeature&)>;
+
+struct RenderRequest {
+  std::vector<std::string> maps;  // style names (= map names), drawn in this order
+  geo::BBox extent;               // EPSG:3857, mapped onto the whole canvas
+  int width_px = 256;             // canvas size in device pixels
+  int height_px = 256;
+  double scale = 1;               // device pixels per style pixel: 2 for @2x (same extent, 2× pixels)
+  double zoom = 0;                // for style evaluation (minzoom/maxzoom, zoom expressions)
+  FeatureFilter feature_filter;   // access-control hook; null = all
+  // Where labels are placed (EPSG:3857): labels lie wholly inside it, and the same label_extent
+  // (with the same zoom, scale and data) gives the same labels, whichever part of it `extent`
+  // shows. Tiles pass their metatile here. Empty = `extent`. Must share `extent`'s resolution.
+  geo::BBox label_extent;
+};
+
+// A placed label, for tests and print layouts: its text and its box in canvas pixels.
+struct LabelBox {
+  std::string text;
+  geo::BBox box;
+};
+
+// Thread-safe: one MapRenderer serves any number of concurrent draw() calls (each on its own
+// cairo context); pango state is per thread. Holds references: the index, styles and relief must
+// outlive it.
+class MapRenderer {
+ public:
+  // `relief` may be null (no hillshade).
+  MapRenderer(const store::ServingIndex& index, const style::StyleSet& styles, const ReliefSource* relief);
+
+  // Draws `request` onto `cr`, whose user space has its origin at the canvas's top-left and one
+  // unit per device pixel (the caller sets up any page transform). The cairo state is restored.
+  // @throws RequestError for an unknown map name; RenderError when cairo fails.
+  void draw(cairo_t* cr, const RenderRequest& request) const;
+
+  // The labels draw() would place, in canvas pixels.
+  std::vector<LabelBox> labels(const RenderRequest& request) const;
+
+  const store::ServingIndex& index() const noexcept { return m_index; }
+  const style::StyleSet& styles() const noexcept { return m_styles; }
+  const ReliefSource* relief() const noexcept { return m_relief; }
+
+ private:
+  const store::ServingIndex& m_index;
+  const style::StyleSet& m_styles;
+  const ReliefSource* m_relief;
+};
+
+// Metatile edge (in tiles) used for label placement at zoom z: 4, or fewer at the lowest zooms.
+int metatile_size(int z) noexcept;
+
+// Renders one XYZ tile (256 px, or 512 px when scale == 2) of `maps` and encodes it as PNG.
+// Labels are placed over the tile's metatile so that they continue across tile edges.
+// @throws RequestError for an invalid tile, scale or unknown map; RenderError on failure.
+std::string render_tile_png(const MapRenderer& renderer, const std::vector<std::string>& maps, geo::TileId tile,
+                            int scale, const PngOptions& png = {}, const FeatureFilter& feature_filter = {});
+
+// Renders any request onto a new image surface and encodes it as PNG.
+std::string render_png(const MapRenderer& renderer, const RenderRequest& request, const PngOptions& png = {});
+
+// The style zoom of a canvas showing `extent` over `width_px` device pixels at `scale`.
+double zoom_for(const geo::BBox& extent, int width_px, double scale) noexcept;
+
+}  // namespace minqing::render

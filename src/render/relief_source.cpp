@@ -1,0 +1,241 @@
+#include "render/relief_source.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numbers>
+
+#include <gdal.h>
+#include <cpl_error.h>
+
+#include "base/error.hpp"
+#include "geo/projection.hpp"
+#include "geo/tile.hpp"
+#include "store/gdal_init.hpp"
+
+namespace minqing::render {
+
+struct ReliefSource::Dem {
+  Grid grid;
+  std::vector<float> gx;  // dz/dx (east), per cell, NaN where unknown
+  std::vector<float> gy;  // dz/dy (north)
+  geo::BBox bbox_3857;
+};
+
+namespace {
+
+// Horn's method gradients, in height units per CRS unit.
+void compute_gradients(ReliefSource::Grid& g, std::vector<float>& gx, std::vector<float>& gy) {
+  const int nx = g.nx, ny = g.ny;
+  gx.assign(static_cast<std::size_t>(nx) * ny, std::numeric_limits<float>::quiet_NaN());
+  gy = gx;
+  auto z = [&](int x, int y) {
+    x = std::clamp(x, 0, nx - 1);
+    y = std::clamp(y, 0, ny - 1);
+    return g.z[static_cast<std::size_t>(y) * nx + x];
+  };
+  for (int y = 0; y < ny; ++y) {
+    for (int x = 0; x < nx; ++x) {
+      const float a = z(x - 1, y - 1), b = z(x, y - 1), c = z(x + 1, y - 1);
+      const float d = z(x - 1, y), f = z(x + 1, y);
+      const float gg = z(x - 1, y + 1), h = z(x, y + 1), i = z(x + 1, y + 1);
+      const double dzdx = ((c + 2 * f + i) - (a + 2 * d + gg)) / (8 * g.cell_x);
+      const double dzdy = ((a + 2 * b + c) - (gg + 2 * h + i)) / (8 * g.cell_y);  // rows go south
+      const std::size_t k = static_cast<std::size_t>(y) * nx + x;
+      gx[k] = static_cast<float>(dzdx);  // NaN propagates from no-data neighbours
+      gy[k] = static_cast<float>(dzdy);
+    }
+  }
+}
+
+// One PROJ transform per thread and CRS: Transform is not thread-safe.
+const geo::Transform& to_grid_transform(const std::string& crs) {
+  thread_local std::map<std::string, std::unique_ptr<geo::Transform>> transforms;
+  auto& t = transforms[crs];
+  if (!t) t = std::make_unique<geo::Transform>("EPSG:3857", crs);
+  return *t;
+}
+
+std::uint8_t to_byte(double v) { return static_cast<std::uint8_t>(std::clamp(std::lround(v * 255.0), 0L, 255L)); }
+
+}  // namespace
+
+ReliefSource::ReliefSource() = default;
+ReliefSource::~ReliefSource() = default;
+
+bool ReliefSource::empty() const noexcept { return m_dems.empty(); }
+std::size_t ReliefSource::size() const noexcept { return m_dems.size(); }
+geo::BBox ReliefSource::extent() const noexcept { return m_extent; }
+
+std::unique_ptr<ReliefSource> ReliefSource::from_grids(std::vector<Grid> grids) {
+  std::unique_ptr<ReliefSource> src(new ReliefSource());
+  for (auto& g : grids) {
+    auto dem = std::make_unique<Dem>();
+    dem->grid = std::move(g);
+    compute_gradients(dem->grid, dem->gx, dem->gy);
+    const geo::Transform to_3857(dem->grid.crs, "EPSG:3857");
+    const auto& gr = dem->grid;
+    dem->bbox_3857 = to_3857.apply(geo::BBox{gr.origin_x, gr.origin_y - gr.ny * gr.cell_y, gr.origin_x + gr.nx * gr.cell_x, gr.origin_y});
+    src->m_extent.expand(dem->bbox_3857);
+    src->m_dems.push_back(std::move(dem));
+  }
+  return src;
+}
+
+std::unique_ptr<ReliefSource> ReliefSource::load_directory(const std::filesystem::path& dir) {
+  std::vector<Grid> grids;
+  if (std::filesystem::is_directory(dir)) {
+    store::ensure_gdal_registered();
+    std::vector<std::filesystem::path> files;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+      if (e.is_regular_file() && (e.path().extension() == ".tif" || e.path().extension() == ".tiff")) files.push_back(e.path());
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+      GDALDatasetH ds = GDALOpen(f.string().c_str(), GA_ReadOnly);
+      if (!ds) throw DataError(f.string() + ": cannot read DEM: " + CPLGetLastErrorMsg());
+      struct Closer {
+        GDALDatasetH ds;
+        ~Closer() { GDALClose(ds); }
+      } closer{ds};
+      double gt[6];
+      if (GDALGetGeoTransform(ds, gt) != CE_None || gt[2] != 0 || gt[4] != 0 || gt[5] >= 0) {
+        throw DataError(f.string() + ": DEM is not a north-up grid with a geotransform");
+      }
+      if (GDALGetRasterCount(ds) < 1) throw DataError(f.string() + ": DEM has no band");
+      Grid g;
+      const char* wkt = GDALGetProjectionRef(ds);
+      g.crs = wkt && *wkt ? wkt : "EPSG:4549";
+      g.origin_x = gt[0];
+      g.origin_y = gt[3];
+      g.cell_x = gt[1];
+      g.cell_y = -gt[5];
+      g.nx = GDALGetRasterXSize(ds);
+      g.ny = GDALGetRasterYSize(ds);
+      g.z.resize(static_cast<std::size_t>(g.nx) * g.ny);
+      GDALRasterBandH band = GDALGetRasterBand(ds, 1);
+      if (GDALRasterIO(band, GF_Read, 0, 0, g.nx, g.ny, g.z.data(), g.nx, g.ny, GDT_Float32, 0, 0) != CE_None) {
+        throw DataError(f.string() + ": cannot read DEM band: " + CPLGetLastErrorMsg());
+      }
+      int has_nodata = 0;
+      const double nodata = GDALGetRasterNoDataValue(band, &has_nodata);
+      if (has_nodata) {
+        for (auto& v : g.z) {
+          if (v == static_cast<float>(nodata)) v = std::numeric_limits<float>::quiet_NaN();
+        }
+      }
+      grids.push_back(std::move(g));
+    }
+  }
+  try {
+    return from_grids(std::move(grids));
+  } catch (const ProjError& e) {
+    throw DataError(dir.string() + ": DEM CRS: " + e.what());
+  }
+}
+
+bool ReliefSource::render_hillshade(const geo::BBox& extent, int width, int height, const HillshadeParams& p,
+                                    std::uint8_t* argb, int stride) const {
+  bool touched = false;
+  constexpr double d2r = std::numbers::pi / 180.0;
+  const double alt = p.altitude_deg * d2r;
+  const double flat = std::sin(alt);
+  // Multidirectional-ish: the main light plus two weaker ones 60° to either side.
+  struct Light {
+    double x, y, z, w;
+  };
+  std::vector<Light> lights;
+  for (auto [offset, weight] : {std::pair{0.0, 0.6}, std::pair{-60.0, 0.2}, std::pair{60.0, 0.2}}) {
+    const double az = (p.azimuth_deg + offset) * d2r;
+    lights.push_back({std::sin(az) * std::cos(alt), std::cos(az) * std::cos(alt), std::sin(alt), weight});
+  }
+  const double sx = extent.width() / width, sy = extent.height() / height;  // metres per pixel
+  constexpr int kStep = 16;                                                 // coarse transform grid
+  const int gw = width / kStep + 2, gh = height / kStep + 2;
+  std::vector<geo::Coord> nodes(static_cast<std::size_t>(gw) * gh);
+  // Where grids overlap (neighbouring villages), the first grid with data shades the pixel.
+  std::vector<std::uint8_t> done(static_cast<std::size_t>(width) * height, 0);
+  for (const auto& dem_ptr : m_dems) {
+    const Dem& dem = *dem_ptr;
+    if (!dem.bbox_3857.intersects(extent)) continue;
+    const Grid& g = dem.grid;
+    for (int j = 0; j < gh; ++j) {
+      for (int i = 0; i < gw; ++i) {
+        nodes[static_cast<std::size_t>(j) * gw + i] = {extent.min_x + (i * kStep) * sx, extent.max_y - (j * kStep) * sy};
+      }
+    }
+    try {
+      to_grid_transform(g.crs).apply(nodes);
+    } catch (const ProjError&) {
+      continue;  // the window lies outside the grid CRS's domain: nothing to shade
+    }
+    touched = true;
+    for (int y = 0; y < height; ++y) {
+      const double fy = (y + 0.5) / kStep;
+      const int j0 = std::min(static_cast<int>(fy), gh - 2);
+      const double ty = fy - j0;
+      std::uint32_t* row = reinterpret_cast<std::uint32_t*>(argb + static_cast<std::ptrdiff_t>(y) * stride);
+      std::uint8_t* done_row = done.data() + static_cast<std::size_t>(y) * width;
+      for (int x = 0; x < width; ++x) {
+        if (done_row[x]) continue;
+        const double fx = (x + 0.5) / kStep;
+        const int i0 = std::min(static_cast<int>(fx), gw - 2);
+        const double tx = fx - i0;
+        const geo::Coord& a = nodes[static_cast<std::size_t>(j0) * gw + i0];
+        const geo::Coord& b = nodes[static_cast<std::size_t>(j0) * gw + i0 + 1];
+        const geo::Coord& c = nodes[static_cast<std::size_t>(j0 + 1) * gw + i0];
+        const geo::Coord& d = nodes[static_cast<std::size_t>(j0 + 1) * gw + i0 + 1];
+        const double gxp = (a.x * (1 - tx) + b.x * tx) * (1 - ty) + (c.x * (1 - tx) + d.x * tx) * ty;
+        const double gyp = (a.y * (1 - tx) + b.y * tx) * (1 - ty) + (c.y * (1 - tx) + d.y * tx) * ty;
+        // Grid cell coordinates (cell centres at .5).
+        const double cx = (gxp - g.origin_x) / g.cell_x - 0.5;
+        const double cy = (g.origin_y - gyp) / g.cell_y - 0.5;
+        if (cx < 0 || cy < 0 || cx > g.nx - 1 || cy > g.ny - 1) continue;
+        const int x0 = std::min(static_cast<int>(cx), g.nx - 2), y0 = std::min(static_cast<int>(cy), g.ny - 2);
+        if (x0 < 0 || y0 < 0) continue;
+        const double u = cx - x0, v = cy - y0;
+        const std::size_t k = static_cast<std::size_t>(y0) * g.nx + x0;
+        auto lerp = [&](const std::vector<float>& f) {
+          return (f[k] * (1 - u) + f[k + 1] * u) * (1 - v) + (f[k + g.nx] * (1 - u) + f[k + g.nx + 1] * u) * v;
+        };
+        const double dzdx = lerp(dem.gx) * p.z_factor, dzdy = lerp(dem.gy) * p.z_factor;
+        if (std::isnan(dzdx) || std::isnan(dzdy)) continue;
+        done_row[x] = 1;
+        const double norm = std::sqrt(dzdx * dzdx + dzdy * dzdy + 1);
+        const double nx_ = -dzdx / norm, ny_ = -dzdy / norm, nz = 1 / norm;
+        double shade = 0;
+        for (const auto& l : lights) shade += l.w * std::max(0.0, nx_ * l.x + ny_ * l.y + nz * l.z);
+        const double delta = shade - flat;
+        style::Color col;
+        double alpha;
+        if (delta < 0) {
+          col = p.shadow;
+          alpha = std::min(1.0, -delta / flat * 1.25) * p.exaggeration * p.shadow.a;
+        } else {
+          col = p.highlight;
+          alpha = std::min(1.0, delta / (1 - flat) * 1.25) * p.exaggeration * p.highlight.a;
+        }
+        // Accent on steep ground.
+        const double slope_deg = std::atan(std::sqrt(dzdx * dzdx + dzdy * dzdy)) / d2r;
+        const double acc = std::clamp((slope_deg - 30) / 30, 0.0, 1.0) * 0.5 * p.exaggeration * p.accent.a;
+        // Source = accent over (shadow|highlight), premultiplied.
+        double sr = col.r * alpha, sg = col.g * alpha, sb = col.b * alpha, sa = alpha;
+        sr = p.accent.r * acc + sr * (1 - acc);
+        sg = p.accent.g * acc + sg * (1 - acc);
+        sb = p.accent.b * acc + sb * (1 - acc);
+        sa = acc + sa * (1 - acc);
+        if (sa <= 0) continue;
+        // Over the destination pixel (premultiplied ARGB32, native endian).
+        const std::uint32_t dst = row[x];
+        const double da = (dst >> 24) / 255.0, dr = ((dst >> 16) & 255) / 255.0, dg = ((dst >> 8) & 255) / 255.0,
+                     db = (dst & 255) / 255.0;
+        const double oa = sa + da * (1 - sa), orr = sr + dr * (1 - sa), og = sg + dg * (1 - sa), ob = sb + db * (1 - sa);
+        row[x] = (std::uint32_t{to_byte(oa)} << 24) | (std::uint32_t{to_byte(orr)} << 16) |
+                 (std::uint32_t{to_byte(og)} << 8) | std::uint32_t{to_byte(ob)};
+      }
+    }
+  }
+  return touched;
+}
+
+}  // namespace minqing::render

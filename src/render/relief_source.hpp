@@ -1,0 +1,69 @@
+#pragma once
+// The village DEMs behind the terrain map's hillshade: read once (GDAL) into memory, then shaded
+// per request onto any 3857 window. The GDAL raster adapter of render/.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "geo/coord.hpp"
+#include "style/color.hpp"
+
+namespace minqing::render {
+
+// How to shade (from a hillshade style layer at the request's zoom).
+struct HillshadeParams {
+  double exaggeration = 0.5;             // 0..1: opacity scale of shadows and highlights
+  style::Color shadow{0, 0, 0, 1};
+  style::Color highlight{1, 1, 1, 1};
+  style::Color accent{0, 0, 0, 1};       // steep slopes (> 30°)
+  double azimuth_deg = 315;              // light from the north-west
+  double altitude_deg = 45;
+  double z_factor = 1;                   // vertical exaggeration of slopes
+};
+
+// Immutable after load; render_hillshade may run on many threads at once (each thread keeps its
+// own PROJ transform).
+class ReliefSource {
+ public:
+  // A height grid in its own CRS, north-up.
+  struct Grid {
+    std::string crs;            // WKT or "EPSG:nnnn"
+    double origin_x = 0;        // west edge
+    double origin_y = 0;        // north edge
+    double cell_x = 1;          // metres (or CRS units) per column
+    double cell_y = 1;          // per row, positive
+    int nx = 0;
+    int ny = 0;
+    std::vector<float> z;       // row-major from the north; NaN = no data
+  };
+
+  // Reads every *.tif under `dir` (one per village, as FeatureStore::relief_path names them).
+  // A missing directory gives an empty source. @throws DataError naming a file GDAL cannot read
+  // or that is not a north-up single-band grid.
+  static std::unique_ptr<ReliefSource> load_directory(const std::filesystem::path& dir);
+  // From grids already in memory (tests, generators). @throws ProjError for an unknown CRS.
+  static std::unique_ptr<ReliefSource> from_grids(std::vector<Grid> grids);
+
+  ~ReliefSource();
+
+  bool empty() const noexcept;
+  std::size_t size() const noexcept;
+  geo::BBox extent() const noexcept;  // 3857, of all grids
+
+  // Composites the hillshade of the 3857 `extent` onto a width × height premultiplied ARGB32
+  // buffer (cairo's layout) with `stride` bytes per row, over what is already there. Pixels
+  // without data are left untouched. Returns whether any grid touched the window.
+  bool render_hillshade(const geo::BBox& extent, int width, int height, const HillshadeParams& params,
+                        std::uint8_t* argb, int stride) const;
+
+ private:
+  struct Dem;
+  ReliefSource();
+  std::vector<std::unique_ptr<Dem>> m_dems;
+  geo::BBox m_extent;
+};
+
+}  // namespace minqing::render

@@ -1,0 +1,54 @@
+#pragma once
+// One function per symbolizer (mapnik's process_*_symbolizer): each draws the features of one
+// style layer onto the canvas, or (symbol) turns them into label candidates.
+
+#include <vector>
+
+#include <cairo.h>
+
+#include "render/labels.hpp"
+#include "render/pixel_geometry.hpp"
+#include "store/serving_index.hpp"
+#include "style/style.hpp"
+
+namespace minqing::render {
+
+class ReliefSource;
+
+// What every symbolizer needs to know about the canvas.
+struct Canvas {
+  cairo_t* cr = nullptr;
+  PixelTransform to_px;     // 3857 → canvas pixels
+  geo::BBox extent;         // 3857 shown
+  geo::BBox clip;           // canvas pixels, buffered: geometry is clipped to it
+  int width = 0;
+  int height = 0;
+  double scale = 1;
+  double zoom = 0;
+  double tolerance = 0.5;   // simplification, canvas pixels
+};
+
+// The features of one layer that pass the access filter and the layer's filter, in fid order.
+using FeatureList = std::vector<const store::ServedFeature*>;
+
+void draw_background(const Canvas& canvas, const style::BackgroundSymbolizer& s);
+void draw_fill(const Canvas& canvas, const style::FillSymbolizer& s, const FeatureList& features);
+void draw_line(const Canvas& canvas, const style::LineSymbolizer& s, const FeatureList& features);
+void draw_circle(const Canvas& canvas, const style::CircleSymbolizer& s, const FeatureList& features);
+void draw_hillshade(const Canvas& canvas, const style::HillshadeSymbolizer& s, const ReliefSource& relief);
+
+// Appends label candidates, in label space (`to_label_px`), for the features of one symbol layer.
+// Candidates whose anchor lies outside `label_region` (label-space pixels) are not made.
+void collect_labels(const Canvas& canvas, const PixelTransform& to_label_px, const geo::BBox& label_region,
+                    const style::SymbolSymbolizer& s, const FeatureList& features, int rank,
+                    std::vector<LabelCandidate>& out);
+
+// Sets the cairo source to `c` with its alpha multiplied by `opacity`.
+void set_source(cairo_t* cr, const style::Color& c, double opacity);
+
+// The evaluation context of one feature.
+inline style::EvalContext eval_context(const Canvas& canvas, const store::ServedFeature& f) {
+  return style::EvalContext{canvas.zoom, &f.feature, f.feature.geometry.kind};
+}
+
+}  // namespace minqing::render

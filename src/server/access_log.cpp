@@ -1,0 +1,110 @@
+#include "server/access_log.hpp"
+
+#include <array>
+#include <cctype>
+#include <ctime>
+
+namespace minqing::server {
+
+namespace {
+
+constexpr std::size_t kMaxLoggedTarget = 2048;
+
+bool is_secret_name(std::string_view name) {
+  std::string lower;
+  for (const char c : name) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  static constexpr std::array<std::string_view, 10> kSecret = {
+      "token",  "access_token", "refresh_token", "password", "passwd",
+      "secret", "api_key",      "apikey",        "session",  "sid"};
+  for (const auto s : kSecret) {
+    if (lower == s) return true;
+  }
+  return false;
+}
+
+void append_escaped(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f || c == '"' || c == '\\') {
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 0xf];
+    } else {
+      out += c;
+    }
+  }
+}
+
+}  // namespace
+
+std::string loggable_target(std::string_view target) {
+  const bool truncated = target.size() > kMaxLoggedTarget;
+  if (truncated) target = target.substr(0, kMaxLoggedTarget);
+  std::string out;
+  out.reserve(target.size() + 8);
+  const auto q = target.find('?');
+  append_escaped(out, target.substr(0, q));
+  if (q != std::string_view::npos) {
+    out += '?';
+    std::string_view rest = target.substr(q + 1);
+    bool first = true;
+    while (true) {
+      const auto amp = rest.find('&');
+      const std::string_view pair = rest.substr(0, amp);
+      if (!first) out += '&';
+      first = false;
+      const auto eq = pair.find('=');
+      if (eq != std::string_view::npos && is_secret_name(pair.substr(0, eq))) {
+        append_escaped(out, pair.substr(0, eq + 1));
+        out += "***";
+      } else {
+        append_escaped(out, pair);
+      }
+      if (amp == std::string_view::npos) break;
+      rest = rest.substr(amp + 1);
+    }
+  }
+  if (truncated) out += "...";
+  return out;
+}
+
+std::string format_access_line(const AccessEntry& e) {
+  const auto since_epoch = e.time.time_since_epoch();
+  const auto secs = std::chrono::duration_cast<std::chrono::seconds>(since_epoch);
+  const auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch - secs).count();
+  const std::time_t t = static_cast<std::time_t>(secs.count());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char stamp[64];
+  std::snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(millis));
+  const double ms = std::chrono::duration<double, std::milli>(e.duration).count();
+  char tail[64];
+  std::snprintf(tail, sizeof tail, "\" %u %zu %.1fms", e.status, e.bytes, ms);
+
+  std::string line = stamp;
+  line += ' ';
+  append_escaped(line, e.remote.empty() ? std::string_view("-") : std::string_view(e.remote));
+  line += ' ';
+  append_escaped(line, e.method.empty() ? std::string_view("-") : std::string_view(e.method));
+  line += " \"";
+  line += loggable_target(e.target);
+  line += tail;
+  return line;
+}
+
+void AccessLog::write(const AccessEntry& e) const noexcept {
+  if (!m_out) return;
+  try {
+    std::string line = format_access_line(e);
+    line += '\n';
+    std::fwrite(line.data(), 1, line.size(), m_out);
+  } catch (...) {
+    // Out of memory while formatting: the line is lost, the request is not.
+  }
+}
+
+}  // namespace minqing::server

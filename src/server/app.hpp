@@ -1,0 +1,81 @@
+#pragma once
+// The application behind `minqing serve`: the layer catalog, the open feature store and the
+// serving index loaded from it at start, and the router with every endpoint registered.
+// An endpoint lives in its own server/<name>_endpoint.{hpp,cpp} as
+//   void add_<name>_routes(Router&, <what it needs from the app, by reference>);
+// and is registered by one line in App::register_routes().
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "model/layer_catalog.hpp"
+#include "server/http_types.hpp"
+#include "server/request_handler.hpp"
+#include "render/map_renderer.hpp"
+#include "render/relief_source.hpp"
+#include "server/router.hpp"
+#include "server/tile_cache.hpp"
+#include "server/tile_endpoint.hpp"
+#include "store/feature_store.hpp"
+#include "store/serving_index.hpp"
+#include "style/style.hpp"
+
+namespace minqing::server {
+
+struct AppOptions {
+  std::string store;                 // a GeoPackage path, or a later "PG:…" connection string
+  std::filesystem::path layers_dir;  // the layers/*.json directory
+  std::filesystem::path styles_dir = style::StyleSet::default_directory();
+  std::size_t tile_cache_bytes = std::size_t{256} << 20;
+};
+
+// Not copyable or movable (the routes refer to its members). handle() and the accessors are
+// thread-safe once constructed.
+class App {
+ public:
+  // Loads the catalog and styles, opens the store read-only, loads the serving index and the
+  // village DEMs from it. @throws ConfigError for a bad layers or styles directory, StoreError when the store cannot be opened or
+  // read, ProjError when its CRS cannot be transformed to EPSG:3857.
+  explicit App(const AppOptions& options);
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+  ~App();
+
+  // The complete answer to `req` (see RequestHandler::handle). Never throws.
+  Response handle(const Request& req) const noexcept { return m_handler.handle(req); }
+  const RequestHandler& handler() const noexcept { return m_handler; }
+
+  const model::LayerCatalog& catalog() const noexcept { return *m_catalog; }
+  const store::ServingIndex& index() const noexcept { return *m_index; }
+  const std::string& store_location() const noexcept { return m_store->location(); }
+  const style::StyleSet& styles() const noexcept { return *m_styles; }
+  TileCache& tile_cache() const noexcept { return *m_tile_cache; }
+
+  // Features held in the serving index, over all classes.
+  std::size_t feature_count() const;
+  // Time the constructor spent loading the catalog, store and index.
+  std::chrono::milliseconds load_time() const noexcept { return m_load_time; }
+
+ private:
+  void register_routes();
+
+  // Declaration order matters: the store and the index refer to the catalog.
+  std::unique_ptr<model::LayerCatalog> m_catalog;
+  // Kept open for the endpoints that will edit features; not thread-safe, so any later use must
+  // serialise access to it.
+  std::unique_ptr<store::FeatureStore> m_store;
+  std::unique_ptr<store::ServingIndex> m_index;
+  std::unique_ptr<style::StyleSet> m_styles;
+  std::unique_ptr<render::ReliefSource> m_relief;
+  std::unique_ptr<render::MapRenderer> m_renderer;
+  std::unique_ptr<TileCache> m_tile_cache;
+  std::unique_ptr<TileService> m_tiles;
+  Router m_router;
+  RequestHandler m_handler{m_router};
+  std::chrono::milliseconds m_load_time{0};
+};
+
+}  // namespace minqing::server

@@ -1,0 +1,27 @@
+#pragma once
+// GET /api/layers: what the server can show — every map of the layer catalog with its feature
+// classes and their fields, and how many features each class holds right now.
+//
+//   {"maps": [{"name": "terrain", "title": {"zh": "村情民情图", "en": "…"}, "confidential": false,
+//              "classes": [{"name": "villages", "title": {"zh": "行政村", "en": "Villages"},
+//                           "geometry": "polygon", "features": 12,
+//                           "fields": [{"name": "village_code", "type": "text",
+//                                       "title": "行政区划代码", "personal": false}, …]}, …]}, …]}
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "model/layer_catalog.hpp"
+#include "server/router.hpp"
+#include "store/serving_index.hpp"
+
+namespace minqing::server {
+
+// The document above. Counts are read from `index` at call time. Thread-safe.
+nlohmann::json layers_document(const model::LayerCatalog& catalog,
+                               const store::ServingIndex& index);
+
+// Registers GET /api/layers. `catalog` and `index` are borrowed and must outlive the router.
+void add_layers_routes(Router& router, const model::LayerCatalog& catalog,
+                       const store::ServingIndex& index);
+
+}  // namespace minqing::server

@@ -1,0 +1,56 @@
+#include "server/request_handler.hpp"
+
+#include <cstdio>
+#include <exception>
+#include <string>
+
+#include "base/error.hpp"
+#include "server/access_log.hpp"
+#include "server/http_error.hpp"
+#include "server/json_error.hpp"
+#include "server/response.hpp"
+#include "server/target.hpp"
+
+namespace minqing::server {
+
+Response RequestHandler::dispatch(const Request& req) const {
+  const Target target = parse_target(to_std(req.target()));
+  Router::Match m = m_router->match(req.method(), target.segments);
+  if (!m.handler) {
+    if (!m.path_known) return json_error(http::status::not_found, "no resource at " + target.path);
+    Response res =
+        json_error(http::status::method_not_allowed,
+                   std::string(req.method_string()) + " is not allowed on " + target.path);
+    res.set(http::field::allow, Router::allow_header(m.allowed));
+    return res;
+  }
+  const RequestContext ctx{req, target, m.params};
+  return (*m.handler)(ctx);
+}
+
+Response RequestHandler::handle(const Request& req) const noexcept {
+  Response res;
+  try {
+    res = dispatch(req);
+  } catch (const RequestError& e) {
+    res = json_error(http::status::bad_request, e.what());
+  } catch (const HttpError& e) {
+    res = json_error(e.status(), e.what());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "minqing serve: internal error on %s \"%s\": %s\n",
+                 std::string(req.method_string()).c_str(),
+                 loggable_target(to_std(req.target())).c_str(), e.what());
+    res = json_error(http::status::internal_server_error,
+                     "internal error; the server log has the details");
+  } catch (...) {
+    std::fprintf(stderr, "minqing serve: internal error on %s \"%s\": unknown exception\n",
+                 std::string(req.method_string()).c_str(),
+                 loggable_target(to_std(req.target())).c_str());
+    res = json_error(http::status::internal_server_error,
+                     "internal error; the server log has the details");
+  }
+  finalize_response(res, req.version(), req.keep_alive(), req.method() == http::verb::head);
+  return res;
+}
+
+}  // namespace minqing::server

@@ -1,0 +1,144 @@
+#include "server/router.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace minqing::server {
+
+std::string_view PathParams::at(std::string_view name) const {
+  if (auto v = find(name)) return *v;
+  throw std::out_of_range("route has no path parameter {" + std::string(name) + "}");
+}
+
+std::optional<std::string_view> PathParams::find(std::string_view name) const noexcept {
+  for (const auto& [k, v] : m_items) {
+    if (k == name) return std::string_view(v);
+  }
+  return std::nullopt;
+}
+
+std::vector<Router::Segment> Router::parse_pattern(std::string_view pattern) {
+  const auto fail = [&](const std::string& why) {
+    throw std::invalid_argument("route pattern \"" + std::string(pattern) + "\": " + why);
+  };
+  if (pattern.empty() || pattern.front() != '/') fail("must start with '/'");
+  std::vector<Segment> out;
+  std::vector<std::string> names;
+  std::string_view rest = pattern.substr(1);
+  while (pattern != "/") {
+    const auto slash = rest.find('/');
+    const std::string_view text = rest.substr(0, slash);
+    Segment seg;
+    const auto open = text.find('{');
+    const auto close = text.find('}');
+    if (open == std::string_view::npos && close == std::string_view::npos) {
+      seg.text = std::string(text);
+    } else {
+      if (open == std::string_view::npos || close == std::string_view::npos || close < open ||
+          text.find('{', open + 1) != std::string_view::npos ||
+          text.find('}', close + 1) != std::string_view::npos) {
+        fail("a segment holds at most one {parameter}");
+      }
+      seg.prefix = std::string(text.substr(0, open));
+      seg.suffix = std::string(text.substr(close + 1));
+      seg.text = std::string(text.substr(open + 1, close - open - 1));
+      seg.kind = Segment::Kind::param;
+      if (!seg.text.empty() && seg.text.back() == '*') {
+        seg.text.pop_back();
+        seg.kind = Segment::Kind::rest;
+        if (slash != std::string_view::npos) fail("{" + seg.text + "*} must be the last segment");
+        if (!seg.prefix.empty() || !seg.suffix.empty())
+          fail("{" + seg.text + "*} must be a whole segment");
+      }
+      if (seg.text.empty()) fail("empty parameter name");
+      if (std::find(names.begin(), names.end(), seg.text) != names.end())
+        fail("duplicate parameter " + seg.text);
+      names.push_back(seg.text);
+    }
+    out.push_back(std::move(seg));
+    if (slash == std::string_view::npos) break;
+    rest = rest.substr(slash + 1);
+  }
+  return out;
+}
+
+void Router::add(http::verb method, std::string_view pattern, Handler handler) {
+  if (!handler) throw std::invalid_argument("route " + std::string(pattern) + ": empty handler");
+  Route route{method, std::string(pattern), parse_pattern(pattern), std::move(handler)};
+  for (const auto& r : m_routes) {
+    if (r.method == method && r.pattern == pattern) {
+      throw std::invalid_argument("route " + std::string(http::to_string(method)) + " " +
+                                  route.pattern + " registered twice");
+    }
+  }
+  m_routes.push_back(std::move(route));
+}
+
+bool Router::match_route(const Route& route, const std::vector<std::string>& segments,
+                         PathParams* params) {
+  const auto& pattern = route.segments;
+  const bool has_rest = !pattern.empty() && pattern.back().kind == Segment::Kind::rest;
+  const std::size_t fixed = has_rest ? pattern.size() - 1 : pattern.size();
+  if (has_rest ? segments.size() < fixed : segments.size() != fixed) return false;
+  PathParams found;
+  for (std::size_t i = 0; i < fixed; ++i) {
+    const Segment& p = pattern[i];
+    const std::string& s = segments[i];
+    if (p.kind == Segment::Kind::literal) {
+      if (s != p.text) return false;
+      continue;
+    }
+    if (s.size() <= p.prefix.size() + p.suffix.size()) return false;  // the parameter is non-empty
+    if (s.compare(0, p.prefix.size(), p.prefix) != 0) return false;
+    if (s.compare(s.size() - p.suffix.size(), p.suffix.size(), p.suffix) != 0) return false;
+    found.add(p.text, s.substr(p.prefix.size(), s.size() - p.prefix.size() - p.suffix.size()));
+  }
+  if (has_rest) {
+    std::string joined;
+    for (std::size_t i = fixed; i < segments.size(); ++i) {
+      if (i > fixed) joined += '/';
+      joined += segments[i];
+    }
+    found.add(pattern.back().text, std::move(joined));
+  }
+  if (params) *params = std::move(found);
+  return true;
+}
+
+Router::Match Router::match(http::verb method, const std::vector<std::string>& segments) const {
+  Match m;
+  const Route* chosen = nullptr;
+  const Route* get_fallback = nullptr;
+  for (const auto& r : m_routes) {
+    if (!match_route(r, segments, nullptr)) continue;
+    m.path_known = true;
+    if (std::find(m.allowed.begin(), m.allowed.end(), r.method) == m.allowed.end())
+      m.allowed.push_back(r.method);
+    if (!chosen && r.method == method) chosen = &r;
+    if (!get_fallback && r.method == http::verb::get) get_fallback = &r;
+  }
+  if (get_fallback &&
+      std::find(m.allowed.begin(), m.allowed.end(), http::verb::head) == m.allowed.end()) {
+    m.allowed.push_back(http::verb::head);
+  }
+  if (!chosen && method == http::verb::head) chosen = get_fallback;
+  if (chosen) {
+    match_route(*chosen, segments, &m.params);
+    m.handler = &chosen->handler;
+  }
+  return m;
+}
+
+std::string Router::allow_header(const std::vector<http::verb>& methods) {
+  std::vector<std::string> names;
+  for (const auto v : methods) names.emplace_back(http::to_string(v));
+  std::sort(names.begin(), names.end());
+  std::string out;
+  for (const auto& n : names) {
+    if (!out.empty()) out += ", ";
+    out += n;
+  }
+  return out;
+}
+
+}  // namespace minqing::server

@@ -1,0 +1,114 @@
+#pragma once
+// Routing: (method, path pattern) → handler, with named path parameters.
+//
+// Pattern syntax, one rule per '/'-separated segment:
+//   "layers"          a literal segment
+//   "{z}"             a parameter: any non-empty segment
+//   "{y}.png"         a parameter with a literal prefix and/or suffix ("{y}.png" matches
+//   "27012.png"
+//                     with y = "27012"; "v{n}" matches "v2"); one parameter per segment
+//   "{rest*}"         last segment only: the remaining zero or more segments, joined with '/'
+// Segments are matched after percent-decoding, so a parameter value may contain any character
+// but '/' (and "." / ".." segments never reach the router: parse_target refuses them).
+// A trailing slash is significant: "/api/layers/" does not match "/api/layers".
+//
+// Routes are tried in registration order; register a more specific pattern before a general
+// one that overlaps it. A GET route answers HEAD too (the body is dropped by the request handler).
+//
+// Thread safety: add() during set-up only; once serving, match() may be called concurrently.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "server/http_types.hpp"
+#include "server/target.hpp"
+
+namespace minqing::server {
+
+// The values of a route's path parameters, decoded.
+class PathParams {
+ public:
+  // The value of parameter `name`.
+  // @throws std::out_of_range when the route's pattern has no such parameter (a programming error,
+  // answered with 500).
+  std::string_view at(std::string_view name) const;
+  std::optional<std::string_view> find(std::string_view name) const noexcept;
+  void add(std::string name, std::string value) {
+    m_items.emplace_back(std::move(name), std::move(value));
+  }
+  const std::vector<std::pair<std::string, std::string>>& items() const noexcept { return m_items; }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> m_items;
+};
+
+// Everything a handler gets about one request. References are valid for the handler call only.
+// New per-request facts (the caller's access scope, the peer address) are added here as members,
+// so that handler signatures never change.
+struct RequestContext {
+  const Request& request;
+  const Target& target;
+  const PathParams& params;
+
+  std::string_view param(std::string_view name) const { return params.at(name); }
+  std::optional<std::string_view> query(std::string_view name) const noexcept {
+    return target.query.get(name);
+  }
+};
+
+// A handler answers one request. It may throw RequestError (→ 400), HttpError (→ its status) or
+// anything else (→ 500, logged); status line version, keep-alive and the common headers are set
+// by the request handler afterwards. Handlers are called concurrently from several threads.
+using Handler = std::function<Response(const RequestContext&)>;
+
+class Router {
+ public:
+  // Registers `handler` for `method` and `pattern` (syntax above).
+  // @throws std::invalid_argument on a malformed pattern or a duplicate (method, pattern).
+  void add(http::verb method, std::string_view pattern, Handler handler);
+  void get(std::string_view pattern, Handler handler) {
+    add(http::verb::get, pattern, std::move(handler));
+  }
+  void post(std::string_view pattern, Handler handler) {
+    add(http::verb::post, pattern, std::move(handler));
+  }
+
+  struct Match {
+    const Handler* handler = nullptr;  // null: no route for this method (see below)
+    PathParams params;
+    bool path_known = false;          // some route matches the path (for another method: 405)
+    std::vector<http::verb> allowed;  // methods the path answers, HEAD included for GET
+  };
+
+  // The route for `method` on `segments` (from parse_target). HEAD falls back to the GET route.
+  Match match(http::verb method, const std::vector<std::string>& segments) const;
+
+  // "GET, HEAD, POST": the Allow header value for `methods`.
+  static std::string allow_header(const std::vector<http::verb>& methods);
+
+ private:
+  struct Segment {
+    enum class Kind { literal, param, rest } kind = Kind::literal;
+    std::string text;  // the literal, or the parameter's name
+    std::string prefix;
+    std::string suffix;
+  };
+  struct Route {
+    http::verb method;
+    std::string pattern;
+    std::vector<Segment> segments;
+    Handler handler;
+  };
+
+  static std::vector<Segment> parse_pattern(std::string_view pattern);
+  static bool match_route(const Route& route, const std::vector<std::string>& segments,
+                          PathParams* params);
+
+  std::vector<Route> m_routes;
+};
+
+}  // namespace minqing::server

@@ -1,0 +1,88 @@
+#include "server/target.hpp"
+
+#include "base/error.hpp"
+
+namespace minqing::server {
+
+namespace {
+
+int hex_value(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::string percent_decode(std::string_view text, bool plus_is_space, std::string_view what) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '%') {
+      const bool complete = i + 2 < text.size();
+      const int hi = complete ? hex_value(text[i + 1]) : -1;
+      const int lo = complete ? hex_value(text[i + 2]) : -1;
+      if (hi < 0 || lo < 0) throw RequestError(std::string(what) + ": malformed percent escape");
+      c = static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      c = ' ';
+    }
+    if (c == '\0') throw RequestError(std::string(what) + ": contains a NUL character");
+    out += c;
+  }
+  return out;
+}
+
+Query::Query(std::string_view raw) {
+  while (!raw.empty()) {
+    const auto amp = raw.find('&');
+    const std::string_view pair = raw.substr(0, amp);
+    raw = amp == std::string_view::npos ? std::string_view{} : raw.substr(amp + 1);
+    if (pair.empty()) continue;
+    const auto eq = pair.find('=');
+    std::string name = percent_decode(pair.substr(0, eq), true, "query parameter name");
+    std::string value = eq == std::string_view::npos
+                            ? std::string()
+                            : percent_decode(pair.substr(eq + 1), true, "query parameter " + name);
+    m_items.emplace_back(std::move(name), std::move(value));
+  }
+}
+
+std::optional<std::string_view> Query::get(std::string_view name) const noexcept {
+  for (const auto& [k, v] : m_items) {
+    if (k == name) return std::string_view(v);
+  }
+  return std::nullopt;
+}
+
+Target parse_target(std::string_view target) {
+  if (target.empty() || target.front() != '/') {
+    throw RequestError("request target must start with '/'");
+  }
+  if (target.find('\0') != std::string_view::npos) {
+    throw RequestError("request target contains a NUL character");
+  }
+  Target t;
+  const auto q = target.find('?');
+  t.path = std::string(target.substr(0, q));
+  std::string_view rest = std::string_view(t.path).substr(1);
+  // "/" has no segments; "/a/" has {"a", ""}: a trailing slash is a distinct (usually unrouted)
+  // path.
+  while (!t.path.empty() && t.path != "/") {
+    const auto slash = rest.find('/');
+    std::string segment = percent_decode(rest.substr(0, slash), false, "request path");
+    if (segment == "." || segment == "..") {
+      throw RequestError("request path must not contain '.' or '..' segments");
+    }
+    t.segments.push_back(std::move(segment));
+    if (slash == std::string_view::npos) break;
+    rest = rest.substr(slash + 1);
+  }
+  if (q != std::string_view::npos) t.query = Query(target.substr(q + 1));
+  return t;
+}
+
+}  // namespace minqing::server

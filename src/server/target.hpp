@@ -1,0 +1,45 @@
+#pragma once
+// The request target ("/path/segments?query") taken apart: validated, split into percent-decoded
+// path segments and query parameters. Routing and handlers only ever see the decoded form.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace minqing::server {
+
+// Decoded query parameters in their order of appearance ("a=1&b=&c" → a:"1", b:"", c:"").
+// '+' means a space. Immutable once built; safe to share between threads.
+class Query {
+ public:
+  Query() = default;
+  // @throws RequestError on a malformed percent escape or a decoded NUL.
+  explicit Query(std::string_view raw);
+
+  // The first value of `name`, or nullopt when absent.
+  std::optional<std::string_view> get(std::string_view name) const noexcept;
+  bool has(std::string_view name) const noexcept { return get(name).has_value(); }
+  const std::vector<std::pair<std::string, std::string>>& items() const noexcept { return m_items; }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> m_items;
+};
+
+struct Target {
+  std::string path;                   // as sent, without the query: "/tiles/a%2Cb/1/2/3.png"
+  std::vector<std::string> segments;  // decoded: {"tiles", "a,b", "1", "2", "3.png"}; "/" → {}
+  Query query;
+};
+
+// Takes apart an origin-form target.
+// @throws RequestError when the target does not start with '/', contains a NUL (raw or %00),
+// a malformed percent escape, or a "." or ".." segment (raw or percent-encoded).
+Target parse_target(std::string_view target);
+
+// Decodes %XX escapes (and '+' as a space when `plus_is_space`).
+// @throws RequestError naming `what` on a malformed escape or a decoded NUL.
+std::string percent_decode(std::string_view text, bool plus_is_space, std::string_view what);
+
+}  // namespace minqing::server

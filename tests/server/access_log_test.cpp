@@ -1,0 +1,36 @@
+#include <catch2/catch.hpp>
+
+#include "server/access_log.hpp"
+
+using namespace minqing::server;
+
+TEST_CASE("an access line has time, remote, method, target, status, bytes and duration",
+          "[server][log]") {
+  AccessEntry e;
+  e.time = std::chrono::system_clock::time_point(std::chrono::milliseconds(1714552212345));
+  e.remote = "127.0.0.1:53124";
+  e.method = "GET";
+  e.target = "/api/layers";
+  e.status = 200;
+  e.bytes = 4311;
+  e.duration = std::chrono::microseconds(1250);
+  CHECK(format_access_line(e) ==
+        "2024-05-01T08:30:12.345Z 127.0.0.1:53124 GET \"/api/layers\" 200 4311 1.2ms");
+}
+
+TEST_CASE("access lines redact secret query values and escape control characters",
+          "[server][log]") {
+  CHECK(loggable_target("/login?user=li&password=hunter2&Token=abc&x=1") ==
+        "/login?user=li&password=***&Token=***&x=1");
+  CHECK(loggable_target("/a?access_token=eyJ&b") == "/a?access_token=***&b");
+  // A target cannot end the line or the quoted field.
+  CHECK(loggable_target("/a\r\nfake line\"x\\") == "/a\\x0d\\x0afake line\\x22x\\x5c");
+  const std::string longer(5000, 'a');
+  CHECK(loggable_target("/" + longer).size() < 2100);
+
+  AccessEntry e;
+  e.method = "";
+  e.target = "/x";
+  const std::string line = format_access_line(e);
+  CHECK(line.find(" - - \"/x\" 0 0 0.0ms") != std::string::npos);
+}

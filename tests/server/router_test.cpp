@@ -1,0 +1,109 @@
+#include <stdexcept>
+
+#include <catch2/catch.hpp>
+
+#include "server/router.hpp"
+#include "server/target.hpp"
+
+using namespace minqing::server;
+
+namespace {
+
+Handler named(std::string name) {
+  return [name](const RequestContext&) {
+    Response r;
+    r.body() = name;
+    return r;
+  };
+}
+
+std::string call(const Router::Match& m) {
+  REQUIRE(m.handler != nullptr);
+  Request req{http::verb::get, "/", 11};
+  const Target t;
+  const RequestContext ctx{req, t, m.params};
+  return (*m.handler)(ctx).body();
+}
+
+Router::Match match(const Router& r, http::verb v, const std::string& path) {
+  return r.match(v, parse_target(path).segments);
+}
+
+}  // namespace
+
+TEST_CASE("Router matches literals, parameters with prefix/suffix, and a rest parameter",
+          "[server][router]") {
+  Router r;
+  r.get("/", named("root"));
+  r.get("/api/layers", named("layers"));
+  r.get("/tiles/{maps}/{z}/{x}/{y}.png", named("tile"));
+  r.get("/wmts/v{version}/{rest*}", named("wmts"));
+
+  CHECK(call(match(r, http::verb::get, "/")) == "root");
+  CHECK(call(match(r, http::verb::get, "/api/layers")) == "layers");
+
+  const auto tile = match(r, http::verb::get, "/tiles/terrain%2Cdisaster/16/54321/27012.png");
+  CHECK(call(tile) == "tile");
+  CHECK(tile.params.at("maps") == "terrain,disaster");
+  CHECK(tile.params.at("z") == "16");
+  CHECK(tile.params.at("x") == "54321");
+  CHECK(tile.params.at("y") == "27012");
+  CHECK_THROWS_AS(tile.params.at("nope"), std::out_of_range);
+
+  const auto wmts = match(r, http::verb::get, "/wmts/v1/a/b/c.png");
+  CHECK(wmts.params.at("version") == "1");
+  CHECK(wmts.params.at("rest") == "a/b/c.png");
+  CHECK(match(r, http::verb::get, "/wmts/v1").params.at("rest") == "");
+
+  // Non-matches: suffix missing, empty parameter, wrong segment count, trailing slash.
+  CHECK_FALSE(match(r, http::verb::get, "/tiles/terrain/16/1/2.jpg").path_known);
+  CHECK_FALSE(match(r, http::verb::get, "/tiles/terrain/16/1/.png").path_known);
+  CHECK_FALSE(match(r, http::verb::get, "/tiles/terrain/16/1").path_known);
+  CHECK_FALSE(match(r, http::verb::get, "/api/layers/").path_known);
+  CHECK_FALSE(match(r, http::verb::get, "/wmts/1/x").path_known);
+}
+
+TEST_CASE("Router reports the allowed methods of a known path, HEAD falls back to GET",
+          "[server][router]") {
+  Router r;
+  r.get("/items/{id}", named("get"));
+  r.add(http::verb::delete_, "/items/{id}", named("delete"));
+  r.post("/items", named("post"));
+
+  const auto post_on_item = match(r, http::verb::post, "/items/7");
+  CHECK(post_on_item.handler == nullptr);
+  CHECK(post_on_item.path_known);
+  CHECK(Router::allow_header(post_on_item.allowed) == "DELETE, GET, HEAD");
+
+  const auto head = match(r, http::verb::head, "/items/7");
+  CHECK(call(head) == "get");
+  CHECK(head.params.at("id") == "7");
+
+  const auto get_on_post_only = match(r, http::verb::get, "/items");
+  CHECK(get_on_post_only.handler == nullptr);
+  CHECK(Router::allow_header(get_on_post_only.allowed) == "POST");
+
+  CHECK(call(match(r, http::verb::delete_, "/items/7")) == "delete");
+}
+
+TEST_CASE("Router uses the first registered route that matches", "[server][router]") {
+  Router r;
+  r.get("/collections/special", named("special"));
+  r.get("/collections/{id}", named("generic"));
+  CHECK(call(match(r, http::verb::get, "/collections/special")) == "special");
+  CHECK(call(match(r, http::verb::get, "/collections/roads")) == "generic");
+}
+
+TEST_CASE("Router refuses malformed patterns and duplicates", "[server][router]") {
+  Router r;
+  CHECK_THROWS_AS(r.get("no-slash", named("x")), std::invalid_argument);
+  CHECK_THROWS_AS(r.get("/a/{b", named("x")), std::invalid_argument);
+  CHECK_THROWS_AS(r.get("/a/{b}{c}", named("x")), std::invalid_argument);
+  CHECK_THROWS_AS(r.get("/a/{}", named("x")), std::invalid_argument);
+  CHECK_THROWS_AS(r.get("/a/{b}/{b}", named("x")), std::invalid_argument);
+  CHECK_THROWS_AS(r.get("/a/{rest*}/b", named("x")), std::invalid_argument);
+  CHECK_THROWS_AS(r.get("/a", Handler{}), std::invalid_argument);
+  r.get("/a", named("x"));
+  CHECK_THROWS_AS(r.get("/a", named("y")), std::invalid_argument);
+  CHECK_NOTHROW(r.post("/a", named("y")));
+}

@@ -1,0 +1,196 @@
+// The tile endpoints over the sample villages: PNG tiles and their statuses, ETag/304, the
+// confidential map refused, TileJSON, WMTS capabilities — and GDAL's own WMTS client reading them
+// from a real server.
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "geo/projection.hpp"
+#include "geo/tile.hpp"
+#include "render/png_encoder.hpp"
+#include "server/app.hpp"
+#include "server/http_server.hpp"
+#include "support/test_env.hpp"
+
+using namespace minqing;
+using namespace minqing::server;
+using nlohmann::json;
+
+namespace {
+
+const App& sample_app() {
+  static const App app(AppOptions{test::sample_store().string(), test::layers_dir()});
+  return app;
+}
+
+Response get(const std::string& target, const std::string& if_none_match = {}) {
+  Request req{http::verb::get, target, 11};
+  req.set(http::field::host, "127.0.0.1:8080");
+  if (!if_none_match.empty()) req.set(http::field::if_none_match, if_none_match);
+  return sample_app().handle(req);
+}
+
+// The z tile over the centre of the sample's first village.
+geo::TileId village_tile(int z) {
+  std::vector<store::ServedFeaturePtr> villages;
+  sample_app().index().query("villages", sample_app().index().extent(), villages);
+  REQUIRE_FALSE(villages.empty());
+  return geo::tile_at(villages.front()->bbox.center(), z);
+}
+
+std::string tile_path(const std::string& maps, geo::TileId t, const std::string& suffix = ".png") {
+  return "/tiles/" + maps + "/" + std::to_string(t.z) + "/" + std::to_string(t.x) + "/" + std::to_string(t.y) + suffix;
+}
+
+int status(const Response& r) { return static_cast<int>(r.result_int()); }
+
+}  // namespace
+
+TEST_CASE("a tile over a village is a 256 px PNG, @2x a 512 px one", "[server][tiles]") {
+  const geo::TileId t = village_tile(16);
+  const Response one = get(tile_path("terrain", t));
+  REQUIRE(status(one) == 200);
+  CHECK(one[http::field::content_type] == "image/png");
+  const auto png = render::decode_png(one.body());
+  CHECK(png.width == 256);
+  CHECK(png.height == 256);
+  const Response two = get(tile_path("terrain,disaster", t, "@2x.png"));
+  REQUIRE(status(two) == 200);
+  CHECK(render::decode_png(two.body()).width == 512);
+  CHECK(two[http::field::cache_control].find("public") != std::string::npos);
+}
+
+TEST_CASE("tiles carry an ETag and answer 304 to If-None-Match", "[server][tiles]") {
+  const geo::TileId t = village_tile(15);
+  const Response first = get(tile_path("terrain", t));
+  REQUIRE(status(first) == 200);
+  const std::string etag(first[http::field::etag]);
+  REQUIRE(etag.size() > 2);
+  const Response again = get(tile_path("terrain", t), etag);
+  CHECK(status(again) == 304);
+  CHECK(again.body().empty());
+  CHECK(status(get(tile_path("terrain", t), "W/" + etag + ", \"other\"")) == 304);
+  CHECK(status(get(tile_path("terrain", t), "\"stale\"")) == 200);
+  const auto hits = sample_app().tile_cache().stats().hits;
+  get(tile_path("terrain", t));
+  CHECK(sample_app().tile_cache().stats().hits == hits + 1);
+}
+
+TEST_CASE("the confidential key-persons map is refused until access control exists", "[server][tiles]") {
+  const geo::TileId t = village_tile(16);
+  CHECK(status(get(tile_path("key_persons", t))) == 403);
+  CHECK(status(get(tile_path("terrain,key_persons", t))) == 403);
+  CHECK(status(get("/tiles/key_persons.json")) == 403);
+  const Response caps = get("/wmts?SERVICE=WMTS&REQUEST=GetCapabilities");
+  REQUIRE(status(caps) == 200);
+  CHECK(caps.body().find("<ows:Identifier>terrain</ows:Identifier>") != std::string::npos);
+  CHECK(caps.body().find("key_persons") == std::string::npos);
+}
+
+TEST_CASE("bad tile requests get a clear JSON error", "[server][tiles]") {
+  const std::vector<std::pair<std::string, int>> cases = {
+      {"/tiles/terrain/a/1/1.png", 400},
+      {"/tiles/terrain/16/-1/1.png", 400},
+      {"/tiles/terrain/16/1/99999999.png", 400},
+      {"/tiles/terrain/2/4/0.png", 400},
+      {"/tiles/terrain/30/0/0.png", 400},
+      {"/tiles/terrain/22/0/0.png", 404},  // above the map's maxzoom
+      {"/tiles/roads/16/1/1.png", 404},
+      {"/tiles/terrain,,industry/16/1/1.png", 400},
+      {"/tiles/terrain/16/1/1.jpg", 404},
+      {"/tiles/terrain/16/1.png", 404},
+      {"/tiles/../etc/passwd", 400},
+      {"/tiles/terrain/%2e%2e/1/1.png", 400},
+      {"/wmts?SERVICE=WMS&REQUEST=GetCapabilities", 400},
+      {"/wmts?SERVICE=WMTS&REQUEST=GetFeatureInfo", 400},
+  };
+  for (const auto& [target, expected] : cases) {
+    INFO(target);
+    const Response r = get(target);
+    CHECK(status(r) == expected);
+    const json body = json::parse(r.body(), nullptr, false);
+    REQUIRE_FALSE(body.is_discarded());
+    CHECK(body.contains("error"));
+    CHECK(body.contains("detail"));
+  }
+}
+
+TEST_CASE("TileJSON describes the map and where its data lies", "[server][tiles]") {
+  const Response r = get("/tiles/terrain,disaster.json");
+  REQUIRE(status(r) == 200);
+  const json doc = json::parse(r.body());
+  CHECK(doc.at("tilejson") == "3.0.0");
+  CHECK(doc.at("tiles").at(0) == "http://127.0.0.1:8080/tiles/terrain,disaster/{z}/{x}/{y}.png");
+  const auto& b = doc.at("bounds");
+  const geo::BBox m = sample_app().index().extent();
+  const geo::Coord centre = geo::mercator_to_lonlat(m.center());
+  CHECK(b.at(0).get<double>() < centre.x);
+  CHECK(b.at(2).get<double>() > centre.x);
+  CHECK(b.at(1).get<double>() < centre.y);
+  CHECK(b.at(3).get<double>() > centre.y);
+  CHECK(doc.at("minzoom").get<int>() <= doc.at("maxzoom").get<int>());
+  CHECK_FALSE(doc.at("attribution").get<std::string>().empty());
+}
+
+namespace {
+std::string run(const std::string& cmd, int& exit_code) {
+  std::string out;
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  REQUIRE(p != nullptr);
+  char buf[4096];
+  while (std::fgets(buf, sizeof buf, p)) out += buf;
+  exit_code = pclose(p);
+  return out;
+}
+}  // namespace
+
+TEST_CASE("GDAL's WMTS driver opens the capabilities and fetches tiles from a real server", "[server][tiles][gdal]") {
+  ServerOptions options;
+  options.address = "127.0.0.1";
+  options.port = 0;
+  options.threads = 2;
+  HttpServer http(options, sample_app().handler());
+  http.listen();
+  std::thread runner([&] { http.run(); });
+  const std::string url = "http://127.0.0.1:" + std::to_string(http.port()) + "/wmts?SERVICE=WMTS&REQUEST=GetCapabilities";
+
+  int code = 0;
+  const std::string info = run("gdalinfo 'WMTS:" + url + "'", code);
+  INFO(info);
+  CHECK(code == 0);
+  CHECK(info.find("layer=terrain") != std::string::npos);
+  CHECK(info.find("layer=disaster") != std::string::npos);
+  CHECK(info.find("key_persons") == std::string::npos);
+
+  // Fetch the sample's extent through GDAL at 512 px: GDAL picks a zoom and reads real tiles.
+  const geo::BBox m = sample_app().index().extent();
+  const auto out = test::scratch_dir("wmts") / "terrain.png";
+  char projwin[256];
+  std::snprintf(projwin, sizeof projwin, "-projwin %.3f %.3f %.3f %.3f", m.min_x, m.max_y, m.max_x, m.min_y);
+  const std::string translated = run("gdal_translate -q -of PNG -outsize 512 0 " + std::string(projwin) + " 'WMTS:" + url +
+                                         ",layer=terrain' " + out.string(), code);
+  INFO(translated);
+  CHECK(code == 0);
+  REQUIRE(std::filesystem::exists(out));
+  std::ifstream in(out, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto png = render::decode_png(bytes);
+  CHECK(png.width == 512);
+  // The map is drawn: many distinct colours, not one flat fill.
+  std::set<std::uint32_t> colours;
+  for (std::size_t i = 0; i + 3 < png.rgba.size(); i += 4 * 97) {
+    colours.insert(static_cast<std::uint32_t>(static_cast<unsigned char>(png.rgba[i])) << 16 |
+                   static_cast<std::uint32_t>(static_cast<unsigned char>(png.rgba[i + 1])) << 8 |
+                   static_cast<unsigned char>(png.rgba[i + 2]));
+  }
+  CHECK(colours.size() > 20);
+
+  http.stop();
+  runner.join();
+}
