@@ -13,5 +13,6 @@ int run_serve(const Args& args);
 int run_import(const Args& args);
 int run_generate(const Args& args);
 int run_render(const Args& args);
+int run_seed(const Args& args);
 
 }  // namespace minqing::cli

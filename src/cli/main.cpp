@@ -22,6 +22,7 @@ constexpr Command kCommands[] = {
     {"import", minqing::cli::run_import, "import features from GeoPackage, Shapefile, GeoJSON, KML… into a store"},
     {"generate", minqing::cli::run_generate, "generate realistic sample villages into a new store"},
     {"render", minqing::cli::run_render, "draw an overview image (PNG) of one village"},
+    {"seed", minqing::cli::run_seed, "warm a running server's tile cache over a village or the county"},
 };
 
 void usage(std::FILE* out) {

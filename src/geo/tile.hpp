@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <numbers>
+#include <vector>
 
 #include "geo/coord.hpp"
 
@@ -53,6 +54,18 @@ inline TileId tile_at(Coord m, int z) noexcept {
     return static_cast<std::uint32_t>(std::fmin(std::fmax(std::floor(v), 0.0), n - 1));
   };
   return {z, clamp(fx), clamp(fy)};
+}
+
+// Every tile at zoom z whose extent intersects `m` (EPSG:3857), row by row. @pre 0 <= z <= kMaxZoom
+inline std::vector<TileId> tiles_covering(const BBox& m, int z) {
+  std::vector<TileId> out;
+  if (m.empty()) return out;
+  const TileId a = tile_at({m.min_x, m.max_y}, z);
+  const TileId b = tile_at({m.max_x, m.min_y}, z);
+  for (std::uint32_t y = a.y; y <= b.y; ++y) {
+    for (std::uint32_t x = a.x; x <= b.x; ++x) out.push_back({z, x, y});
+  }
+  return out;
 }
 
 // Spherical Web Mercator, exact for EPSG:3857; cheaper than PROJ for lon/lat already in WGS 84.

@@ -33,3 +33,16 @@ TEST_CASE("mercator and lon/lat round-trip", "[geo][tile]") {
   CHECK(back.x == Approx(p.x).margin(1e-12));
   CHECK(back.y == Approx(p.y).margin(1e-12));
 }
+
+TEST_CASE("tiles_covering lists exactly the tiles a box touches", "[geo][tile]") {
+  const TileId t{16, 54518, 27361};
+  const BBox b = tile_bbox(t);
+  const auto inner = tiles_covering(b.buffered(-1), 16);
+  REQUIRE(inner.size() == 1);
+  CHECK(inner[0] == t);
+  const BBox two_by_two{b.min_x + 1, b.min_y - b.height() + 1, b.max_x + b.width() - 1, b.max_y - 1};
+  const auto four = tiles_covering(two_by_two, 16);
+  CHECK(four.size() == 4);
+  CHECK(tiles_covering(b.buffered(-1), 18).size() == 16);
+  CHECK(tiles_covering(BBox{}, 10).empty());
+}

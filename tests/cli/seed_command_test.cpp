@@ -1,0 +1,64 @@
+// `minqing seed` warms a running server's tile cache: every tile of the zoom range over the
+// village ends up cached, and a refused map makes the command fail.
+
+#include <cstdio>
+#include <thread>
+
+#include <catch2/catch.hpp>
+
+#include "geo/tile.hpp"
+#include "server/app.hpp"
+#include "server/http_server.hpp"
+#include "support/test_env.hpp"
+
+using namespace minqing;
+
+namespace {
+int run(const std::string& cmd, std::string& out) {
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  REQUIRE(p != nullptr);
+  char buf[4096];
+  while (std::fgets(buf, sizeof buf, p)) out += buf;
+  const int status = pclose(p);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+}  // namespace
+
+TEST_CASE("minqing seed fills the server's tile cache for a village", "[cli][seed]") {
+  const server::App app(server::AppOptions{test::sample_store().string(), test::layers_dir()});
+  server::ServerOptions options;
+  options.port = 0;
+  options.threads = 2;
+  server::HttpServer http(options, app.handler());
+  http.listen();
+  std::thread runner([&] { http.run(); });
+  const std::string url = "http://127.0.0.1:" + std::to_string(http.port());
+
+  // The village's own extent decides the expected tile count.
+  std::vector<store::ServedFeaturePtr> villages;
+  app.index().query("villages", app.index().extent(), villages);
+  REQUIRE_FALSE(villages.empty());
+  const std::string code = std::get<std::string>(villages.front()->feature.values[0]);
+  std::size_t expected = 0;
+  for (int z = 14; z <= 15; ++z) expected += geo::tiles_covering(villages.front()->bbox, z).size();
+
+  std::string out;
+  const int code_ok = run(test::minqing_bin().string() + " seed --server " + url + " --village " + code +
+                              " --zoom 14-15 --store " + test::sample_store().string(), out);
+  INFO(out);
+  CHECK(code_ok == 0);
+  CHECK(app.tile_cache().stats().entries == expected);
+  CHECK(out.find("0 failed") != std::string::npos);
+
+  std::string refused;
+  CHECK(run(test::minqing_bin().string() + " seed --server " + url + " --village " + code +
+                " --zoom 14 --maps key_persons --store " + test::sample_store().string(), refused) == 1);
+  CHECK(refused.find("403") != std::string::npos);
+
+  std::string bad;
+  CHECK(run(test::minqing_bin().string() + " seed --server ftp://x --county", bad) != 0);
+  CHECK(bad.find("--server must look like") != std::string::npos);
+
+  http.stop();
+  runner.join();
+}
