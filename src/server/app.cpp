@@ -1,5 +1,6 @@
 #include "server/app.hpp"
 
+#include "server/features_endpoint.hpp"
 #include "server/health_endpoint.hpp"
 #include "server/layers_endpoint.hpp"
 #include "server/tile_endpoint.hpp"
@@ -29,6 +30,7 @@ void App::register_routes() {
   add_health_routes(m_router);
   add_layers_routes(m_router, *m_catalog, *m_index);
   add_tile_routes(m_router, *m_tiles);
+  add_feature_routes(m_router, *m_catalog, *m_index);
 }
 
 std::size_t App::feature_count() const {

@@ -1,0 +1,429 @@
+#include "server/features_endpoint.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/error.hpp"
+#include "query/cql2_parser.hpp"
+#include "query/crs.hpp"
+#include "query/feature_query.hpp"
+#include "query/geojson_writer.hpp"
+#include "server/feature_visibility.hpp"
+#include "server/http_error.hpp"
+#include "server/response.hpp"
+
+namespace minqing::server {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kGeoJson = "application/geo+json";
+constexpr const char* kJson = "application/json";
+constexpr const char* kOpenApi = "application/vnd.oai.openapi+json;version=3.0";
+
+const std::vector<std::string>& conformance_classes() {
+  static const std::vector<std::string> classes = {
+      "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+      "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+      "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+      "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+      "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+      "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+      "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+      "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+      "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+      "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+      "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+      "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
+  };
+  return classes;
+}
+
+// "http://host:port" as the client addressed us when Host is a plain host[:port], else the
+// loopback default, so that no header can inject anything into the links.
+std::string base_url(const RequestContext& ctx) {
+  const auto host = to_std(ctx.request[http::field::host]);
+  const bool plain = !host.empty() && host.size() <= 255 && std::all_of(host.begin(), host.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
+  });
+  return "http://" + (plain ? std::string(host) : std::string("127.0.0.1:8080"));
+}
+
+std::string percent_encode(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    }
+  }
+  return out;
+}
+
+json link(const std::string& href, const std::string& rel, const std::string& type, const std::string& title = {}) {
+  json l = {{"href", href}, {"rel", rel}, {"type", type}};
+  if (!title.empty()) l["title"] = title;
+  return l;
+}
+
+Response json_answer(const json& body, const char* content_type) {
+  Response res = json_response(body);
+  res.set(http::field::content_type, content_type);
+  res.set(http::field::cache_control, "no-cache");
+  return res;
+}
+
+query::ClassView view_or_404(const model::LayerCatalog& catalog, std::string_view name) {
+  auto view = anonymous_class_view(catalog, name);
+  if (!view) throw HttpError(http::status::not_found, "no collection '" + std::string(name) + "'");
+  return std::move(*view);
+}
+
+void require_json_format(const RequestContext& ctx) {
+  if (auto f = ctx.query("f")) {
+    if (*f != "json" && *f != "geojson" && *f != "application/json" && *f != "application/geo+json") {
+      throw RequestError("parameter f: unsupported format '" + std::string(*f) + "'; this server answers json");
+    }
+  }
+}
+
+double round7(double v) { return std::round(v * 1e7) / 1e7; }
+
+std::string now_iso() {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+json crs_list() {
+  json out = json::array();
+  for (const auto& c : query::supported_crs()) out.push_back(c.uri);
+  return out;
+}
+
+json collection_json(const RequestContext& ctx, const query::ClassView& view, const store::ServingIndex& index) {
+  const auto& def = *view.def;
+  const std::string base = base_url(ctx) + "/collections/" + percent_encode(def.name);
+  json c = {{"id", def.name},
+            {"title", def.title.zh},
+            {"description", def.title.en},
+            {"itemType", "feature"},
+            {"crs", crs_list()},
+            {"storageCrs", query::web_mercator().uri},
+            {"links",
+             {link(base, "self", kJson, def.title.en),
+              link(base + "/items", "items", kGeoJson, def.title.en + " features"),
+              link(base + "/queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables", "application/schema+json",
+                   "queryables")}}};
+  const geo::BBox m = query::class_extent(index, def.name);
+  if (!m.empty()) {
+    const geo::Coord a = query::from_mercator(query::crs84(), {m.min_x, m.min_y});
+    const geo::Coord b = query::from_mercator(query::crs84(), {m.max_x, m.max_y});
+    c["extent"] = {{"spatial",
+                    {{"bbox", json::array({json::array({round7(a.x), round7(a.y), round7(b.x), round7(b.y)})})},
+                     {"crs", query::crs84().uri}}}};
+  }
+  return c;
+}
+
+std::size_t parse_count(std::string_view name, std::string_view text, std::size_t min) {
+  const bool digits = !text.empty() && text.size() <= 40 &&
+                      std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  std::size_t v = 0;
+  const auto [ptr, ec] = digits ? std::from_chars(text.data(), text.data() + text.size(), v)
+                                : std::from_chars_result{text.data(), std::errc::invalid_argument};
+  if (digits && ec == std::errc::result_out_of_range) return SIZE_MAX;
+  if (!digits || ec != std::errc() || v < min) {
+    throw RequestError("parameter " + std::string(name) + ": '" + std::string(text) + "' is not an integer >= " +
+                       std::to_string(min));
+  }
+  return v;
+}
+
+geo::BBox parse_bbox(std::string_view text) {
+  std::vector<double> v;
+  std::size_t pos = 0;
+  while (true) {
+    const std::size_t comma = text.find(',', pos);
+    const std::string_view part = text.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
+    double d = 0;
+    const auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), d);
+    if (part.empty() || ec != std::errc() || ptr != part.data() + part.size() || !std::isfinite(d)) {
+      throw RequestError("parameter bbox: '" + std::string(part) + "' is not a number");
+    }
+    v.push_back(d);
+    if (v.size() > 6) break;
+    if (comma == std::string_view::npos) break;
+    pos = comma + 1;
+  }
+  if (v.size() != 4 && v.size() != 6) throw RequestError("parameter bbox: needs 4 (or 6) comma-separated numbers");
+  const std::size_t half = v.size() / 2;
+  geo::BBox b{v[0], v[1], v[half], v[half + 1]};
+  if (b.min_x > b.max_x || b.min_y > b.max_y) {
+    throw RequestError("parameter bbox: lower corner above upper corner (antimeridian boxes are not supported)");
+  }
+  return b;
+}
+
+// The items URL with every parameter of this request but offset/limit, then those two.
+std::string page_url(const RequestContext& ctx, const std::string& base, std::size_t limit, std::size_t offset) {
+  std::string url = base + "?";
+  for (const auto& [k, v] : ctx.target.query.items()) {
+    if (k == "offset" || k == "limit") continue;
+    url += percent_encode(k) + "=" + percent_encode(v) + "&";
+  }
+  url += "limit=" + std::to_string(limit) + "&offset=" + std::to_string(offset);
+  return url;
+}
+
+const query::Crs& crs_param(const RequestContext& ctx, std::string_view name) {
+  if (auto v = ctx.query(name)) return query::parse_crs(*v, name);
+  return query::crs84();
+}
+
+void check_known_params(const RequestContext& ctx, const query::ClassView& view, bool items) {
+  static const std::vector<std::string_view> kCommon = {"f", "crs"};
+  static const std::vector<std::string_view> kItems = {"bbox", "bbox-crs", "limit", "offset", "filter", "filter-lang", "filter-crs"};
+  for (const auto& [k, v] : ctx.target.query.items()) {
+    if (std::find(kCommon.begin(), kCommon.end(), k) != kCommon.end()) continue;
+    if (items) {
+      if (std::find(kItems.begin(), kItems.end(), k) != kItems.end()) continue;
+      const int idx = view.def->field_index(k);
+      if (idx >= 0 && view.has_field(idx)) continue;
+      if (idx >= 0) throw RequestError("parameter " + k + ": property '" + k + "' is not queryable");
+    }
+    throw RequestError("unknown parameter '" + k + "'");
+  }
+}
+
+Response items(const RequestContext& ctx, const model::LayerCatalog& catalog, const store::ServingIndex& index) {
+  const query::ClassView view = view_or_404(catalog, ctx.param("class"));
+  require_json_format(ctx);
+  check_known_params(ctx, view, true);
+
+  query::FeatureQuery q;
+  const query::Crs& crs = crs_param(ctx, "crs");
+  q.bbox_crs = &crs_param(ctx, "bbox-crs");
+  q.filter_crs = &crs_param(ctx, "filter-crs");
+  if (auto b = ctx.query("bbox")) q.bbox = parse_bbox(*b);
+  if (ctx.query("bbox-crs") && !q.bbox) throw RequestError("parameter bbox-crs: given without bbox");
+  if (auto l = ctx.query("limit")) q.limit = std::min(parse_count("limit", *l, 1), query::kMaxLimit);
+  if (auto o = ctx.query("offset")) q.offset = parse_count("offset", *o, 0);
+  if (auto lang = ctx.query("filter-lang"); lang && *lang != "cql2-text") {
+    throw RequestError("parameter filter-lang: unsupported '" + std::string(*lang) + "'; use cql2-text");
+  }
+  if (auto filter = ctx.query("filter")) {
+    q.filter = query::cql2::parse(*filter, *view.def, view.fields);
+  } else if (ctx.query("filter-crs")) {
+    throw RequestError("parameter filter-crs: given without filter");
+  }
+  for (const auto& [k, v] : ctx.target.query.items()) {
+    const int idx = view.def->field_index(k);
+    if (idx >= 0 && view.has_field(idx)) {
+      q.equals.emplace_back(idx, query::parse_field_value(view.def->fields[static_cast<std::size_t>(idx)], v));
+    }
+  }
+
+  const query::FeaturePage page = query::run_feature_query(index, view, q);
+
+  json features = json::array();
+  for (const auto& f : page.features) features.push_back(query::feature_json(*f, view, crs));
+  const std::string base = base_url(ctx) + "/collections/" + percent_encode(view.def->name) + "/items";
+  json links = json::array({link(page_url(ctx, base, q.limit, q.offset), "self", kGeoJson, "this page"),
+                            link(base_url(ctx) + "/collections/" + percent_encode(view.def->name), "collection", kJson)});
+  if (q.offset + page.features.size() < page.matched && !page.features.empty()) {
+    links.push_back(link(page_url(ctx, base, q.limit, q.offset + q.limit), "next", kGeoJson, "next page"));
+  }
+  if (q.offset > 0) {
+    links.push_back(link(page_url(ctx, base, q.limit, q.offset > q.limit ? q.offset - q.limit : 0), "prev", kGeoJson,
+                         "previous page"));
+  }
+  const json body = {{"type", "FeatureCollection"},
+                     {"features", std::move(features)},
+                     {"numberMatched", page.matched},
+                     {"numberReturned", page.features.size()},
+                     {"timeStamp", now_iso()},
+                     {"links", std::move(links)}};
+  Response res = json_answer(body, kGeoJson);
+  res.set("Content-Crs", "<" + crs.uri + ">");
+  return res;
+}
+
+Response item(const RequestContext& ctx, const model::LayerCatalog& catalog, const store::ServingIndex& index) {
+  const query::ClassView view = view_or_404(catalog, ctx.param("class"));
+  require_json_format(ctx);
+  check_known_params(ctx, view, false);
+  const query::Crs& crs = crs_param(ctx, "crs");
+  const std::string_view id = ctx.param("id");
+  std::int64_t fid = 0;
+  const auto [ptr, ec] = std::from_chars(id.data(), id.data() + id.size(), fid);
+  const auto missing = [&] {
+    return HttpError(http::status::not_found,
+                     "no feature '" + std::string(id) + "' in collection '" + view.def->name + "'");
+  };
+  if (ec != std::errc() || ptr != id.data() + id.size()) throw missing();
+  const store::ServedFeaturePtr f = index.find(view.def->name, fid);
+  if (!f) throw missing();
+  json body = query::feature_json(*f, view, crs);
+  const std::string base = base_url(ctx) + "/collections/" + percent_encode(view.def->name);
+  body["links"] = {link(base + "/items/" + std::to_string(fid), "self", kGeoJson),
+                   link(base, "collection", kJson)};
+  Response res = json_answer(body, kGeoJson);
+  res.set("Content-Crs", "<" + crs.uri + ">");
+  return res;
+}
+
+json queryables_json(const RequestContext& ctx, const query::ClassView& view) {
+  const auto& def = *view.def;
+  json props = json::object();
+  static constexpr const char* kGeometrySchema[] = {"https://geojson.org/schema/Point.json",
+                                                    "https://geojson.org/schema/LineString.json",
+                                                    "https://geojson.org/schema/Polygon.json"};
+  const char* shape = def.geometry == geo::GeometryKind::point  ? kGeometrySchema[0]
+                      : def.geometry == geo::GeometryKind::line ? kGeometrySchema[1]
+                                                                : kGeometrySchema[2];
+  props["geometry"] = {{"title", "geometry"}, {"$ref", shape}, {"x-ogc-role", "primary-geometry"}};
+  for (int idx : view.fields) {
+    const auto& f = def.fields[static_cast<std::size_t>(idx)];
+    json p = {{"title", f.title}};
+    switch (f.type) {
+      case model::FieldType::integer: p["type"] = "integer"; break;
+      case model::FieldType::real: p["type"] = "number"; break;
+      case model::FieldType::text: p["type"] = "string"; break;
+      case model::FieldType::date:
+        p["type"] = "string";
+        p["format"] = "date";
+        break;
+    }
+    if (!f.values.empty()) p["enum"] = f.values;
+    if (f.min) p["minimum"] = *f.min;
+    if (f.max) p["maximum"] = *f.max;
+    props[f.name] = std::move(p);
+  }
+  return {{"$schema", "https://json-schema.org/draft/2020-12/schema"},
+          {"$id", base_url(ctx) + "/collections/" + percent_encode(def.name) + "/queryables"},
+          {"type", "object"},
+          {"title", def.title.zh},
+          {"properties", std::move(props)},
+          {"additionalProperties", false}};
+}
+
+// A minimal OpenAPI 3.0 description: the paths and the query parameters of each visible
+// collection's items (clients such as GDAL read it to learn which attributes they may filter on
+// server side).
+json openapi_json(const RequestContext& ctx, const model::LayerCatalog& catalog) {
+  auto param = [](const std::string& name, json schema, const std::string& description) {
+    return json{{"name", name}, {"in", "query"}, {"required", false}, {"schema", std::move(schema)},
+                {"description", description}, {"style", "form"}, {"explode", false}};
+  };
+  json crs_enum = json::array();
+  for (const auto& c : query::supported_crs()) crs_enum.push_back(c.uri);
+  const json common = json::array(
+      {param("bbox", {{"type", "array"}, {"minItems", 4}, {"maxItems", 6}, {"items", {{"type", "number"}}}},
+             "features intersecting this box, in bbox-crs axis order"),
+       param("bbox-crs", {{"type", "string"}, {"enum", crs_enum}}, "the CRS of bbox"),
+       param("crs", {{"type", "string"}, {"enum", crs_enum}}, "the CRS of the answer"),
+       param("limit", {{"type", "integer"}, {"minimum", 1}, {"maximum", query::kMaxLimit}, {"default", query::kDefaultLimit}},
+             "page size; larger values are clamped to the maximum"),
+       param("offset", {{"type", "integer"}, {"minimum", 0}, {"default", 0}}, "features to skip"),
+       param("filter", {{"type", "string"}}, "a CQL2-text filter"),
+       param("filter-lang", {{"type", "string"}, {"enum", {"cql2-text"}}, {"default", "cql2-text"}}, "filter language"),
+       param("filter-crs", {{"type", "string"}, {"enum", crs_enum}}, "the CRS of the filter's geometries")});
+  const json ok = {{"200", {{"description", "GeoJSON"}}}, {"400", {{"description", "bad parameter"}}},
+                   {"404", {{"description", "no such collection"}}}};
+  json paths = {{"/", {{"get", {{"summary", "landing page"}, {"responses", ok}}}}},
+                {"/conformance", {{"get", {{"summary", "conformance classes"}, {"responses", ok}}}}},
+                {"/collections", {{"get", {{"summary", "feature collections"}, {"responses", ok}}}}}};
+  for (const auto& view : anonymous_class_views(catalog)) {
+    json params = common;
+    for (int idx : view.fields) {
+      const auto& f = view.def->fields[static_cast<std::size_t>(idx)];
+      const char* type = f.type == model::FieldType::integer ? "integer" : f.type == model::FieldType::real ? "number" : "string";
+      params.push_back(param(f.name, {{"type", type}}, "equality on " + f.name));
+    }
+    const std::string base = "/collections/" + view.def->name;
+    paths[base] = {{"get", {{"summary", view.def->title.en}, {"responses", ok}}}};
+    paths[base + "/items"] = {{"get", {{"summary", view.def->title.en + " features"}, {"parameters", std::move(params)}, {"responses", ok}}}};
+    paths[base + "/items/{featureId}"] = {
+        {"get", {{"parameters", json::array({{{"name", "featureId"}, {"in", "path"}, {"required", true}, {"schema", {{"type", "integer"}}}}})},
+                 {"responses", ok}}}};
+    paths[base + "/queryables"] = {{"get", {{"responses", ok}}}};
+  }
+  return {{"openapi", "3.0.3"},
+          {"info", {{"title", "民情地图 Minqing Map — OGC API – Features"}, {"version", MINQING_VERSION}}},
+          {"servers", json::array({{{"url", base_url(ctx)}}})},
+          {"paths", std::move(paths)}};
+}
+
+}  // namespace
+
+void add_feature_routes(Router& router, const model::LayerCatalog& catalog, const store::ServingIndex& index) {
+  router.get("/", [](const RequestContext& ctx) {
+    require_json_format(ctx);
+    const std::string base = base_url(ctx);
+    const json body = {
+        {"title", "民情地图 Minqing Map"},
+        {"description", "Village maps of the county: OGC API – Features (Parts 1, 2, 3)"},
+        {"links",
+         {link(base + "/", "self", kJson, "this document"),
+          link(base + "/api", "service-desc", kOpenApi, "the API definition"),
+          link(base + "/conformance", "conformance", kJson, "conformance classes"),
+          link(base + "/conformance", "http://www.opengis.net/def/rel/ogc/1.0/conformance", kJson,
+               "conformance classes"),
+          link(base + "/collections", "data", kJson, "feature collections"),
+          link(base + "/collections", "http://www.opengis.net/def/rel/ogc/1.0/data", kJson, "feature collections")}}};
+    return json_answer(body, kJson);
+  });
+  router.get("/api", [&catalog](const RequestContext& ctx) {
+    require_json_format(ctx);
+    return json_answer(openapi_json(ctx, catalog), kOpenApi);
+  });
+  router.get("/conformance", [](const RequestContext& ctx) {
+    require_json_format(ctx);
+    return json_answer({{"conformsTo", conformance_classes()}}, kJson);
+  });
+  router.get("/collections", [&catalog, &index](const RequestContext& ctx) {
+    require_json_format(ctx);
+    json list = json::array();
+    for (const auto& view : anonymous_class_views(catalog)) list.push_back(collection_json(ctx, view, index));
+    const json body = {{"links", {link(base_url(ctx) + "/collections", "self", kJson)}},
+                       {"crs", crs_list()},
+                       {"collections", std::move(list)}};
+    return json_answer(body, kJson);
+  });
+  router.get("/collections/{class}", [&catalog, &index](const RequestContext& ctx) {
+    const query::ClassView view = view_or_404(catalog, ctx.param("class"));
+    require_json_format(ctx);
+    return json_answer(collection_json(ctx, view, index), kJson);
+  });
+  router.get("/collections/{class}/queryables", [&catalog](const RequestContext& ctx) {
+    const query::ClassView view = view_or_404(catalog, ctx.param("class"));
+    require_json_format(ctx);
+    return json_answer(queryables_json(ctx, view), "application/schema+json");
+  });
+  router.get("/collections/{class}/items", [&catalog, &index](const RequestContext& ctx) {
+    return items(ctx, catalog, index);
+  });
+  router.get("/collections/{class}/items/{id}", [&catalog, &index](const RequestContext& ctx) {
+    return item(ctx, catalog, index);
+  });
+}
+
+}  // namespace minqing::server

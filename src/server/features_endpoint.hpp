@@ -1,0 +1,33 @@
+#pragma once
+// OGC API – Features: Part 1 Core (GeoJSON), Part 2 CRS by reference, Part 3 Filtering with
+// CQL2 text. JSON only (no HTML).
+//
+//   GET /                                    landing page: links to itself, conformance, data
+//   GET /api                                 a minimal OpenAPI 3.0 document (paths, items parameters)
+//   GET /conformance                         the conformance classes implemented
+//   GET /collections                         every feature class the caller may see
+//   GET /collections/{class}                 one class: extent (CRS84), crs list, storageCrs
+//   GET /collections/{class}/queryables      JSON Schema of the queryable fields
+//   GET /collections/{class}/items           GeoJSON FeatureCollection; parameters:
+//       bbox=a,b,c,d (or 6 numbers)   in bbox-crs axis order (default CRS84: lon/lat)
+//       bbox-crs, crs, filter-crs      a CRS URI of query/crs.hpp (CRS84, EPSG 4326, 3857, 4490, 4549)
+//       limit                          1…10000, default 100; larger values are clamped to 10000
+//       offset                         0…, paging; next/prev links carry it
+//       filter, filter-lang=cql2-text  a CQL2-text filter (query/cql2_parser.hpp)
+//       <field>=<value>                equality on a queryable field
+//       f=json|geojson                 accepted; GeoJSON is the only format
+//     Any other parameter is refused with 400, naming it.
+//   GET /collections/{class}/items/{fid}    one feature (404 when absent); crs as above
+//
+// What a caller sees is decided by server/feature_visibility.hpp alone.
+
+#include "model/layer_catalog.hpp"
+#include "server/router.hpp"
+#include "store/serving_index.hpp"
+
+namespace minqing::server {
+
+// Registers the routes above. `catalog` and `index` are borrowed and must outlive the router.
+void add_feature_routes(Router& router, const model::LayerCatalog& catalog, const store::ServingIndex& index);
+
+}  // namespace minqing::server
