@@ -14,5 +14,7 @@ int run_import(const Args& args);
 int run_generate(const Args& args);
 int run_render(const Args& args);
 int run_seed(const Args& args);
+int run_user(const Args& args);
+int run_audit(const Args& args);
 
 }  // namespace minqing::cli

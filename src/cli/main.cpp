@@ -23,6 +23,8 @@ constexpr Command kCommands[] = {
     {"generate", minqing::cli::run_generate, "generate realistic sample villages into a new store"},
     {"render", minqing::cli::run_render, "draw an overview image (PNG) of one village"},
     {"seed", minqing::cli::run_seed, "warm a running server's tile cache over a village or the county"},
+    {"user", minqing::cli::run_user, "add, change, disable or list the accounts that may sign in"},
+    {"audit", minqing::cli::run_audit, "verify or read the audit log (key-persons access, logins, account changes)"},
 };
 
 void usage(std::FILE* out) {

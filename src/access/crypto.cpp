@@ -1,0 +1,40 @@
+#include "access/crypto.hpp"
+
+#include <mutex>
+
+#include <sodium.h>
+
+#include "base/error.hpp"
+
+namespace minqing::access {
+
+void ensure_sodium() {
+  static std::once_flag once;
+  static bool ok = false;
+  std::call_once(once, [] { ok = sodium_init() >= 0; });
+  if (!ok) throw Error("libsodium failed to initialise");
+}
+
+std::string sha256_hex(std::string_view data) {
+  ensure_sodium();
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  char hex[crypto_hash_sha256_BYTES * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  return std::string(hex, crypto_hash_sha256_BYTES * 2);
+}
+
+std::string random_bytes(std::size_t n) {
+  ensure_sodium();
+  std::string out(n, '\0');
+  randombytes_buf(out.data(), n);
+  return out;
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  if (a.empty()) return true;
+  return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace minqing::access

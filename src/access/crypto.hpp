@@ -1,0 +1,27 @@
+#pragma once
+// The libsodium primitives the access module uses, behind one narrow interface: library start-up,
+// SHA-256, random bytes, constant-time comparison. Include this rather than <sodium.h> elsewhere
+// in access/ when only these are needed.
+//
+// Thread-safety: every function may be called from any thread.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace minqing::access {
+
+// Initialises libsodium once per process (later calls are cheap no-ops).
+// @throws Error when the library cannot start (no entropy source).
+void ensure_sodium();
+
+// SHA-256 of `data` as 64 lowercase hex digits.
+std::string sha256_hex(std::string_view data);
+
+// `n` bytes from the operating system's CSPRNG.
+std::string random_bytes(std::size_t n);
+
+// True when a and b are equal, in time that depends only on their lengths.
+bool constant_time_equal(std::string_view a, std::string_view b) noexcept;
+
+}  // namespace minqing::access
