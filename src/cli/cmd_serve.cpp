@@ -10,6 +10,7 @@
 #include <boost/program_options.hpp>
 
 #include "base/error.hpp"
+#include "access/demo_accounts.hpp"
 #include "cli/commands.hpp"
 #include "model/layer_catalog.hpp"
 #include "style/style.hpp"
@@ -73,6 +74,8 @@ int run_serve(const Args& args) {
   std::string styles = style::StyleSet::default_directory().string();
   std::size_t cache_mb = 256;
   unsigned threads = 0;
+  std::string auth_db;
+  std::string audit_log;
 
   po::options_description desc("minqing serve [options]");
   // clang-format off
@@ -87,6 +90,12 @@ int run_serve(const Args& args) {
       ("cache-mb", po::value(&cache_mb)->value_name("MB")->default_value(cache_mb),
        "memory for rendered tiles, in MiB (0: no cache)")
       ("threads", po::value(&threads)->value_name("N"), "worker threads (default: one per core, at least 2)")
+      ("auth", po::value(&auth_db)->value_name("FILE"),
+       "the auth database (default: <store>.auth.sqlite)")
+      ("audit", po::value(&audit_log)->value_name("FILE"),
+       "the audit log (default: <store>.audit.jsonl beside the auth database)")
+      ("demo", "create the demo accounts (password minqing-demo) for the store's first villages; "
+               "for serving the committed sample only")
       ("public", "allow a non-loopback --listen address (the maps become reachable from the network)");
   // clang-format on
   po::variables_map vm;
@@ -120,6 +129,9 @@ int run_serve(const Args& args) {
   server::AppOptions app_options{store, layers};
   app_options.styles_dir = styles;
   app_options.tile_cache_bytes = cache_mb << 20;
+  app_options.auth_db = auth_db;
+  app_options.audit_log = audit_log;
+  app_options.demo_accounts = vm.count("demo") > 0;
   const server::App app(app_options);
   const server::AccessLog access_log(stderr);
   server::ServerOptions options;
@@ -135,6 +147,16 @@ int run_serve(const Args& args) {
       app.store_location().c_str(), url_host(where.address).c_str(),
       static_cast<unsigned>(http.port()), app.feature_count(), app.catalog().classes().size(),
       static_cast<long long>(app.load_time().count()));
+  if (!app.demo_accounts().empty()) {
+    std::printf("Demo accounts (password \"%s\"; sign in with POST /api/login):\n", access::kDemoPassword);
+    for (const auto& a : app.demo_accounts()) {
+      std::string area_text;
+      if (!a.assignment.township.empty()) area_text += " township " + a.assignment.township;
+      if (!a.assignment.village_code.empty()) area_text += " village " + a.assignment.village_code;
+      for (const auto& g : a.assignment.grid_ids) area_text += " grid " + g;
+      std::printf("  %-9s %s%s\n", a.username.c_str(), a.role.c_str(), area_text.c_str());
+    }
+  }
   std::fflush(stdout);
   http.run();
   std::fprintf(stderr, "minqing serve: stopped\n");

@@ -1,11 +1,64 @@
 #include "server/app.hpp"
 
+#include <algorithm>
+#include <set>
+#include <variant>
+
+#include "access/locations.hpp"
+#include "access/scope.hpp"
+#include "base/error.hpp"
+#include "server/auth_endpoint.hpp"
 #include "server/features_endpoint.hpp"
 #include "server/health_endpoint.hpp"
 #include "server/layers_endpoint.hpp"
 #include "server/tile_endpoint.hpp"
 
 namespace minqing::server {
+
+namespace {
+
+std::string text_field(const model::LayerCatalog& catalog, const std::string& cls,
+                       const model::Feature& f, std::string_view field) {
+  const auto* def = catalog.find_class(cls);
+  if (!def) return {};
+  const int i = def->field_index(field);
+  if (i < 0 || static_cast<std::size_t>(i) >= f.values.size()) return {};
+  const auto* s = std::get_if<std::string>(&f.values[static_cast<std::size_t>(i)]);
+  return s ? *s : std::string{};
+}
+
+// The demo area from the store itself: its first two villages by code, and the first grid of the
+// first village.
+access::DemoArea demo_area(const model::LayerCatalog& catalog, const store::ServingIndex& index) {
+  std::vector<store::ServedFeaturePtr> found;
+  index.query("villages", index.extent(), found);
+  std::set<std::string> villages;
+  for (const auto& f : found) {
+    if (auto code = text_field(catalog, "villages", f->feature, "village_code"); !code.empty()) {
+      villages.insert(code);
+    }
+  }
+  if (villages.size() < 2) {
+    throw ConfigError("demo accounts need a store with at least two villages; this one has " +
+                      std::to_string(villages.size()));
+  }
+  access::DemoArea area;
+  area.first_village = *villages.begin();
+  area.second_village = *std::next(villages.begin());
+  found.clear();
+  index.query("grids", index.extent(), found);
+  std::set<std::string> grids;
+  for (const auto& f : found) {
+    if (text_field(catalog, "grids", f->feature, "village_code") == area.first_village) {
+      if (auto id = text_field(catalog, "grids", f->feature, "grid_id"); !id.empty()) grids.insert(id);
+    }
+  }
+  if (grids.empty()) throw ConfigError("demo accounts need a grid in village " + area.first_village);
+  area.first_grid = *grids.begin();
+  return area;
+}
+
+}  // namespace
 
 App::App(const AppOptions& options) {
   const auto start = std::chrono::steady_clock::now();
@@ -18,16 +71,34 @@ App::App(const AppOptions& options) {
   m_relief = render::ReliefSource::load_directory(m_store->relief_directory());
   m_renderer = std::make_unique<render::MapRenderer>(*m_index, *m_styles, m_relief.get());
   m_tile_cache = std::make_unique<TileCache>(options.tile_cache_bytes);
-  m_tiles = std::make_unique<TileService>(TileService{*m_catalog, *m_index, *m_styles, *m_renderer, *m_tile_cache, {}});
+  m_policy = std::make_unique<access::Policy>(access::Policy::load(options.policy, *m_catalog));
+  const std::filesystem::path auth_path =
+      options.auth_db.empty() ? access::default_auth_path(options.store) : options.auth_db;
+  const std::filesystem::path audit_path =
+      options.audit_log.empty() ? access::default_audit_path(auth_path) : options.audit_log;
+  m_auth_db = access::AuthDb::open(auth_path, options.auth);
+  m_audit = std::make_unique<access::AuditLog>(audit_path, options.durable_audit);
+  if (options.demo_accounts) {
+    const access::DemoArea area = demo_area(*m_catalog, *m_index);
+    access::ensure_demo_accounts(*m_auth_db, area, m_audit.get());
+    m_demo = access::demo_accounts(area);
+  }
+  m_auth = std::make_unique<AuthService>(AuthService{
+      *m_policy, *m_catalog, *m_auth_db, *m_audit,
+      std::make_shared<const access::Scope>(access::Scope::anonymous(*m_policy))});
+  m_tiles = std::make_unique<TileService>(
+      TileService{*m_catalog, *m_index, *m_styles, *m_renderer, *m_tile_cache, {}, m_audit.get()});
   m_load_time = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - start);
   register_routes();
+  m_handler = RequestHandler(m_router, make_caller_resolver(*m_auth));
 }
 
 App::~App() = default;
 
 void App::register_routes() {
   add_health_routes(m_router);
+  add_auth_routes(m_router, *m_auth);
   add_layers_routes(m_router, *m_catalog, *m_index);
   add_tile_routes(m_router, *m_tiles);
   add_feature_routes(m_router, *m_catalog, *m_index);

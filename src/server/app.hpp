@@ -10,12 +10,18 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "access/audit_log.hpp"
+#include "access/auth_db.hpp"
+#include "access/demo_accounts.hpp"
+#include "access/policy.hpp"
 #include "model/layer_catalog.hpp"
 #include "server/http_types.hpp"
 #include "server/request_handler.hpp"
 #include "render/map_renderer.hpp"
 #include "render/relief_source.hpp"
+#include "server/auth_endpoint.hpp"
 #include "server/router.hpp"
 #include "server/tile_cache.hpp"
 #include "server/tile_endpoint.hpp"
@@ -30,6 +36,14 @@ struct AppOptions {
   std::filesystem::path layers_dir;  // the layers/*.json directory
   std::filesystem::path styles_dir = style::StyleSet::default_directory();
   std::size_t tile_cache_bytes = std::size_t{256} << 20;
+  std::filesystem::path policy = access::Policy::default_path();
+  std::filesystem::path auth_db{};    // empty: access::default_auth_path(store)
+  std::filesystem::path audit_log{};  // empty: access::default_audit_path(auth_db)
+  access::AuthOptions auth{};         // password cost, lockout, session lifetime
+  bool durable_audit = true;        // fdatasync every audit entry
+  // Demo mode (serving the committed sample only): creates the demo accounts of
+  // access/demo_accounts.hpp for the store's first two villages and a grid of the first.
+  bool demo_accounts = false;
 };
 
 // Not copyable or movable (the routes refer to its members). handle() and the accessors are
@@ -37,15 +51,19 @@ struct AppOptions {
 class App {
  public:
   // Loads the catalog and styles, opens the store read-only, loads the serving index and the
-  // village DEMs from it. @throws ConfigError for a bad layers or styles directory, StoreError when the store cannot be opened or
-  // read, ProjError when its CRS cannot be transformed to EPSG:3857.
+  // village DEMs from it; loads the access policy, opens the auth database and the audit log.
+  // @throws ConfigError for a bad layers or styles directory or policy, or demo mode over a store
+  // with fewer than two villages; StoreError when the store, the auth database or the audit log
+  // cannot be opened or read, ProjError when its CRS cannot be transformed to EPSG:3857.
   explicit App(const AppOptions& options);
   App(const App&) = delete;
   App& operator=(const App&) = delete;
   ~App();
 
   // The complete answer to `req` (see RequestHandler::handle). Never throws.
-  Response handle(const Request& req) const noexcept { return m_handler.handle(req); }
+  Response handle(const Request& req, std::string_view peer = {}) const noexcept {
+    return m_handler.handle(req, peer);
+  }
   const RequestHandler& handler() const noexcept { return m_handler; }
 
   const model::LayerCatalog& catalog() const noexcept { return *m_catalog; }
@@ -53,6 +71,11 @@ class App {
   const std::string& store_location() const noexcept { return m_store->location(); }
   const style::StyleSet& styles() const noexcept { return *m_styles; }
   TileCache& tile_cache() const noexcept { return *m_tile_cache; }
+  const access::Policy& policy() const noexcept { return *m_policy; }
+  access::AuthDb& auth_db() const noexcept { return *m_auth_db; }
+  access::AuditLog& audit_log() const noexcept { return *m_audit; }
+  // Demo mode: the demo accounts (created now or before); empty otherwise.
+  const std::vector<access::DemoAccount>& demo_accounts() const noexcept { return m_demo; }
 
   // Features held in the serving index, over all classes.
   std::size_t feature_count() const;
@@ -72,6 +95,11 @@ class App {
   std::unique_ptr<render::ReliefSource> m_relief;
   std::unique_ptr<render::MapRenderer> m_renderer;
   std::unique_ptr<TileCache> m_tile_cache;
+  std::unique_ptr<access::Policy> m_policy;
+  std::unique_ptr<access::AuthDb> m_auth_db;
+  std::unique_ptr<access::AuditLog> m_audit;
+  std::vector<access::DemoAccount> m_demo;
+  std::unique_ptr<AuthService> m_auth;
   std::unique_ptr<TileService> m_tiles;
   Router m_router;
   RequestHandler m_handler{m_router};

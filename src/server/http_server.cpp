@@ -107,6 +107,7 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::error_code ec;
     const auto ep = m_stream.socket().remote_endpoint(ec);
     m_remote = ec ? "-" : endpoint_string(ep);
+    if (!ec) m_peer = ep.address().to_string();
   }
 
   ~Session() { m_server.session_closed(this); }
@@ -146,7 +147,7 @@ class Session : public std::enable_shared_from_this<Session> {
       const Request& req = m_parser->get();
       m_method = std::string(req.method_string());
       m_target = std::string(req.target());
-      m_response = m_server.handler.handle(req);
+      m_response = m_server.handler.handle(req, m_peer);
       return do_write(!m_response.keep_alive());
     }
     // End of stream before a request, a timeout, a cancel by shutdown, a reset, or a connection
@@ -243,6 +244,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> m_parser;
   Response m_response;
   std::string m_remote;
+  std::string m_peer;  // the client's IP address without the port: for sessions, lockout, audit
   std::string m_method;
   std::string m_target;
   std::chrono::steady_clock::time_point m_started;

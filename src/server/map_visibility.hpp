@@ -1,8 +1,8 @@
 #pragma once
-// Which maps a caller may see. Until accounts and scopes exist (the access-control issue), every
-// caller is anonymous and sees only the maps that are not confidential: key_persons is refused
-// everywhere. This is the one place that decides it; the access-control work replaces it with the
-// caller's Scope.
+// Which maps an anonymous caller may see: the maps that are not confidential. Tiles, TileJSON,
+// WMTS and /api/layers now follow the caller's access::Scope (RequestContext::scope); this rule
+// remains only for the OGC API – Features endpoint (server/feature_visibility.hpp) until it takes
+// the Scope too, and goes away then.
 
 #include <string>
 #include <vector>

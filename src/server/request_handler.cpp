@@ -13,8 +13,11 @@
 
 namespace minqing::server {
 
-Response RequestHandler::dispatch(const Request& req) const {
+Response RequestHandler::dispatch(const Request& req, std::string_view peer) const {
   const Target target = parse_target(to_std(req.target()));
+  // The one place the caller is resolved: before routing, so that no handler can skip it.
+  Caller caller;
+  if (m_resolver) caller = m_resolver(req, peer);
   Router::Match m = m_router->match(req.method(), target.segments);
   if (!m.handler) {
     if (!m.path_known) return json_error(http::status::not_found, "no resource at " + target.path);
@@ -24,18 +27,21 @@ Response RequestHandler::dispatch(const Request& req) const {
     res.set(http::field::allow, Router::allow_header(m.allowed));
     return res;
   }
-  const RequestContext ctx{req, target, m.params};
+  const RequestContext ctx{req, target, m.params, caller.scope, peer, caller.token};
   return (*m.handler)(ctx);
 }
 
-Response RequestHandler::handle(const Request& req) const noexcept {
+Response RequestHandler::handle(const Request& req, std::string_view peer) const noexcept {
   Response res;
   try {
-    res = dispatch(req);
+    res = dispatch(req, peer);
   } catch (const RequestError& e) {
     res = json_error(http::status::bad_request, e.what());
   } catch (const HttpError& e) {
     res = json_error(e.status(), e.what());
+    if (e.status() == http::status::unauthorized) {
+      res.set(http::field::www_authenticate, "Bearer realm=\"minqing\", error=\"invalid_token\"");
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "minqing serve: internal error on %s \"%s\": %s\n",
                  std::string(req.method_string()).c_str(),

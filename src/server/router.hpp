@@ -18,6 +18,7 @@
 // Thread safety: add() during set-up only; once serving, match() may be called concurrently.
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +27,10 @@
 
 #include "server/http_types.hpp"
 #include "server/target.hpp"
+
+namespace minqing::access {
+class Scope;
+}
 
 namespace minqing::server {
 
@@ -53,6 +58,16 @@ struct RequestContext {
   const Request& request;
   const Target& target;
   const PathParams& params;
+  // The caller's access scope, resolved once per request by the RequestHandler before routing
+  // (server/auth_endpoint.hpp resolve_caller). Handlers never build their own; null only when the
+  // handler was built without a resolver (router unit tests) — a handler that reads map data
+  // refuses then (fail closed).
+  std::shared_ptr<const access::Scope> scope = nullptr;
+  // The client's IP address (no port), "" when unknown (a unit test calling handle()).
+  std::string_view peer = {};
+  // The session token the caller presented and that resolved to a live session; "" when
+  // anonymous. For logout only: never log or echo it.
+  std::string_view session_token = {};
 
   std::string_view param(std::string_view name) const { return params.at(name); }
   std::optional<std::string_view> query(std::string_view name) const noexcept {

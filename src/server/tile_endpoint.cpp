@@ -8,7 +8,6 @@
 #include "base/error.hpp"
 #include "geo/tile.hpp"
 #include "server/http_error.hpp"
-#include "server/map_visibility.hpp"
 #include "server/response.hpp"
 #include "server/tile_request.hpp"
 #include "server/tile_service_info.hpp"
@@ -20,13 +19,37 @@ namespace {
 // Tiles of public maps may be cached by browsers and proxies for a short while; the ETag lets
 // them revalidate cheaply after an edit.
 constexpr const char* kPublicTileCacheControl = "public, max-age=300";
+// Tiles drawn for a signed-in scope: never in a shared cache.
+constexpr const char* kPrivateTileCacheControl = "private, max-age=60";
 
-void require_visible(const model::LayerCatalog& catalog, const std::vector<std::string>& maps) {
+const access::Scope& scope_of(const RequestContext& ctx) {
+  // Fail closed: a handler built without a caller resolver serves nothing.
+  if (!ctx.scope) throw HttpError(http::status::internal_server_error, "internal error: no access scope");
+  return *ctx.scope;
+}
+
+// policy/README.md: a map not granted answers 403, a confidential one 404 with the very answer an
+// unknown map gets (tile_request.cpp), so that its existence is not confirmed.
+void require_visible(const model::LayerCatalog& catalog, const access::Scope& scope,
+                     const std::vector<std::string>& maps) {
   for (const auto& name : maps) {
-    if (!map_visible_to_anonymous(*catalog.find_map(name))) {
-      throw HttpError(http::status::forbidden, "map " + name + " is confidential; sign in with an account granted it");
+    if (scope.may_see_map(name)) continue;
+    if (catalog.find_map(name)->confidential) {
+      throw HttpError(http::status::not_found, "no map named \"" + name.substr(0, 64) + "\"");
     }
+    throw HttpError(http::status::forbidden, "map " + name + " is not granted to " +
+                                                 (scope.is_public() ? std::string("anonymous callers; sign in")
+                                                                    : "role " + scope.role()));
   }
+}
+
+// The maps `scope` may see, in catalog order.
+std::vector<const model::MapDef*> visible_maps(const model::LayerCatalog& catalog, const access::Scope& scope) {
+  std::vector<const model::MapDef*> out;
+  for (const auto& m : catalog.maps()) {
+    if (scope.may_see_map(m.name)) out.push_back(&m);
+  }
+  return out;
 }
 
 // "http://host:port" as the client addressed us, when the Host header is a plain host[:port];
@@ -77,7 +100,20 @@ geo::BBox data_bounds_lonlat(const TileService& s) {
 
 Response tile(TileService& s, const RequestContext& ctx) {
   const TileRequest req = parse_tile_request(s.catalog, ctx.param("maps"), ctx.param("z"), ctx.param("x"), ctx.param("y"));
-  require_visible(s.catalog, req.maps);
+  const access::Scope& scope = scope_of(ctx);
+  require_visible(s.catalog, scope, req.maps);
+  for (const auto& name : req.maps) {
+    if (!s.catalog.find_map(name)->confidential) continue;
+    // Every request for a confidential map is recorded, cache hits and 304s included; when the
+    // log cannot be written the tile is not served (500).
+    if (!s.audit) throw HttpError(http::status::internal_server_error, "internal error: no audit log");
+    access::AuditRecord rec;
+    rec.user = scope.user();
+    rec.address = std::string(ctx.peer);
+    rec.action = access::audit_action::key_persons_tile;
+    rec.detail = {{"map", name}, {"z", req.tile.z}, {"x", req.tile.x}, {"y", req.tile.y}, {"scale", req.scale}};
+    s.audit->append(rec, std::chrono::system_clock::now());
+  }
   for (const auto& name : req.maps) {
     const style::Style* st = s.styles.find(name);
     if (!st) throw HttpError(http::status::not_found, "map " + name + " has no style");
@@ -85,11 +121,16 @@ Response tile(TileService& s, const RequestContext& ctx) {
       throw HttpError(http::status::not_found, "map " + name + " has no tiles above zoom " + std::to_string(st->maxzoom));
     }
   }
-  const std::string key = tile_cache_key(s, req.maps, req.tile, req.scale);
+  const std::string key = tile_cache_key(s, scope, req.maps, req.tile, req.scale);
   CachedTilePtr cached = s.cache.get(key);
   if (!cached) {
+    const model::LayerCatalog& catalog = s.catalog;
+    const render::FeatureFilter filter = [&catalog, &scope](const std::string& cls, const store::ServedFeature& f) {
+      const model::FeatureClassDef* def = catalog.find_class(cls);
+      return def != nullptr && scope.visible(*def, f.feature);
+    };
     auto fresh = std::make_shared<CachedTile>();
-    fresh->body = render::render_tile_png(s.renderer, req.maps, req.tile, req.scale, s.png);
+    fresh->body = render::render_tile_png(s.renderer, req.maps, req.tile, req.scale, s.png, filter);
     fresh->etag = make_etag(fresh->body);
     s.cache.put(key, fresh);
     cached = std::move(fresh);
@@ -103,17 +144,18 @@ Response tile(TileService& s, const RequestContext& ctx) {
     res.body() = cached->body;
   }
   res.set(http::field::etag, cached->etag);
-  res.set(http::field::cache_control, kPublicTileCacheControl);
+  res.set(http::field::cache_control, scope.is_public() ? kPublicTileCacheControl : kPrivateTileCacheControl);
+  if (!scope.is_public()) res.set(http::field::vary, "Authorization, Cookie");
   return res;
 }
 
 Response tilejson(TileService& s, const RequestContext& ctx) {
   const auto maps = parse_map_list(s.catalog, ctx.param("maps"));
-  require_visible(s.catalog, maps);
+  require_visible(s.catalog, scope_of(ctx), maps);
   std::vector<TileLayerInfo> layers;
   for (const auto& name : maps) layers.push_back(layer_info(s, *s.catalog.find_map(name)));
   Response res = json_response(make_tilejson(layers, data_bounds_lonlat(s), base_url(ctx)));
-  res.set(http::field::cache_control, "no-cache");
+  res.set(http::field::cache_control, scope_of(ctx).is_public() ? "no-cache" : "private, no-cache");
   res.set(http::field::access_control_allow_origin, "*");
   return res;
 }
@@ -132,10 +174,10 @@ std::string kvp(const RequestContext& ctx, std::string_view name) {
 
 Response wmts_capabilities(TileService& s, const RequestContext& ctx) {
   std::vector<TileLayerInfo> layers;
-  for (const model::MapDef* map : visible_maps(s.catalog)) layers.push_back(layer_info(s, *map));
+  for (const model::MapDef* map : visible_maps(s.catalog, scope_of(ctx))) layers.push_back(layer_info(s, *map));
   Response res(http::status::ok, 11);
   res.set(http::field::content_type, "application/xml; charset=utf-8");
-  res.set(http::field::cache_control, "no-cache");
+  res.set(http::field::cache_control, scope_of(ctx).is_public() ? "no-cache" : "private, no-cache");
   res.body() = make_wmts_capabilities(layers, data_bounds_lonlat(s), base_url(ctx));
   return res;
 }
@@ -153,7 +195,8 @@ Response wmts_kvp(TileService& s, const RequestContext& ctx) {
 
 }  // namespace
 
-std::string tile_cache_key(const TileService& s, const std::vector<std::string>& maps, geo::TileId t, int scale) {
+std::string tile_cache_key(const TileService& s, const access::Scope& scope, const std::vector<std::string>& maps,
+                           geo::TileId t, int scale) {
   std::string key;
   key.reserve(128);
   for (const auto& name : maps) {
@@ -166,7 +209,8 @@ std::string tile_cache_key(const TileService& s, const std::vector<std::string>&
     }
     key += '|';
   }
-  key += "anonymous|";  // the caller's access scope; one scope until accounts exist
+  key += scope.cache_key();  // role, area, maps and policy fingerprint: whatever changes the pixels
+  key += '|';
   key += std::to_string(t.z) + '/' + std::to_string(t.x) + '/' + std::to_string(t.y) + '@' + std::to_string(scale);
   return key;
 }

@@ -3,7 +3,14 @@
 //   GET /tiles/{maps}/{z}/{x}/{y}.png, …/{y}@2x.png   maps: "terrain" or "terrain,disaster"
 //   GET /tiles/{maps}.json                             TileJSON 3.0
 //   GET /wmts?SERVICE=WMTS&REQUEST=GetCapabilities     WMTS 1.0 (also /wmts/1.0.0/WMTSCapabilities.xml)
+// Every answer follows the caller's access scope (RequestContext::scope): a map the scope may not
+// see answers 403, or 404 (as an unknown map) when the map is confidential, so that its existence
+// is not confirmed; listings name only the maps the scope may see; tiles draw only the features
+// the scope may see, are cached per scope.cache_key() and sent Cache-Control: private unless the
+// scope is public; every tile request naming a confidential map is appended to the audit log.
 
+#include "access/audit_log.hpp"
+#include "access/scope.hpp"
 #include "model/layer_catalog.hpp"
 #include "render/map_renderer.hpp"
 #include "server/router.hpp"
@@ -21,12 +28,13 @@ struct TileService {
   const render::MapRenderer& renderer;
   TileCache& cache;
   render::PngOptions png;
+  access::AuditLog* audit = nullptr;  // where confidential-map tile requests are recorded
 };
 
 void add_tile_routes(Router& router, TileService& service);
 
 // The cache key of a tile: everything that changes its pixels.
-std::string tile_cache_key(const TileService& service, const std::vector<std::string>& maps, geo::TileId tile,
-                           int scale);
+std::string tile_cache_key(const TileService& service, const access::Scope& scope,
+                           const std::vector<std::string>& maps, geo::TileId tile, int scale);
 
 }  // namespace minqing::server

@@ -1,3 +1,4 @@
+#include <chrono>
 #include <set>
 
 #include <catch2/catch.hpp>
@@ -7,6 +8,7 @@
 #include "model/layer_catalog.hpp"
 #include "server/app.hpp"
 #include "server/scratch_store.hpp"
+#include "support/app_options.hpp"
 #include "support/test_env.hpp"
 
 using namespace minqing::server;
@@ -31,7 +33,7 @@ const json* find_named(const json& array, const std::string& name) {
 
 TEST_CASE("App serves /healthz and /api/layers from a store", "[server][app]") {
   const auto store = minqing::test::make_scratch_store("app_layers", 3);
-  const App app(AppOptions{store.string(), minqing::test::layers_dir()});
+  const App app(minqing::test::app_options(store, "app_test"));
   CHECK(app.feature_count() == 3);
 
   SECTION("healthz") {
@@ -43,8 +45,21 @@ TEST_CASE("App serves /healthz and /api/layers from a store", "[server][app]") {
     CHECK(res["X-Content-Type-Options"] == "nosniff");
   }
 
+  SECTION("anonymous callers are listed the public scope's maps only") {
+    const json doc = json::parse(app.handle(get("/api/layers")).body());
+    REQUIRE(doc.at("maps").size() == 1);
+    CHECK(doc.at("maps").at(0).at("name") == "terrain");
+  }
+
   SECTION("layers lists every map and class of the catalog with counts and field flags") {
-    const Response res = app.handle(get("/api/layers"));
+    // A county_admin sees every map.
+    const auto now = std::chrono::system_clock::now();
+    app.auth_db().create_user("admin", "admin-password-1", "county_admin", {}, now);
+    const std::string token = app.auth_db().create_session(*app.auth_db().find_user("admin"), now);
+    Request req = get("/api/layers");
+    req.set(http::field::authorization, "Bearer " + token);
+    const Response res = app.handle(req);
+    CHECK(res[http::field::cache_control] == "private, no-cache");
     REQUIRE(res.result() == http::status::ok);
     CHECK(res[http::field::content_type] == "application/json; charset=utf-8");
     CHECK(res[http::field::content_length] == std::to_string(res.body().size()));
@@ -84,7 +99,7 @@ TEST_CASE("App serves /healthz and /api/layers from a store", "[server][app]") {
     REQUIRE(responsible != nullptr);
     CHECK(responsible->at("personal") == true);
 
-    // A confidential map is listed with its flag set (access control filters later).
+    // A confidential map is listed, with its flag set, to a scope that may see it.
     bool any_confidential = false;
     for (const auto& m : doc.at("maps"))
       any_confidential = any_confidential || m.at("confidential") == true;
@@ -111,7 +126,7 @@ TEST_CASE("App serves /healthz and /api/layers from a store", "[server][app]") {
 
 TEST_CASE("App serves an empty store", "[server][app]") {
   const auto store = minqing::test::make_scratch_store("app_empty", 0);
-  const App app(AppOptions{store.string(), minqing::test::layers_dir()});
+  const App app(minqing::test::app_options(store, "app_test"));
   CHECK(app.feature_count() == 0);
   const Response res = app.handle(get("/api/layers"));
   REQUIRE(res.result() == http::status::ok);
@@ -124,7 +139,7 @@ TEST_CASE("App refuses a missing store with a StoreError naming it", "[server][a
   const auto dir = minqing::test::scratch_dir("app_missing");
   const auto missing = (dir / "nope.gpkg").string();
   try {
-    const App app(AppOptions{missing, minqing::test::layers_dir()});
+    const App app(minqing::test::app_options(missing, "app_test_missing"));
     FAIL("App loaded a store that does not exist");
   } catch (const minqing::StoreError& e) {
     CHECK(std::string(e.what()).find(missing) != std::string::npos);

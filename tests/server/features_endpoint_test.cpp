@@ -17,6 +17,7 @@
 #include "server/app.hpp"
 #include "server/http_server.hpp"
 #include "store/feature_store.hpp"
+#include "support/app_options.hpp"
 #include "support/test_env.hpp"
 
 using namespace minqing;
@@ -26,7 +27,7 @@ using nlohmann::json;
 namespace {
 
 const App& sample_app() {
-  static const App app(AppOptions{test::sample_store().string(), test::layers_dir()});
+  static const App app(test::sample_app_options("features_endpoint"));
   return app;
 }
 

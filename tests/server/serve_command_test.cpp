@@ -118,7 +118,8 @@ TEST_CASE("minqing serve answers /healthz and exits 0 on SIGTERM", "[server][cli
   const unsigned short port = free_port();
   const std::string listen = "127.0.0.1:" + std::to_string(port);
   Child c = spawn_minqing({"serve", "--listen", listen, "--store", store.string(), "--layers",
-                           minqing::test::layers_dir().string(), "--threads", "2"},
+                           minqing::test::layers_dir().string(), "--threads", "2", "--auth",
+                           (dir / "auth.sqlite").string(), "--audit", (dir / "audit.jsonl").string(), "--demo"},
                           dir);
 
   std::string answer;
@@ -139,7 +140,14 @@ TEST_CASE("minqing serve answers /healthz and exits 0 on SIGTERM", "[server][cli
 
   const std::string layers = http_get(port, "/api/layers");
   CHECK(layers.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
-  CHECK(layers.find("\"shelters\"") != std::string::npos);
+  CHECK(layers.find("\"villages\"") != std::string::npos);     // anonymous: the public scope,
+  CHECK(layers.find("\"shelters\"") == std::string::npos);     // terrain only
+  CHECK(layers.find("key_persons") == std::string::npos);
+  // --demo lists the demo accounts and their roles at start-up.
+  const std::string started = slurp(c.out);
+  CHECK(started.find("cadre2") != std::string::npos);
+  CHECK(started.find("disaster_planner") != std::string::npos);
+  CHECK(std::filesystem::exists(dir / "auth.sqlite"));
 
   REQUIRE(kill(c.pid, SIGTERM) == 0);
   const auto status = wait_exit(c.pid, 15s);
