@@ -9,6 +9,7 @@
 
 #include "access/audit_log.hpp"
 #include "access/auth_db.hpp"
+#include "support/run_command.hpp"
 #include "support/test_env.hpp"
 
 using namespace minqing;
@@ -16,13 +17,9 @@ using namespace minqing;
 namespace {
 
 int run(const std::string& cmd, std::string& out) {
-  out.clear();
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[4096];
-  while (std::fgets(buf, sizeof buf, p)) out += buf;
-  const int status = pclose(p);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  auto result = test::run_command(cmd);
+  out = std::move(result.output);
+  return result.exit_code;
 }
 
 struct Cli {

@@ -10,18 +10,16 @@
 #include "server/app.hpp"
 #include "server/http_server.hpp"
 #include "support/app_options.hpp"
+#include "support/run_command.hpp"
 #include "support/test_env.hpp"
 
 using namespace minqing;
 
 namespace {
 int run(const std::string& cmd, std::string& out) {
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[4096];
-  while (std::fgets(buf, sizeof buf, p)) out += buf;
-  const int status = pclose(p);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  auto result = test::run_command(cmd);
+  out += result.output;
+  return result.exit_code;
 }
 }  // namespace
 

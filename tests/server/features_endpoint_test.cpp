@@ -18,6 +18,7 @@
 #include "server/http_server.hpp"
 #include "store/feature_store.hpp"
 #include "support/app_options.hpp"
+#include "support/run_command.hpp"
 #include "support/test_env.hpp"
 
 using namespace minqing;
@@ -492,13 +493,9 @@ TEST_CASE("features: hostile filters are refused with 400 naming the problem", "
 
 namespace {
 std::string run(const std::string& cmd, int& exit_code) {
-  std::string out;
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[4096];
-  while (std::fgets(buf, sizeof buf, p)) out += buf;
-  exit_code = pclose(p);
-  return out;
+  auto result = test::run_command(cmd);
+  exit_code = result.exit_code;
+  return result.output;
 }
 }  // namespace
 
