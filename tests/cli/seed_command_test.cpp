@@ -10,6 +10,7 @@
 #include "server/app.hpp"
 #include "server/http_server.hpp"
 #include "support/app_options.hpp"
+#include "support/loopback_server.hpp"
 #include "support/run_command.hpp"
 #include "support/test_env.hpp"
 
@@ -25,13 +26,8 @@ int run(const std::string& cmd, std::string& out) {
 
 TEST_CASE("minqing seed fills the server's tile cache for a village", "[cli][seed]") {
   const server::App app(test::sample_app_options("seed_command"));
-  server::ServerOptions options;
-  options.port = 0;
-  options.threads = 2;
-  server::HttpServer http(options, app.handler());
-  http.listen();
-  std::thread runner([&] { http.run(); });
-  const std::string url = "http://127.0.0.1:" + std::to_string(http.port());
+  test::LoopbackServer http(app.handler());
+  const std::string url = http.url();
 
   // The village's own extent decides the expected tile count.
   std::vector<store::ServedFeaturePtr> villages;
@@ -58,6 +54,4 @@ TEST_CASE("minqing seed fills the server's tile cache for a village", "[cli][see
   CHECK(run(test::minqing_bin().string() + " seed --server ftp://x --county", bad) != 0);
   CHECK(bad.find("--server must look like") != std::string::npos);
 
-  http.stop();
-  runner.join();
 }

@@ -18,6 +18,7 @@
 #include "server/http_server.hpp"
 #include "store/feature_store.hpp"
 #include "support/app_options.hpp"
+#include "support/loopback_server.hpp"
 #include "support/run_command.hpp"
 #include "support/test_env.hpp"
 
@@ -500,14 +501,8 @@ std::string run(const std::string& cmd, int& exit_code) {
 }  // namespace
 
 TEST_CASE("GDAL's OAPIF driver lists the collections and copies a filtered collection", "[server][features][gdal]") {
-  ServerOptions options;
-  options.address = "127.0.0.1";
-  options.port = 0;
-  options.threads = 2;
-  HttpServer http(options, sample_app().handler());
-  http.listen();
-  std::thread runner([&] { http.run(); });
-  const std::string url = "http://127.0.0.1:" + std::to_string(http.port()) + "/";
+  test::LoopbackServer http(sample_app().handler());
+  const std::string url = http.url() + "/";
 
   int code = 0;
   const std::string info = run("ogrinfo -ro -so 'OAPIF:" + url + "'", code);
@@ -554,6 +549,4 @@ TEST_CASE("GDAL's OAPIF driver lists the collections and copies a filtered colle
   CHECK(counted3.find("Feature Count: " + std::to_string(sample_app().index().size("households")) + "\n") !=
         std::string::npos);
 
-  http.stop();
-  runner.join();
 }

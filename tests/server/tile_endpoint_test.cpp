@@ -17,6 +17,7 @@
 #include "server/app.hpp"
 #include "server/http_server.hpp"
 #include "support/app_options.hpp"
+#include "support/loopback_server.hpp"
 #include "support/run_command.hpp"
 #include "support/test_env.hpp"
 
@@ -154,14 +155,8 @@ std::string run(const std::string& cmd, int& exit_code) {
 }  // namespace
 
 TEST_CASE("GDAL's WMTS driver opens the capabilities and fetches tiles from a real server", "[server][tiles][gdal]") {
-  ServerOptions options;
-  options.address = "127.0.0.1";
-  options.port = 0;
-  options.threads = 2;
-  HttpServer http(options, sample_app().handler());
-  http.listen();
-  std::thread runner([&] { http.run(); });
-  const std::string url = "http://127.0.0.1:" + std::to_string(http.port()) + "/wmts?SERVICE=WMTS&REQUEST=GetCapabilities";
+  test::LoopbackServer http(sample_app().handler());
+  const std::string url = http.url() + "/wmts?SERVICE=WMTS&REQUEST=GetCapabilities";
 
   int code = 0;
   const std::string info = run("gdalinfo 'WMTS:" + url + "'", code);
@@ -194,6 +189,4 @@ TEST_CASE("GDAL's WMTS driver opens the capabilities and fetches tiles from a re
   }
   CHECK(colours.size() > 20);
 
-  http.stop();
-  runner.join();
 }
