@@ -38,7 +38,7 @@ std::string iso_date(long long days) {
   const long long d = doy - (153 * mp + 2) / 5 + 1;
   const long long m = mp < 10 ? mp + 3 : mp - 9;
   const long long y = yoe + era * 400 + (m <= 2);
-  char buf[16];
+  char buf[64];  // room for any long long, so no -Wformat-truncation at -O0
   std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld", y, m, d);
   return buf;
 }
