@@ -130,7 +130,8 @@ TEST_CASE("App serves an empty store", "[server][app]") {
   CHECK(app.feature_count() == 0);
   const Response res = app.handle(get("/api/layers"));
   REQUIRE(res.result() == http::status::ok);
-  for (const auto& m : json::parse(res.body()).at("maps")) {
+  const json doc = json::parse(res.body());  // range-for over .at() of a temporary would dangle
+  for (const auto& m : doc.at("maps")) {
     for (const auto& c : m.at("classes")) CHECK(c.at("features") == 0);
   }
 }
