@@ -83,10 +83,6 @@ bool equal_values(const model::Value& stored, const model::Value& wanted) {
 
 }  // namespace
 
-bool ClassView::has_field(int index) const noexcept {
-  return std::find(fields.begin(), fields.end(), index) != fields.end();
-}
-
 model::Value parse_field_value(const model::FieldDef& def, std::string_view text) {
   const auto* begin = text.data();
   const auto* end = begin + text.size();
@@ -113,11 +109,13 @@ model::Value parse_field_value(const model::FieldDef& def, std::string_view text
   return std::string(text);
 }
 
-geo::BBox class_extent(const store::ServingIndex& index, std::string_view class_name) {
+geo::BBox visible_extent(const store::ServingIndex& index, const ClassView& view) {
   std::vector<store::ServedFeaturePtr> all;
-  index.query(class_name, kEverything, all);
+  index.query(view.def->name, kEverything, all);
   geo::BBox out;
-  for (const auto& f : all) out.expand(f->bbox);
+  for (const auto& f : all) {
+    if (view.visible(*f)) out.expand(f->bbox);
+  }
   return out;
 }
 
@@ -161,6 +159,7 @@ FeaturePage run_feature_query(const store::ServingIndex& index, const ClassView&
 
   FeaturePage page;
   for (const auto& sf : candidates) {
+    if (!view.visible(*sf)) continue;
     if (bbox_prepared) {
       if (!search.intersects(sf->bbox) || sf->feature.geometry.empty()) continue;
       const geo::GeosGeometry g = geo::to_geos(ctx, sf->feature.geometry);

@@ -18,6 +18,7 @@
 #include "geo/coord.hpp"
 #include "model/layer_catalog.hpp"
 #include "model/value.hpp"
+#include "query/class_view.hpp"
 #include "query/cql2_ast.hpp"
 #include "query/crs.hpp"
 #include "store/serving_index.hpp"
@@ -27,16 +28,6 @@ namespace minqing::query {
 // The default and the largest page size of an items request.
 inline constexpr std::size_t kDefaultLimit = 100;
 inline constexpr std::size_t kMaxLimit = 10000;
-
-// A feature class as one caller sees it: the class and the fields that caller may read and
-// query (indices into def->fields, in field order). Produced by the access rule (server/
-// feature_visibility.hpp today, the access Scope later); the query functions never widen it.
-struct ClassView {
-  const model::FeatureClassDef* def = nullptr;
-  std::vector<int> fields;
-
-  bool has_field(int index) const noexcept;
-};
 
 struct FeatureQuery {
   // Features whose geometry intersects this box, given in `bbox_crs` axis order
@@ -58,7 +49,8 @@ struct FeaturePage {
 };
 
 // Runs `q` (whose filter's spatial literals are transformed to EPSG:3857 in place) on the
-// features of `view` in `index`. Thread-safe for distinct queries.
+// features of `view` in `index` that the view's caller may see (ClassView::visible); equality
+// and filter predicates must name queryable fields of the view. Thread-safe for distinct queries.
 // @throws RequestError when a bbox or filter geometry lies outside its CRS's domain.
 FeaturePage run_feature_query(const store::ServingIndex& index, const ClassView& view, FeatureQuery& q);
 
@@ -66,7 +58,7 @@ FeaturePage run_feature_query(const store::ServingIndex& index, const ClassView&
 // @throws RequestError naming the field when the text is not a value of its type.
 model::Value parse_field_value(const model::FieldDef& def, std::string_view text);
 
-// Extent of the class's features in EPSG:3857 (empty when it has none).
-geo::BBox class_extent(const store::ServingIndex& index, std::string_view class_name);
+// Extent in EPSG:3857 of the class's features the view's caller may see (empty when none).
+geo::BBox visible_extent(const store::ServingIndex& index, const ClassView& view);
 
 }  // namespace minqing::query

@@ -80,9 +80,9 @@ nlohmann::json geometry_json(const geo::Geometry& g, const Crs& crs) {
 
 nlohmann::json feature_json(const store::ServedFeature& f, const ClassView& view, const Crs& crs) {
   nlohmann::json props = nlohmann::json::object();
-  for (int idx : view.fields) {
-    const auto i = static_cast<std::size_t>(idx);
-    props[view.def->fields[i].name] = i < f.feature.values.size() ? value_json(f.feature.values[i]) : nullptr;
+  // Masking happens here, before serialisation: ClassView::value gives what the caller may see.
+  for (std::size_t k = 0; k < view.fields.size(); ++k) {
+    props[view.def->fields[static_cast<std::size_t>(view.fields[k])].name] = value_json(view.value(f, k));
   }
   return {{"type", "Feature"},
           {"id", f.feature.fid},

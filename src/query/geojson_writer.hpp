@@ -1,7 +1,8 @@
 #pragma once
 // Served features as GeoJSON (RFC 7946 shapes) in any CRS of crs.hpp, in that CRS's axis order,
 // rounded to 7 decimals for degrees (~1 cm) and 3 for metres (1 mm). Only the fields of the
-// caller's ClassView are written as properties; "id" is the store fid.
+// caller's ClassView are written as properties, masked as the caller's scope says; "id" is the
+// store fid.
 
 #include <nlohmann/json.hpp>
 

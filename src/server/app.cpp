@@ -88,6 +88,7 @@ App::App(const AppOptions& options) {
       std::make_shared<const access::Scope>(access::Scope::anonymous(*m_policy))});
   m_tiles = std::make_unique<TileService>(
       TileService{*m_catalog, *m_index, *m_styles, *m_renderer, *m_tile_cache, {}, m_audit.get()});
+  m_queries = std::make_unique<QueryService>(QueryService{*m_catalog, *m_index, m_audit.get()});
   m_load_time = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - start);
   register_routes();
@@ -101,7 +102,7 @@ void App::register_routes() {
   add_auth_routes(m_router, *m_auth);
   add_layers_routes(m_router, *m_catalog, *m_index);
   add_tile_routes(m_router, *m_tiles);
-  add_feature_routes(m_router, *m_catalog, *m_index);
+  add_feature_routes(m_router, *m_queries);
 }
 
 std::size_t App::feature_count() const {

@@ -22,6 +22,7 @@
 #include "render/map_renderer.hpp"
 #include "render/relief_source.hpp"
 #include "server/auth_endpoint.hpp"
+#include "server/query_service.hpp"
 #include "server/router.hpp"
 #include "server/tile_cache.hpp"
 #include "server/tile_endpoint.hpp"
@@ -101,6 +102,7 @@ class App {
   std::vector<access::DemoAccount> m_demo;
   std::unique_ptr<AuthService> m_auth;
   std::unique_ptr<TileService> m_tiles;
+  std::unique_ptr<QueryService> m_queries;
   Router m_router;
   RequestHandler m_handler{m_router};
   std::chrono::milliseconds m_load_time{0};

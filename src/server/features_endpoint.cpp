@@ -16,8 +16,9 @@
 #include "query/crs.hpp"
 #include "query/feature_query.hpp"
 #include "query/geojson_writer.hpp"
-#include "server/feature_visibility.hpp"
+#include "server/caller_access.hpp"
 #include "server/http_error.hpp"
+#include "server/public_url.hpp"
 #include "server/response.hpp"
 
 namespace minqing::server {
@@ -48,32 +49,6 @@ const std::vector<std::string>& conformance_classes() {
   return classes;
 }
 
-// "http://host:port" as the client addressed us when Host is a plain host[:port], else the
-// loopback default, so that no header can inject anything into the links.
-std::string base_url(const RequestContext& ctx) {
-  const auto host = to_std(ctx.request[http::field::host]);
-  const bool plain = !host.empty() && host.size() <= 255 && std::all_of(host.begin(), host.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
-  });
-  return "http://" + (plain ? std::string(host) : std::string("127.0.0.1:8080"));
-}
-
-std::string percent_encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
-    }
-  }
-  return out;
-}
-
 json link(const std::string& href, const std::string& rel, const std::string& type, const std::string& title = {}) {
   json l = {{"href", href}, {"rel", rel}, {"type", type}};
   if (!title.empty()) l["title"] = title;
@@ -85,12 +60,6 @@ Response json_answer(const json& body, const char* content_type) {
   res.set(http::field::content_type, content_type);
   res.set(http::field::cache_control, "no-cache");
   return res;
-}
-
-query::ClassView view_or_404(const model::LayerCatalog& catalog, std::string_view name) {
-  auto view = anonymous_class_view(catalog, name);
-  if (!view) throw HttpError(http::status::not_found, "no collection '" + std::string(name) + "'");
-  return std::move(*view);
 }
 
 void require_json_format(const RequestContext& ctx) {
@@ -132,7 +101,7 @@ json collection_json(const RequestContext& ctx, const query::ClassView& view, co
               link(base + "/items", "items", kGeoJson, def.title.en + " features"),
               link(base + "/queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables", "application/schema+json",
                    "queryables")}}};
-  const geo::BBox m = query::class_extent(index, def.name);
+  const geo::BBox m = query::visible_extent(index, view);
   if (!m.empty()) {
     const geo::Coord a = query::from_mercator(query::crs84(), {m.min_x, m.min_y});
     const geo::Coord b = query::from_mercator(query::crs84(), {m.max_x, m.max_y});
@@ -206,15 +175,15 @@ void check_known_params(const RequestContext& ctx, const query::ClassView& view,
     if (items) {
       if (std::find(kItems.begin(), kItems.end(), k) != kItems.end()) continue;
       const int idx = view.def->field_index(k);
-      if (idx >= 0 && view.has_field(idx)) continue;
+      if (idx >= 0 && view.is_queryable(idx)) continue;
       if (idx >= 0) throw RequestError("parameter " + k + ": property '" + k + "' is not queryable");
     }
     throw RequestError("unknown parameter '" + k + "'");
   }
 }
 
-Response items(const RequestContext& ctx, const model::LayerCatalog& catalog, const store::ServingIndex& index) {
-  const query::ClassView view = view_or_404(catalog, ctx.param("class"));
+Response items(const RequestContext& ctx, const QueryService& s) {
+  const query::ClassView view = visible_class(s.catalog, caller_scope(ctx), ctx.param("class"));
   require_json_format(ctx);
   check_known_params(ctx, view, true);
 
@@ -230,18 +199,26 @@ Response items(const RequestContext& ctx, const model::LayerCatalog& catalog, co
     throw RequestError("parameter filter-lang: unsupported '" + std::string(*lang) + "'; use cql2-text");
   }
   if (auto filter = ctx.query("filter")) {
-    q.filter = query::cql2::parse(*filter, *view.def, view.fields);
+    q.filter = query::cql2::parse(*filter, *view.def, view.queryable);
   } else if (ctx.query("filter-crs")) {
     throw RequestError("parameter filter-crs: given without filter");
   }
   for (const auto& [k, v] : ctx.target.query.items()) {
     const int idx = view.def->field_index(k);
-    if (idx >= 0 && view.has_field(idx)) {
+    if (idx >= 0 && view.is_queryable(idx)) {
       q.equals.emplace_back(idx, query::parse_field_value(view.def->fields[static_cast<std::size_t>(idx)], v));
     }
   }
 
-  const query::FeaturePage page = query::run_feature_query(index, view, q);
+  const query::FeaturePage page = query::run_feature_query(s.index, view, q);
+  if (view.confidential()) {
+    json ids = json::array();
+    for (const auto& f : page.features) ids.push_back(f->feature.fid);
+    json asked = json::object();
+    for (const auto& [k, v] : ctx.target.query.items()) asked[k] = v.substr(0, 512);
+    audit_confidential_read(s.audit, ctx, access::audit_action::key_persons_query,
+                            {{"class", view.def->name}, {"parameters", std::move(asked)}, {"ids", std::move(ids)}});
+  }
 
   json features = json::array();
   for (const auto& f : page.features) features.push_back(query::feature_json(*f, view, crs));
@@ -266,8 +243,8 @@ Response items(const RequestContext& ctx, const model::LayerCatalog& catalog, co
   return res;
 }
 
-Response item(const RequestContext& ctx, const model::LayerCatalog& catalog, const store::ServingIndex& index) {
-  const query::ClassView view = view_or_404(catalog, ctx.param("class"));
+Response item(const RequestContext& ctx, const QueryService& s) {
+  const query::ClassView view = visible_class(s.catalog, caller_scope(ctx), ctx.param("class"));
   require_json_format(ctx);
   check_known_params(ctx, view, false);
   const query::Crs& crs = crs_param(ctx, "crs");
@@ -279,8 +256,13 @@ Response item(const RequestContext& ctx, const model::LayerCatalog& catalog, con
                      "no feature '" + std::string(id) + "' in collection '" + view.def->name + "'");
   };
   if (ec != std::errc() || ptr != id.data() + id.size()) throw missing();
-  const store::ServedFeaturePtr f = index.find(view.def->name, fid);
-  if (!f) throw missing();
+  const store::ServedFeaturePtr f = s.index.find(view.def->name, fid);
+  // A feature outside the caller's area answers exactly as a missing one (no IDOR oracle).
+  if (!f || !view.visible(*f)) throw missing();
+  if (view.confidential()) {
+    audit_confidential_read(s.audit, ctx, access::audit_action::key_persons_query,
+                            {{"class", view.def->name}, {"ids", json::array({fid})}});
+  }
   json body = query::feature_json(*f, view, crs);
   const std::string base = base_url(ctx) + "/collections/" + percent_encode(view.def->name);
   body["links"] = {link(base + "/items/" + std::to_string(fid), "self", kGeoJson),
@@ -300,7 +282,7 @@ json queryables_json(const RequestContext& ctx, const query::ClassView& view) {
                       : def.geometry == geo::GeometryKind::line ? kGeometrySchema[1]
                                                                 : kGeometrySchema[2];
   props["geometry"] = {{"title", "geometry"}, {"$ref", shape}, {"x-ogc-role", "primary-geometry"}};
-  for (int idx : view.fields) {
+  for (int idx : view.queryable) {
     const auto& f = def.fields[static_cast<std::size_t>(idx)];
     json p = {{"title", f.title}};
     switch (f.type) {
@@ -351,9 +333,9 @@ json openapi_json(const RequestContext& ctx, const model::LayerCatalog& catalog)
   json paths = {{"/", {{"get", {{"summary", "landing page"}, {"responses", ok}}}}},
                 {"/conformance", {{"get", {{"summary", "conformance classes"}, {"responses", ok}}}}},
                 {"/collections", {{"get", {{"summary", "feature collections"}, {"responses", ok}}}}}};
-  for (const auto& view : anonymous_class_views(catalog)) {
+  for (const auto& view : query::class_views(catalog, caller_scope(ctx))) {
     json params = common;
-    for (int idx : view.fields) {
+    for (int idx : view.queryable) {
       const auto& f = view.def->fields[static_cast<std::size_t>(idx)];
       const char* type = f.type == model::FieldType::integer ? "integer" : f.type == model::FieldType::real ? "number" : "string";
       params.push_back(param(f.name, {{"type", type}}, "equality on " + f.name));
@@ -374,7 +356,7 @@ json openapi_json(const RequestContext& ctx, const model::LayerCatalog& catalog)
 
 }  // namespace
 
-void add_feature_routes(Router& router, const model::LayerCatalog& catalog, const store::ServingIndex& index) {
+void add_feature_routes(Router& router, const QueryService& s) {
   router.get("/", [](const RequestContext& ctx) {
     require_json_format(ctx);
     const std::string base = base_url(ctx);
@@ -391,38 +373,38 @@ void add_feature_routes(Router& router, const model::LayerCatalog& catalog, cons
           link(base + "/collections", "http://www.opengis.net/def/rel/ogc/1.0/data", kJson, "feature collections")}}};
     return json_answer(body, kJson);
   });
-  router.get("/api", [&catalog](const RequestContext& ctx) {
+  router.get("/api", [&s](const RequestContext& ctx) {
     require_json_format(ctx);
-    return json_answer(openapi_json(ctx, catalog), kOpenApi);
+    return json_answer(openapi_json(ctx, s.catalog), kOpenApi);
   });
   router.get("/conformance", [](const RequestContext& ctx) {
     require_json_format(ctx);
     return json_answer({{"conformsTo", conformance_classes()}}, kJson);
   });
-  router.get("/collections", [&catalog, &index](const RequestContext& ctx) {
+  router.get("/collections", [&s](const RequestContext& ctx) {
     require_json_format(ctx);
     json list = json::array();
-    for (const auto& view : anonymous_class_views(catalog)) list.push_back(collection_json(ctx, view, index));
+    for (const auto& view : query::class_views(s.catalog, caller_scope(ctx))) list.push_back(collection_json(ctx, view, s.index));
     const json body = {{"links", {link(base_url(ctx) + "/collections", "self", kJson)}},
                        {"crs", crs_list()},
                        {"collections", std::move(list)}};
     return json_answer(body, kJson);
   });
-  router.get("/collections/{class}", [&catalog, &index](const RequestContext& ctx) {
-    const query::ClassView view = view_or_404(catalog, ctx.param("class"));
+  router.get("/collections/{class}", [&s](const RequestContext& ctx) {
+    const query::ClassView view = visible_class(s.catalog, caller_scope(ctx), ctx.param("class"));
     require_json_format(ctx);
-    return json_answer(collection_json(ctx, view, index), kJson);
+    return json_answer(collection_json(ctx, view, s.index), kJson);
   });
-  router.get("/collections/{class}/queryables", [&catalog](const RequestContext& ctx) {
-    const query::ClassView view = view_or_404(catalog, ctx.param("class"));
+  router.get("/collections/{class}/queryables", [&s](const RequestContext& ctx) {
+    const query::ClassView view = visible_class(s.catalog, caller_scope(ctx), ctx.param("class"));
     require_json_format(ctx);
     return json_answer(queryables_json(ctx, view), "application/schema+json");
   });
-  router.get("/collections/{class}/items", [&catalog, &index](const RequestContext& ctx) {
-    return items(ctx, catalog, index);
+  router.get("/collections/{class}/items", [&s](const RequestContext& ctx) {
+    return items(ctx, s);
   });
-  router.get("/collections/{class}/items/{id}", [&catalog, &index](const RequestContext& ctx) {
-    return item(ctx, catalog, index);
+  router.get("/collections/{class}/items/{id}", [&s](const RequestContext& ctx) {
+    return item(ctx, s);
   });
 }
 

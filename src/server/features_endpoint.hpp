@@ -19,15 +19,19 @@
 //     Any other parameter is refused with 400, naming it.
 //   GET /collections/{class}/items/{fid}    one feature (404 when absent); crs as above
 //
-// What a caller sees is decided by server/feature_visibility.hpp alone.
+// What a caller sees is decided by the caller's scope alone, through query::ClassView
+// (server/caller_access.hpp): classes of maps not granted answer 404 and are not listed; features
+// outside the caller's area are neither counted nor returned (a feature id outside it answers
+// 404 like a missing one); fields are written in full, masked or not at all; only fields seen in
+// full are queryable. Every items or item request on a confidential class (key_persons) is
+// audited with the parameters and the ids returned.
 
-#include "model/layer_catalog.hpp"
+#include "server/query_service.hpp"
 #include "server/router.hpp"
-#include "store/serving_index.hpp"
 
 namespace minqing::server {
 
-// Registers the routes above. `catalog` and `index` are borrowed and must outlive the router.
-void add_feature_routes(Router& router, const model::LayerCatalog& catalog, const store::ServingIndex& index);
+// Registers the routes above. `service` is borrowed and must outlive the router.
+void add_feature_routes(Router& router, const QueryService& service);
 
 }  // namespace minqing::server

@@ -7,7 +7,9 @@
 
 #include "base/error.hpp"
 #include "geo/tile.hpp"
+#include "server/caller_access.hpp"
 #include "server/http_error.hpp"
+#include "server/public_url.hpp"
 #include "server/response.hpp"
 #include "server/tile_request.hpp"
 #include "server/tile_service_info.hpp"
@@ -21,46 +23,6 @@ namespace {
 constexpr const char* kPublicTileCacheControl = "public, max-age=300";
 // Tiles drawn for a signed-in scope: never in a shared cache.
 constexpr const char* kPrivateTileCacheControl = "private, max-age=60";
-
-const access::Scope& scope_of(const RequestContext& ctx) {
-  // Fail closed: a handler built without a caller resolver serves nothing.
-  if (!ctx.scope) throw HttpError(http::status::internal_server_error, "internal error: no access scope");
-  return *ctx.scope;
-}
-
-// policy/README.md: a map not granted answers 403, a confidential one 404 with the very answer an
-// unknown map gets (tile_request.cpp), so that its existence is not confirmed.
-void require_visible(const model::LayerCatalog& catalog, const access::Scope& scope,
-                     const std::vector<std::string>& maps) {
-  for (const auto& name : maps) {
-    if (scope.may_see_map(name)) continue;
-    if (catalog.find_map(name)->confidential) {
-      throw HttpError(http::status::not_found, "no map named \"" + name.substr(0, 64) + "\"");
-    }
-    throw HttpError(http::status::forbidden, "map " + name + " is not granted to " +
-                                                 (scope.is_public() ? std::string("anonymous callers; sign in")
-                                                                    : "role " + scope.role()));
-  }
-}
-
-// The maps `scope` may see, in catalog order.
-std::vector<const model::MapDef*> visible_maps(const model::LayerCatalog& catalog, const access::Scope& scope) {
-  std::vector<const model::MapDef*> out;
-  for (const auto& m : catalog.maps()) {
-    if (scope.may_see_map(m.name)) out.push_back(&m);
-  }
-  return out;
-}
-
-// "http://host:port" as the client addressed us, when the Host header is a plain host[:port];
-// otherwise the loopback default, so that no header can inject markup into the documents.
-std::string base_url(const RequestContext& ctx) {
-  const auto host = to_std(ctx.request[http::field::host]);
-  const bool plain = !host.empty() && host.size() <= 255 && std::all_of(host.begin(), host.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
-  });
-  return "http://" + (plain ? std::string(host) : std::string("127.0.0.1:8080"));
-}
 
 // True when the request's If-None-Match names `etag` (or is "*"), weak or strong.
 bool not_modified(const RequestContext& ctx, const std::string& etag) {
@@ -100,19 +62,14 @@ geo::BBox data_bounds_lonlat(const TileService& s) {
 
 Response tile(TileService& s, const RequestContext& ctx) {
   const TileRequest req = parse_tile_request(s.catalog, ctx.param("maps"), ctx.param("z"), ctx.param("x"), ctx.param("y"));
-  const access::Scope& scope = scope_of(ctx);
-  require_visible(s.catalog, scope, req.maps);
+  const access::Scope& scope = caller_scope(ctx);
+  require_maps_visible(s.catalog, scope, req.maps);
   for (const auto& name : req.maps) {
     if (!s.catalog.find_map(name)->confidential) continue;
     // Every request for a confidential map is recorded, cache hits and 304s included; when the
     // log cannot be written the tile is not served (500).
-    if (!s.audit) throw HttpError(http::status::internal_server_error, "internal error: no audit log");
-    access::AuditRecord rec;
-    rec.user = scope.user();
-    rec.address = std::string(ctx.peer);
-    rec.action = access::audit_action::key_persons_tile;
-    rec.detail = {{"map", name}, {"z", req.tile.z}, {"x", req.tile.x}, {"y", req.tile.y}, {"scale", req.scale}};
-    s.audit->append(rec, std::chrono::system_clock::now());
+    audit_confidential_read(s.audit, ctx, access::audit_action::key_persons_tile,
+                            {{"map", name}, {"z", req.tile.z}, {"x", req.tile.x}, {"y", req.tile.y}, {"scale", req.scale}});
   }
   for (const auto& name : req.maps) {
     const style::Style* st = s.styles.find(name);
@@ -151,11 +108,11 @@ Response tile(TileService& s, const RequestContext& ctx) {
 
 Response tilejson(TileService& s, const RequestContext& ctx) {
   const auto maps = parse_map_list(s.catalog, ctx.param("maps"));
-  require_visible(s.catalog, scope_of(ctx), maps);
+  require_maps_visible(s.catalog, caller_scope(ctx), maps);
   std::vector<TileLayerInfo> layers;
   for (const auto& name : maps) layers.push_back(layer_info(s, *s.catalog.find_map(name)));
   Response res = json_response(make_tilejson(layers, data_bounds_lonlat(s), base_url(ctx)));
-  res.set(http::field::cache_control, scope_of(ctx).is_public() ? "no-cache" : "private, no-cache");
+  res.set(http::field::cache_control, caller_scope(ctx).is_public() ? "no-cache" : "private, no-cache");
   res.set(http::field::access_control_allow_origin, "*");
   return res;
 }
@@ -174,10 +131,10 @@ std::string kvp(const RequestContext& ctx, std::string_view name) {
 
 Response wmts_capabilities(TileService& s, const RequestContext& ctx) {
   std::vector<TileLayerInfo> layers;
-  for (const model::MapDef* map : visible_maps(s.catalog, scope_of(ctx))) layers.push_back(layer_info(s, *map));
+  for (const model::MapDef* map : visible_maps(s.catalog, caller_scope(ctx))) layers.push_back(layer_info(s, *map));
   Response res(http::status::ok, 11);
   res.set(http::field::content_type, "application/xml; charset=utf-8");
-  res.set(http::field::cache_control, scope_of(ctx).is_public() ? "no-cache" : "private, no-cache");
+  res.set(http::field::cache_control, caller_scope(ctx).is_public() ? "no-cache" : "private, no-cache");
   res.body() = make_wmts_capabilities(layers, data_bounds_lonlat(s), base_url(ctx));
   return res;
 }

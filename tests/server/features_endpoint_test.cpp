@@ -28,8 +28,17 @@ using nlohmann::json;
 
 namespace {
 
+// These tests exercise the OGC API itself, as an anonymous caller under a policy that opens every
+// map that is not confidential to the public (tests/data/open-public-policy.json) — a county may
+// publish its disaster map. What each role of the real policy sees is access_matrix_test.cpp's.
+AppOptions open_public_options() {
+  AppOptions o = test::sample_app_options("features_endpoint");
+  o.policy = test::source_dir() / "tests/data/open-public-policy.json";
+  return o;
+}
+
 const App& sample_app() {
-  static const App app(test::sample_app_options("features_endpoint"));
+  static const App app(open_public_options());
   return app;
 }
 
