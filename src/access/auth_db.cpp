@@ -47,7 +47,23 @@ class Stmt {
   Stmt(sqlite3* db, const char* sql, const std::string& file) : m_db(db), m_file(file) {
     if (sqlite3_prepare_v2(db, sql, -1, &m_stmt, nullptr) != SQLITE_OK) fail("prepare");
   }
-  ~Stmt() { sqlite3_finalize(m_stmt); }
+  // A statement of the per-request path, prepared once into `*cache` (owned by the caller, who
+  // finalizes it) and reset for reuse when this object ends: parsing the SQL was a third of a
+  // session lookup. The caller's mutex must be held for this object's whole life.
+  Stmt(sqlite3* db, sqlite3_stmt** cache, const char* sql, const std::string& file)
+      : m_db(db), m_file(file), m_cached(true) {
+    if (!*cache && sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, cache, nullptr) != SQLITE_OK)
+      fail("prepare");
+    m_stmt = *cache;
+  }
+  ~Stmt() {
+    if (!m_cached) {
+      sqlite3_finalize(m_stmt);
+    } else if (m_stmt) {
+      sqlite3_reset(m_stmt);
+      sqlite3_clear_bindings(m_stmt);
+    }
+  }
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
 
@@ -89,6 +105,7 @@ class Stmt {
   sqlite3* m_db;
   sqlite3_stmt* m_stmt = nullptr;
   const std::string& m_file;
+  bool m_cached = false;
 };
 
 std::string join_grids(const std::vector<std::string>& grids) {
@@ -145,7 +162,13 @@ struct AuthDb::Impl {
   std::once_flag dummy_once;
   std::string dummy_hash;
 
+  // Statements of resolve_session (run on every signed-in request), prepared once; guarded by mutex.
+  sqlite3_stmt* resolve_stmt = nullptr;
+  sqlite3_stmt* touch_stmt = nullptr;
+
   ~Impl() {
+    sqlite3_finalize(resolve_stmt);
+    sqlite3_finalize(touch_stmt);
     if (db) sqlite3_close_v2(db);
   }
 
@@ -473,26 +496,39 @@ std::optional<Session> AuthDb::resolve_session(std::string_view token, TimePoint
   const std::string hash = session_token_hash(token);
   const std::int64_t t = to_unix(now);
   std::lock_guard lock(m_impl->mutex);
-  Stmt s(m_impl->db,
-         "SELECT s.id, s.created_at, s.expires_at, s.last_seen_at, s.revoked, " MINQING_USER_COLUMNS
-         " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1",
-         m_impl->file);
-  s.bind(1, hash);
-  if (!s.step()) return std::nullopt;
   Session session;
-  session.id = s.integer(0);
-  session.created_at = from_unix(s.integer(1));
-  session.expires_at = from_unix(s.integer(2));
-  const std::int64_t last_seen = s.integer(3);
-  const bool revoked = s.integer(4) != 0;
-  session.user = read_user(s, 5);
-  if (revoked || session.user.disabled || t >= s.integer(2) ||
-      t >= last_seen + m_impl->options.session_idle.count() || t < s.integer(1) - 300) {
+  std::int64_t last_seen = 0;
+  bool revoked = false;
+  {
+    // Read, then let the statement go (ending its read transaction) before any write below.
+    Stmt s(m_impl->db, &m_impl->resolve_stmt,
+           "SELECT s.id, s.created_at, s.expires_at, s.last_seen_at, s.revoked, " MINQING_USER_COLUMNS
+           " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1",
+           m_impl->file);
+    s.bind(1, hash);
+    if (!s.step()) return std::nullopt;
+    session.id = s.integer(0);
+    session.created_at = from_unix(s.integer(1));
+    session.expires_at = from_unix(s.integer(2));
+    last_seen = s.integer(3);
+    revoked = s.integer(4) != 0;
+    session.user = read_user(s, 5);
+  }
+  const std::int64_t created = to_unix(session.created_at);
+  const std::int64_t expires = to_unix(session.expires_at);
+  const bool expired = t >= expires || t >= last_seen + m_impl->options.session_idle.count();
+  if (expired) {
+    // Gone for good: a clock that later steps back (NTP, a VM resumed) must not revive it.
+    Stmt d(m_impl->db, "DELETE FROM sessions WHERE id = ?1", m_impl->file);
+    d.bind(1, session.id);
+    d.run();
     return std::nullopt;
   }
+  if (revoked || session.user.disabled || t < created - 300) return std::nullopt;
   session.last_seen_at = from_unix(std::max(last_seen, t));
   if (t - last_seen >= 60) {  // one write a minute per session at most
-    Stmt u(m_impl->db, "UPDATE sessions SET last_seen_at = ?2 WHERE id = ?1", m_impl->file);
+    Stmt u(m_impl->db, &m_impl->touch_stmt, "UPDATE sessions SET last_seen_at = ?2 WHERE id = ?1",
+           m_impl->file);
     u.bind(1, session.id).bind(2, t);
     u.run();
   }

@@ -113,7 +113,10 @@ class AuthDb {
   std::string create_session(const User& user, TimePoint now);
 
   // The live session a token names, with its user as now stored; nullopt for a token of the
-  // wrong shape, an unknown, expired, idle, revoked token or a disabled user. Refreshes last seen.
+  // wrong shape, an unknown, expired, idle, revoked token or a disabled user. A session found
+  // expired or idle is deleted, so that a clock stepping back later cannot revive it.
+  // Refreshes last seen, but writes it at most once a minute per session (a read-only lookup
+  // otherwise): a session idle for `session_idle` therefore ends up to a minute early, never late.
   std::optional<Session> resolve_session(std::string_view token, TimePoint now);
 
   // Ends the session; false when the token named none.

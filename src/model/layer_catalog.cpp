@@ -84,7 +84,7 @@ class DefinitionReader {
   }
 
   FieldDef field(const json& j, const std::string& where) const {
-    only_keys(j, where, {"name", "type", "title", "required", "personal", "values", "min", "max", "pattern"});
+    only_keys(j, where, {"name", "type", "title", "required", "personal", "values", "min", "max", "pattern", "search"});
     FieldDef f;
     f.name = text(j, "name", where);
     if (!is_identifier(f.name)) fail(where, "field name \"" + f.name + "\" must be lower_snake_case");
@@ -98,6 +98,8 @@ class DefinitionReader {
     f.title = text(j, "title", where_f);
     f.required = flag(j, "required", where_f);
     f.personal = flag(j, "personal", where_f);
+    f.search = flag(j, "search", where_f);
+    if (f.search && f.type != FieldType::text) fail(where_f, "\"search\" applies to text fields only");
     if (j.contains("values")) {
       if (!j["values"].is_array() || j["values"].empty()) fail(where_f, "\"values\" must be a non-empty array");
       if (f.type != FieldType::text) fail(where_f, "\"values\" applies to text fields only");

@@ -33,6 +33,7 @@ struct FieldDef {
   std::optional<double> min;        // numeric bounds, inclusive
   std::optional<double> max;
   std::string pattern;              // ECMAScript regex a text value must match in full; empty: any
+  bool search = false;              // text field indexed for GET /api/search (query/search_index.hpp)
 };
 
 struct FeatureClassDef {

@@ -7,10 +7,15 @@
 #include "access/locations.hpp"
 #include "access/scope.hpp"
 #include "base/error.hpp"
+#include "server/audit_endpoint.hpp"
 #include "server/auth_endpoint.hpp"
 #include "server/features_endpoint.hpp"
 #include "server/health_endpoint.hpp"
+#include "server/identify_endpoint.hpp"
 #include "server/layers_endpoint.hpp"
+#include "server/nearby_endpoint.hpp"
+#include "server/search_endpoint.hpp"
+#include "server/stats_endpoint.hpp"
 #include "server/tile_endpoint.hpp"
 
 namespace minqing::server {
@@ -67,6 +72,7 @@ App::App(const AppOptions& options) {
   m_store = std::make_unique<store::FeatureStore>(
       store::FeatureStore::open(options.store, *m_catalog, store::FeatureStore::Mode::read_only));
   m_index = store::ServingIndex::load(*m_store);
+  m_search = std::make_unique<query::SearchIndex>(*m_index);
   m_styles = std::make_unique<style::StyleSet>(style::StyleSet::load_directory(options.styles_dir, *m_catalog));
   m_relief = render::ReliefSource::load_directory(m_store->relief_directory());
   m_renderer = std::make_unique<render::MapRenderer>(*m_index, *m_styles, m_relief.get());
@@ -89,10 +95,11 @@ App::App(const AppOptions& options) {
   m_tiles = std::make_unique<TileService>(
       TileService{*m_catalog, *m_index, *m_styles, *m_renderer, *m_tile_cache, {}, m_audit.get()});
   m_queries = std::make_unique<QueryService>(QueryService{*m_catalog, *m_index, m_audit.get()});
+  m_queries->search = m_search.get();
   m_load_time = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - start);
   register_routes();
-  m_handler = RequestHandler(m_router, make_caller_resolver(*m_auth));
+  m_handler = RequestHandler(m_router, make_caller_resolver(*m_auth), options.clock);
 }
 
 App::~App() = default;
@@ -100,9 +107,14 @@ App::~App() = default;
 void App::register_routes() {
   add_health_routes(m_router);
   add_auth_routes(m_router, *m_auth);
+  add_audit_routes(m_router, *m_audit);
   add_layers_routes(m_router, *m_catalog, *m_index);
   add_tile_routes(m_router, *m_tiles);
   add_feature_routes(m_router, *m_queries);
+  add_identify_routes(m_router, *m_queries);
+  add_nearby_routes(m_router, *m_queries);
+  add_search_routes(m_router, *m_queries);
+  add_stats_routes(m_router, *m_queries);
 }
 
 std::size_t App::feature_count() const {

@@ -17,6 +17,7 @@
 #include "access/demo_accounts.hpp"
 #include "access/policy.hpp"
 #include "model/layer_catalog.hpp"
+#include "query/search_index.hpp"
 #include "server/http_types.hpp"
 #include "server/request_handler.hpp"
 #include "render/map_renderer.hpp"
@@ -45,6 +46,9 @@ struct AppOptions {
   // Demo mode (serving the committed sample only): creates the demo accounts of
   // access/demo_accounts.hpp for the store's first two villages and a grid of the first.
   bool demo_accounts = false;
+  // The wall clock for session expiry, login lockout and audit stamps, read once per request.
+  // Tests substitute a clock they move forward and back; production keeps system_clock::now.
+  WallClock clock = [] { return std::chrono::system_clock::now(); };
 };
 
 // Not copyable or movable (the routes refer to its members). handle() and the accessors are
@@ -92,6 +96,7 @@ class App {
   // serialise access to it.
   std::unique_ptr<store::FeatureStore> m_store;
   std::unique_ptr<store::ServingIndex> m_index;
+  std::unique_ptr<query::SearchIndex> m_search;  // over m_index
   std::unique_ptr<style::StyleSet> m_styles;
   std::unique_ptr<render::ReliefSource> m_relief;
   std::unique_ptr<render::MapRenderer> m_renderer;

@@ -76,14 +76,14 @@ const access::Scope& scope_of(const RequestContext& ctx) {
   return *ctx.scope;
 }
 
-void audit(AuthService& s, const std::string& user, std::string_view peer, const char* action,
+void audit(AuthService& s, const RequestContext& ctx, const std::string& user, const char* action,
            nlohmann::json detail) {
   access::AuditRecord rec;
   rec.user = user;
-  rec.address = std::string(peer);
+  rec.address = std::string(ctx.peer);
   rec.action = action;
   rec.detail = std::move(detail);
-  s.audit.append(rec, access::Clock::now());
+  s.audit.append(rec, ctx.now);
 }
 
 Response login(AuthService& s, const RequestContext& ctx) {
@@ -105,12 +105,12 @@ Response login(AuthService& s, const RequestContext& ctx) {
   const std::string password = p->get<std::string>();
   if (username.empty() || password.empty()) throw RequestError("username and password are required, as strings");
 
-  const auto now = access::Clock::now();
+  const auto now = ctx.now;
   const std::string peer(ctx.peer.empty() ? "-" : ctx.peer);
   const access::LoginResult r = s.db.authenticate(username, password, peer, now);
   std::string audit_name = username.substr(0, kMaxAuditUsername);
   if (r.status == access::LoginResult::Status::locked) {
-    audit(s, audit_name, ctx.peer, access::audit_action::login_failed, {{"reason", "locked"}});
+    audit(s, ctx, audit_name, access::audit_action::login_failed, {{"reason", "locked"}});
     const long long retry = std::max<long long>(1, r.retry_after.count());
     Response res = json_error(http::status::too_many_requests,
                               "too many failed logins; try again in " + std::to_string(retry) + " s");
@@ -121,14 +121,14 @@ Response login(AuthService& s, const RequestContext& ctx) {
   if (r.status != access::LoginResult::Status::ok || !r.user) {
     // One answer for an unknown user, a wrong password and a disabled account; the audit log
     // keeps the reason.
-    audit(s, audit_name, ctx.peer, access::audit_action::login_failed,
+    audit(s, ctx, audit_name, access::audit_action::login_failed,
           {{"reason", std::string(access::to_string(r.status))}});
     Response res = json_error(http::status::unauthorized, kBadCredentials);
     no_store(res);
     return res;
   }
   // Audit first: when the log cannot be written, no session is opened.
-  audit(s, r.user->username, ctx.peer, access::audit_action::login, {{"role", r.user->role}});
+  audit(s, ctx, r.user->username, access::audit_action::login, {{"role", r.user->role}});
   const std::string token = s.db.create_session(*r.user, now);
   const auto lifetime = s.db.options().session_lifetime;
   Response res = json_response({{"token", token},
@@ -143,8 +143,8 @@ Response login(AuthService& s, const RequestContext& ctx) {
 Response logout(AuthService& s, const RequestContext& ctx) {
   const access::Scope& scope = scope_of(ctx);
   if (!ctx.session_token.empty()) {
-    s.db.revoke_session(ctx.session_token, access::Clock::now());
-    audit(s, scope.user(), ctx.peer, access::audit_action::logout, nlohmann::json::object());
+    s.db.revoke_session(ctx.session_token, ctx.now);
+    audit(s, ctx, scope.user(), access::audit_action::logout, nlohmann::json::object());
   }
   Response res(http::status::no_content, 11);
   res.set(http::field::set_cookie, cookie_header("", 0));
@@ -160,7 +160,7 @@ Response me(AuthService& s, const RequestContext& ctx) {
 
 }  // namespace
 
-Caller resolve_caller(AuthService& s, const Request& req) {
+Caller resolve_caller(AuthService& s, const Request& req, access::TimePoint now) {
   Caller caller;
   std::optional<std::string> token;
   bool bearer = false;
@@ -176,7 +176,7 @@ Caller resolve_caller(AuthService& s, const Request& req) {
     token = session_cookie(req);
   }
   if (token && !token->empty()) {
-    if (auto session = s.db.resolve_session(*token, access::Clock::now())) {
+    if (auto session = s.db.resolve_session(*token, now)) {
       try {
         caller.scope = std::make_shared<const access::Scope>(access::Scope::for_user(
             s.policy, session->user.username, session->user.role, session->user.assignment));
@@ -204,7 +204,9 @@ Caller resolve_caller(AuthService& s, const Request& req) {
 }
 
 CallerResolver make_caller_resolver(AuthService& service) {
-  return [&service](const Request& req, std::string_view) { return resolve_caller(service, req); };
+  return [&service](const Request& req, std::string_view, access::TimePoint now) {
+    return resolve_caller(service, req, now);
+  };
 }
 
 void add_auth_routes(Router& router, AuthService& service) {

@@ -10,7 +10,8 @@
 //                     (a cross-site HTML form cannot send that without a CORS preflight).
 //   POST /api/logout  ends the caller's session (if any), expires the cookie → 204.
 //   GET  /api/me      who the caller is and what it may see (access/scope_description.hpp).
-// Every login and failed login, and every logout, is appended to the audit log.
+// Every login and failed login, and every logout, is appended to the audit log. Time (expiry,
+// lockout, audit stamps) is the request's RequestContext::now, from the App's clock.
 //
 // Resolving the caller (resolve_caller, run by the RequestHandler before routing):
 //   - `Authorization: Bearer <token>` when present, else the `minqing_session` cookie;
@@ -52,8 +53,8 @@ struct AuthService {
   std::shared_ptr<const access::Scope> anonymous;  // Scope::anonymous(policy), built once
 };
 
-// The caller of `req` (rules above). @throws HttpError 401 / 403 as above.
-Caller resolve_caller(AuthService& service, const Request& req);
+// The caller of `req` at time `now` (rules above). @throws HttpError 401 / 403 as above.
+Caller resolve_caller(AuthService& service, const Request& req, access::TimePoint now);
 
 CallerResolver make_caller_resolver(AuthService& service);
 

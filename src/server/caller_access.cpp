@@ -51,7 +51,7 @@ void audit_confidential_read(access::AuditLog* audit, const RequestContext& ctx,
   rec.action = action;
   rec.detail = std::move(detail);
   try {
-    audit->append(rec, std::chrono::system_clock::now());
+    audit->append(rec, ctx.now);
   } catch (const StoreError&) {
     throw HttpError(http::status::internal_server_error, "the audit log cannot be written; confidential data is not served");
   }

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "base/error.hpp"
 #include "query/cql2_parser.hpp"
 #include "query/crs.hpp"
+#include "query/extent_cache.hpp"
 #include "query/feature_query.hpp"
 #include "query/geojson_writer.hpp"
 #include "server/caller_access.hpp"
@@ -87,7 +89,8 @@ json crs_list() {
   return out;
 }
 
-json collection_json(const RequestContext& ctx, const query::ClassView& view, const store::ServingIndex& index) {
+json collection_json(const RequestContext& ctx, const query::ClassView& view, const store::ServingIndex& index,
+                     const query::ExtentCache& extents) {
   const auto& def = *view.def;
   const std::string base = base_url(ctx) + "/collections/" + percent_encode(def.name);
   json c = {{"id", def.name},
@@ -95,13 +98,15 @@ json collection_json(const RequestContext& ctx, const query::ClassView& view, co
             {"description", def.title.en},
             {"itemType", "feature"},
             {"crs", crs_list()},
+            // The CRS the server holds and evaluates features in (the serving index projects the
+            // store's EPSG:4549 once at load): answers in it involve no further transformation.
             {"storageCrs", query::web_mercator().uri},
             {"links",
              {link(base, "self", kJson, def.title.en),
               link(base + "/items", "items", kGeoJson, def.title.en + " features"),
               link(base + "/queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables", "application/schema+json",
                    "queryables")}}};
-  const geo::BBox m = query::visible_extent(index, view);
+  const geo::BBox m = extents.extent(index, view);
   if (!m.empty()) {
     const geo::Coord a = query::from_mercator(query::crs84(), {m.min_x, m.min_y});
     const geo::Coord b = query::from_mercator(query::crs84(), {m.max_x, m.max_y});
@@ -357,6 +362,8 @@ json openapi_json(const RequestContext& ctx, const model::LayerCatalog& catalog)
 }  // namespace
 
 void add_feature_routes(Router& router, const QueryService& s) {
+  // Shared by the routes below (and so by every request thread); lives as long as the router.
+  auto extents = std::make_shared<const query::ExtentCache>();
   router.get("/", [](const RequestContext& ctx) {
     require_json_format(ctx);
     const std::string base = base_url(ctx);
@@ -381,19 +388,19 @@ void add_feature_routes(Router& router, const QueryService& s) {
     require_json_format(ctx);
     return json_answer({{"conformsTo", conformance_classes()}}, kJson);
   });
-  router.get("/collections", [&s](const RequestContext& ctx) {
+  router.get("/collections", [&s, extents](const RequestContext& ctx) {
     require_json_format(ctx);
     json list = json::array();
-    for (const auto& view : query::class_views(s.catalog, caller_scope(ctx))) list.push_back(collection_json(ctx, view, s.index));
+    for (const auto& view : query::class_views(s.catalog, caller_scope(ctx))) list.push_back(collection_json(ctx, view, s.index, *extents));
     const json body = {{"links", {link(base_url(ctx) + "/collections", "self", kJson)}},
                        {"crs", crs_list()},
                        {"collections", std::move(list)}};
     return json_answer(body, kJson);
   });
-  router.get("/collections/{class}", [&s](const RequestContext& ctx) {
+  router.get("/collections/{class}", [&s, extents](const RequestContext& ctx) {
     const query::ClassView view = visible_class(s.catalog, caller_scope(ctx), ctx.param("class"));
     require_json_format(ctx);
-    return json_answer(collection_json(ctx, view, s.index), kJson);
+    return json_answer(collection_json(ctx, view, s.index, *extents), kJson);
   });
   router.get("/collections/{class}/queryables", [&s](const RequestContext& ctx) {
     const query::ClassView view = visible_class(s.catalog, caller_scope(ctx), ctx.param("class"));

@@ -5,6 +5,7 @@
 
 #include "access/audit_log.hpp"
 #include "model/layer_catalog.hpp"
+#include "query/search_index.hpp"
 #include "store/serving_index.hpp"
 
 namespace minqing::server {
@@ -13,6 +14,7 @@ struct QueryService {
   const model::LayerCatalog& catalog;
   const store::ServingIndex& index;
   access::AuditLog* audit = nullptr;  // where reads of confidential maps are recorded
+  const query::SearchIndex* search = nullptr;  // GET /api/search; built once at load
 };
 
 }  // namespace minqing::server

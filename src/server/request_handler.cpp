@@ -1,5 +1,6 @@
 #include "server/request_handler.hpp"
 
+#include <chrono>
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -15,9 +16,11 @@ namespace minqing::server {
 
 Response RequestHandler::dispatch(const Request& req, std::string_view peer) const {
   const Target target = parse_target(to_std(req.target()));
+  // One time for the whole request: the session check, the handler and its audit entries agree.
+  const auto now = m_clock ? m_clock() : std::chrono::system_clock::now();
   // The one place the caller is resolved: before routing, so that no handler can skip it.
   Caller caller;
-  if (m_resolver) caller = m_resolver(req, peer);
+  if (m_resolver) caller = m_resolver(req, peer, now);
   Router::Match m = m_router->match(req.method(), target.segments);
   if (!m.handler) {
     if (!m.path_known) return json_error(http::status::not_found, "no resource at " + target.path);
@@ -27,7 +30,7 @@ Response RequestHandler::dispatch(const Request& req, std::string_view peer) con
     res.set(http::field::allow, Router::allow_header(m.allowed));
     return res;
   }
-  const RequestContext ctx{req, target, m.params, caller.scope, peer, caller.token};
+  const RequestContext ctx{req, target, m.params, caller.scope, peer, caller.token, now};
   return (*m.handler)(ctx);
 }
 

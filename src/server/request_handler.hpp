@@ -7,6 +7,7 @@
 //   anything else           → 500 with a generic detail, and one line on stderr
 // A unit test calls handle() directly; HttpServer calls it for every request it reads.
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -25,19 +26,26 @@ struct Caller {
   bool via_cookie = false;  // the session came from the cookie (not a Bearer header)
 };
 
-// Resolves the caller of a request (server/auth_endpoint.hpp make_caller_resolver). May throw
-// HttpError (401 for a presented-but-invalid Bearer token, 403 for a CSRF failure), answered like
-// a handler's error.
-using CallerResolver = std::function<Caller(const Request& req, std::string_view peer)>;
+// Resolves the caller of a request (server/auth_endpoint.hpp make_caller_resolver) at time `now`
+// (the request's time, RequestContext::now). May throw HttpError (401 for a presented-but-invalid
+// Bearer token, 403 for a CSRF failure), answered like a handler's error.
+using CallerResolver = std::function<Caller(const Request& req, std::string_view peer,
+                                            std::chrono::system_clock::time_point now)>;
+
+// The server's wall clock: what "now" is for session expiry, lockout and audit entries. Read once
+// per request. Production uses std::chrono::system_clock::now; tests substitute a clock they move
+// (AppOptions::clock), so that expiry and lockout can be tested over HTTP without sleeping.
+using WallClock = std::function<std::chrono::system_clock::time_point()>;
 
 // Thread-safe when the router's handlers are (handle() itself keeps no state).
 class RequestHandler {
  public:
   // `router` is borrowed and must outlive the handler; it must not change while serving.
   explicit RequestHandler(const Router& router) noexcept : m_router(&router) {}
-  // With a resolver, every request's caller (scope, session) is resolved before routing.
-  RequestHandler(const Router& router, CallerResolver resolver) noexcept
-      : m_router(&router), m_resolver(std::move(resolver)) {}
+  // With a resolver, every request's caller (scope, session) is resolved before routing. `clock`
+  // gives each request its time; empty means std::chrono::system_clock::now.
+  RequestHandler(const Router& router, CallerResolver resolver, WallClock clock = {}) noexcept
+      : m_router(&router), m_resolver(std::move(resolver)), m_clock(std::move(clock)) {}
 
   // The complete answer to `req`, with status, Content-Type, Content-Length, Server,
   // X-Content-Type-Options and Connection set (finalize_response). HEAD requests get the GET
@@ -52,6 +60,7 @@ class RequestHandler {
   Response dispatch(const Request& req, std::string_view peer) const;
   const Router* m_router;
   CallerResolver m_resolver;
+  WallClock m_clock;
 };
 
 }  // namespace minqing::server

@@ -17,6 +17,7 @@
 //
 // Thread safety: add() during set-up only; once serving, match() may be called concurrently.
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -68,6 +69,9 @@ struct RequestContext {
   // The session token the caller presented and that resolved to a live session; "" when
   // anonymous. For logout only: never log or echo it.
   std::string_view session_token = {};
+  // The request's time by the server's clock (AppOptions::clock), read once by the RequestHandler:
+  // session expiry, lockout and audit entries use it, never their own clock reading.
+  std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
 
   std::string_view param(std::string_view name) const { return params.at(name); }
   std::optional<std::string_view> query(std::string_view name) const noexcept {

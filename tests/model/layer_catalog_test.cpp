@@ -137,3 +137,29 @@ TEST_CASE("a malformed layer definition fails naming file and key", "[model][lay
   expect_config_error(head + R"({"name":"roads","colour":"red","title":{"zh":"道路","en":"Roads"},"geometry":"line","village_key":"village_code","fields":[)" + field + "]}]}", "unknown key \"colour\"");
   expect_config_error(R"({"map":"industry","title":{"zh":"x","en":"y"},"classes":[]})", "must be defined in industry.json");
 }
+
+TEST_CASE("searchable fields are text fields flagged in the layer files", "[model][layers][search]") {
+  const auto catalog = model::LayerCatalog::load_directory(test::layers_dir());
+  std::set<std::string> searchable;
+  for (const auto& c : catalog.classes()) {
+    for (const auto& f : c.fields) {
+      if (!f.search) continue;
+      searchable.insert(c.name + "." + f.name);
+      CHECK(f.type == model::FieldType::text);
+    }
+  }
+  // What DOMAIN.md's users look up: villages by name and code, roads, places, shelters, people.
+  for (const char* expected : {"villages.name", "villages.village_code", "roads.name", "pois.name", "shelters.name",
+                               "households.head_name", "key_persons.name", "enterprises.name", "org_units.name"}) {
+    INFO(expected);
+    CHECK(searchable.count(expected) == 1);
+  }
+  // Ids and phone numbers are not search targets.
+  CHECK(searchable.count("households.phone") == 0);
+  CHECK(searchable.count("key_persons.id_number") == 0);
+
+  const std::string head = R"({"map":"terrain","title":{"zh":"村情民情图","en":"T"},"classes":[{"name":"roads","title":{"zh":"道路","en":"Roads"},"geometry":"line","village_key":"village_code","fields":[{"name":"village_code","type":"text","title":"代码","required":true},)";
+  expect_config_error(head + R"({"name":"width_m","type":"real","title":"宽","search":true}]}]})", "\"search\" applies to text fields only");
+  expect_config_error(head + R"({"name":"name","type":"text","title":"名","search":"yes"}]}]})", "\"search\" must be true or false");
+  expect_config_error(head + R"({"name":"name","type":"text","title":"名","searchable":true}]}]})", "unknown key \"searchable\"");
+}

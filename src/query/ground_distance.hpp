@@ -1,0 +1,62 @@
+#pragma once
+// Distances on the ground from one clicked or given point to served features (EPSG:3857), shared
+// by identify and nearby.
+//
+// EPSG:3857 is spherical Mercator applied to WGS 84 latitudes: its lengths are stretched by about
+// 1/cos(latitude), and not quite equally in every direction (on the ellipsoid north-south lengths
+// come out ~0.5% shorter than east-west ones at Songyang's latitude). So a 3857 length times
+// cos(latitude) is only good to ±0.5%. Here the two nearest points are found on the 3857 geometry
+// with GEOS (the projection is conformal to well under 0.1% over a few kilometres, so they are
+// the nearest points on the ground too) and the distance between them is measured on the WGS 84
+// ellipsoid with the local radii of curvature — within 1e-5 of the geodesic up to tens of
+// kilometres, far below what a click or a radius needs.
+
+#include <memory>
+#include <optional>
+
+#include "geo/coord.hpp"
+#include "geo/geometry.hpp"
+
+namespace minqing::query {
+
+// Metres on the WGS 84 ellipsoid between two EPSG:3857 points a few kilometres apart at most.
+double ground_distance_m(geo::Coord a, geo::Coord b) noexcept;
+
+// The most EPSG:3857 units one ground metre can span, in any direction, at latitude `lat_deg`
+// (|lat| < 90): a/(M cos lat), M the meridian radius of curvature. Multiply a ground radius by it
+// to get a 3857 box that surely holds the circle at that latitude.
+double mercator_units_per_metre(double lat_deg) noexcept;
+
+// A 3857 box around `point` that holds every location within `radius_m` ground metres of it
+// (widened by 1/cos of the latitude farthest from the equator the circle reaches, plus 1%).
+// @pre 0 <= radius_m <= 100 km and `point` inside Web Mercator's latitude range.
+geo::BBox ground_circle_box(geo::Coord point, double radius_m) noexcept;
+
+// The distance from one point to a geometry, both EPSG:3857.
+struct PointDistance {
+  double mercator = 0;   // 3857 units, what the screen shows (pixels are uniform in 3857)
+  double ground_m = 0;   // ground metres
+};
+
+// Measures distances from one point to many geometries. 0 for a polygon that contains the point.
+// Points are measured directly; lines and polygons through GEOS's nearest points.
+// Not thread-safe (owns a GEOS context): one per request.
+class PointDistances {
+ public:
+  explicit PointDistances(geo::Coord point);
+  ~PointDistances();
+  PointDistances(const PointDistances&) = delete;
+  PointDistances& operator=(const PointDistances&) = delete;
+
+  geo::Coord point() const noexcept { return m_point; }
+
+  // nullopt for an empty geometry. @throws DataError when GEOS cannot take the geometry.
+  std::optional<PointDistance> to(const geo::Geometry& g) const;
+
+ private:
+  struct Impl;
+  geo::Coord m_point;
+  std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace minqing::query

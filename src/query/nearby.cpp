@@ -1,0 +1,35 @@
+#include "query/nearby.hpp"
+
+#include <algorithm>
+#include <tuple>
+
+#include "query/ground_distance.hpp"
+
+namespace minqing::query {
+
+NearbyResult nearby(const store::ServingIndex& index, const ClassView& view, geo::Coord point, double radius_m,
+                    std::size_t limit) {
+  NearbyResult result;
+  std::vector<store::ServedFeaturePtr> candidates;
+  index.query(view.def->name, ground_circle_box(point, radius_m), candidates);
+  const PointDistances measure(point);
+  std::vector<NearbyHit> hits;
+  for (auto& f : candidates) {
+    if (!view.visible(*f)) continue;
+    const auto d = measure.to(f->feature.geometry);
+    if (!d || d->ground_m > radius_m) continue;
+    hits.push_back({std::move(f), d->ground_m});
+  }
+  result.matched = hits.size();
+  const std::size_t n = std::min(limit, hits.size());
+  std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(n), hits.end(),
+                    [](const NearbyHit& a, const NearbyHit& b) {
+                      return std::tie(a.distance_m, a.feature->feature.fid) <
+                             std::tie(b.distance_m, b.feature->feature.fid);
+                    });
+  hits.resize(n);
+  result.hits = std::move(hits);
+  return result;
+}
+
+}  // namespace minqing::query

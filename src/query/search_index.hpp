@@ -1,0 +1,123 @@
+#pragma once
+// The search index behind GET /api/search: finds the features whose searchable text fields
+// (`"search": true` in layers/*.json) contain a text, for one caller.
+//
+// Why an n-gram index of our own: Chinese names are mostly two or three characters (张三, 松阳),
+// and SQLite FTS5's trigram tokenizer cannot answer a query shorter than three characters from
+// its index. Here every searchable value is cut into code-point bigrams and unigrams; a query
+// of n >= 2 code points looks up its n-1 bigrams and intersects their posting lists, a query of
+// one code point reads its unigram list; every candidate is then verified with a real substring
+// test on the live value, so the index can only narrow, never invent, a hit. Matching folds ASCII
+// case only (query/search_text.hpp).
+//
+// Layout: one segment per searchable feature class — entries (fid, field) in fid order, and the
+// grams in CSR form (sorted keys, offsets, one array of entry ids ascending per key).
+//
+// Scope: the index itself holds every feature; search() is given the caller's ClassViews and
+// answers only (a) classes the caller sees, (b) fields the caller reads in full (ClassView::
+// queryable — a masked or hidden field is never matched: matching 张三 against a masked head_name
+// would tell which household is his), (c) features ClassView::visible() admits.
+//
+// Data versions: each segment remembers the ServingIndex data_version of its class when it was
+// built. search() compares it with the current one and rebuilds a stale segment before using it
+// (lazily, on the first search that needs the class after an edit; other searches of that class
+// wait for the rebuild). Because every hit is re-verified on the feature the ServingIndex holds
+// now, a search never answers a value that is no longer there.
+//
+// Ranking (best first): exact match, then prefix, then substring; hits inside the optional view
+// box before those outside it; shorter values; the class's place rank (below); the lowest fid.
+// Place rank is derived from the layer definitions, not from class names: classes that hold no
+// personal field are places (villages, land cover, pois, shelters, enterprises, roads, rivers)
+// and come before records of people (households, key persons, org units, grids…); within each,
+// polygons, then points, then lines; then catalog order.
+//
+// Merging: a place drawn in several features — a road noded into segments, a farmland in
+// patches — would otherwise fill the answer with one hit per part. Hits of a place class with
+// the same value of the same field in the same village are one hit whose bbox covers all parts.
+// Records of people are never merged (two households whose heads share a name are two).
+//
+// Thread-safe: search() may be called concurrently, and concurrently with edits of the
+// ServingIndex. The ServingIndex must outlive the SearchIndex.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "geo/coord.hpp"
+#include "query/class_view.hpp"
+#include "store/serving_index.hpp"
+
+namespace minqing::query {
+
+enum class MatchKind { exact = 0, prefix = 1, substring = 2 };
+
+std::string_view to_string(MatchKind kind) noexcept;
+
+struct SearchRequest {
+  std::string text;                    // parse_search_text()'d: trimmed, valid, 1..64 code points
+  std::size_t limit = 20;              // hits answered (the best `limit`)
+  std::optional<geo::BBox> view_bbox;  // EPSG:3857; hits intersecting it rank first
+};
+
+struct SearchHit {
+  const ClassView* view = nullptr;  // the caller's view of the hit's class (one of search()'s)
+  int field = -1;                   // index of the matched field in view->def->fields
+  std::string text;                 // the matched value, in full (the field is queryable)
+  MatchKind match = MatchKind::substring;
+  std::vector<store::ServedFeaturePtr>
+      features;              // the feature, or a merged place's parts; fid order
+  std::string village_code;  // the village key's value ("" when absent)
+  geo::BBox bbox;            // EPSG:3857, over all parts
+  geo::Coord point;          // EPSG:3857: where to zoom to — on the feature (see zoom_point)
+  bool in_view = false;      // bbox intersects the request's view_bbox
+};
+
+struct SearchAnswer {
+  std::vector<SearchHit> hits;                // ranked, at most request.limit
+  std::size_t matched = 0;                    // all hits (after merging), before the limit
+  std::vector<std::size_t> matched_per_view;  // parallel to search()'s views: hits per class
+};
+
+// Sizes, for the load log and the benchmark.
+struct SearchIndexStats {
+  std::size_t classes = 0;   // searchable feature classes
+  std::size_t entries = 0;   // (feature, field) values indexed
+  std::size_t keys = 0;      // distinct grams
+  std::size_t postings = 0;  // (gram, entry) pairs
+  std::size_t bytes = 0;     // heap held by the segments (capacity, not counting allocator slack)
+};
+
+class SearchIndex {
+ public:
+  // Indexes every searchable field of every class of `index` (its catalog's `search` flags).
+  explicit SearchIndex(const store::ServingIndex& index);
+  ~SearchIndex();
+  SearchIndex(const SearchIndex&) = delete;
+  SearchIndex& operator=(const SearchIndex&) = delete;
+
+  // The hits for `request` within `views` (the caller's class_views() over the same layer
+  // definitions, matched by class name; the answer points into them, so they must outlive it).
+  // Classes without a view are not searched. Never throws but std::bad_alloc.
+  SearchAnswer search(const SearchRequest& request, const std::vector<ClassView>& views) const;
+
+  SearchIndexStats stats() const;
+
+ private:
+  struct Segment;
+  struct Slot;
+  std::shared_ptr<const Segment> segment(const Slot& slot) const;
+
+  const store::ServingIndex& m_index;
+  std::vector<std::unique_ptr<Slot>> m_slots;  // searchable classes, catalog order
+};
+
+// A point on `g` to centre a map on: the point itself, the middle (by length) of a line's
+// longest part, a point inside a polygon (GEOS PointOnSurface; its bbox centre if GEOS fails).
+geo::Coord zoom_point(const geo::Geometry& g);
+
+}  // namespace minqing::query
