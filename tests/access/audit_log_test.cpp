@@ -52,7 +52,7 @@ void write_lines(const std::filesystem::path& p, const std::vector<std::string>&
 
 }  // namespace
 
-TEST_CASE("an intact audit log verifies; entries are chained JSON lines", "[access][audit]") {
+TEST_CASE("an intact audit log verifies, entries are chained JSON lines", "[access][audit]") {
   const auto path = write_log("intact", 5);
   const auto r = AuditLog::verify(path);
   CHECK(r.ok);

@@ -97,7 +97,7 @@ TEST_CASE("a file that is not an auth database is refused", "[access][auth]") {
   CHECK_THROWS_AS(AuthDb::open(dir / "x.sqlite", fast()), StoreError);
 }
 
-TEST_CASE("5 failures lock the account for 15 minutes; the lock ends by the injected clock",
+TEST_CASE("5 failures lock the account for 15 minutes, the lock ends by the injected clock",
           "[access][auth]") {
   auto db = fresh("throttle");
   db->create_user("cadre", "correct horse battery", "village_cadre", kCadre, t0);

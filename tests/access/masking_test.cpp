@@ -41,7 +41,7 @@ TEST_CASE("masking counts characters, not bytes, and survives broken UTF-8", "[a
   CHECK(mask_other("\xFF\xFE") == "*");
 }
 
-TEST_CASE("a field's mask follows its name; numbers become null", "[access][masking]") {
+TEST_CASE("a field's mask follows its name, numbers become null", "[access][masking]") {
   model::FieldDef f;
   f.name = "id_number";
   CHECK(mask_kind_for(f) == MaskKind::id_number);

@@ -49,7 +49,7 @@ TEST_CASE("the committed policy loads and defines every role", "[access][policy]
   CHECK(p.role("nobody") == nullptr);
 }
 
-TEST_CASE("a minimal policy loads; unlisted personal fields are hidden", "[access][policy]") {
+TEST_CASE("a minimal policy loads, unlisted personal fields are hidden", "[access][policy]") {
   const Policy p = Policy::parse(minimal_policy(), "test-policy.json", test::catalog());
   const auto admin = p.role("county_admin");
   REQUIRE(admin);

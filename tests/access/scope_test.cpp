@@ -62,7 +62,7 @@ TEST_CASE("township_cadre sees its township's villages, personal data masked, an
   CHECK_FALSE(s.is_admin());
 }
 
-TEST_CASE("village_cadre sees all six maps of its own village; id numbers masked",
+TEST_CASE("village_cadre sees all six maps of its own village, id numbers masked",
           "[access][scope]") {
   const Scope s = user("village_cadre", {"", kV1, {}});
   CHECK(sorted(s.maps()) == sorted(kAllMaps));

@@ -36,7 +36,7 @@ struct Cli {
 
 }  // namespace
 
-TEST_CASE("minqing user add, list, passwd, disable; audit verify", "[access][cli]") {
+TEST_CASE("minqing user add, list, passwd, disable, audit verify", "[access][cli]") {
   const Cli cli{test::scratch_dir("access-cli")};
   std::string out;
 

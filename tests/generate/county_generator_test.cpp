@@ -51,7 +51,7 @@ std::vector<std::filesystem::path> dem_files(const std::filesystem::path& gpkg) 
 
 }  // namespace
 
-TEST_CASE("generate: the same seed gives byte-identical stores and DEMs; another seed differs", "[generate]") {
+TEST_CASE("generate: the same seed gives byte-identical stores and DEMs, another seed differs", "[generate]") {
   const auto a = test::generate_into("generate-seed-a", 2, 77);
   const auto b = test::generate_into("generate-seed-b", 2, 77);
   const auto c = test::generate_into("generate-seed-c", 2, 78);

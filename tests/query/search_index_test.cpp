@@ -333,7 +333,7 @@ TEST_CASE("search: ties rank places before records, areas before points before l
   CHECK(ties > 0);  // the rule was exercised
 }
 
-TEST_CASE("search: limit keeps the best hits; numberMatched counts them all", "[query][search]") {
+TEST_CASE("search: limit keeps the best hits, numberMatched counts them all", "[query][search]") {
   const Sample& s = sample();
   const access::Scope admin = admin_scope(s.policy);
   const auto views = query::class_views(s.catalog, admin);

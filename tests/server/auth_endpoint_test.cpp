@@ -232,7 +232,7 @@ TEST_CASE("repeated failures lock the account: 429 with Retry-After, even with t
   CHECK(json::parse(audit_lines().back()).at("detail").at("reason") == "locked");
 }
 
-TEST_CASE("Bearer tokens and cookies both resolve the session; forged and logged-out ones do not", "[server][auth]") {
+TEST_CASE("Bearer tokens and cookies both resolve the session, forged and logged-out ones do not", "[server][auth]") {
   const std::string token = token_of("planner");
   CHECK(json::parse(get("/api/me", token).body()).at("role") == "disaster_planner");
 
@@ -281,7 +281,7 @@ TEST_CASE("CSRF: a write authenticated by the cookie needs the custom header", "
   CHECK(status(get("/api/me", token)) == 401);
 }
 
-TEST_CASE("/api/me describes each demo role; anonymous is public", "[server][auth]") {
+TEST_CASE("/api/me describes each demo role, anonymous is public", "[server][auth]") {
   const std::vector<std::pair<std::string, std::string>> roles = {
       {"admin", "county_admin"},     {"township", "township_cadre"}, {"cadre", "village_cadre"},
       {"cadre2", "village_cadre"},   {"grid", "grid_worker"},        {"planner", "disaster_planner"}};

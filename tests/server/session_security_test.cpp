@@ -141,7 +141,7 @@ TEST_CASE("a session ends 12 h after login however busy, and stays ended when th
   advance(3h);
 }
 
-TEST_CASE("a session idle for more than 2 h is refused; last seen is kept to the minute",
+TEST_CASE("a session idle for more than 2 h is refused, last seen kept to the minute",
           "[server][auth][session][hostile]") {
   const std::string quiet = token_of("cadre");
   advance(2h - 1s);

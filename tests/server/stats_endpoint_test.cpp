@@ -113,7 +113,7 @@ TEST_CASE("stats: the village cadre sees its own village only", "[server][stats]
   CHECK(status(get(std::string("/api/stats?village=") + kVillage2, token_of("cadre2"))) == 200);
 }
 
-TEST_CASE("stats: the township cadre sees its township; the planner disaster and terrain; anonymous terrain",
+TEST_CASE("stats: the township cadre sees its township, the planner disaster and terrain, anonymous terrain",
           "[server][stats]") {
   const json t = get_json(std::string("/api/stats?township=") + kTownship, "township", 200);
   CHECK(t.at("place").at("villages").size() == 3);
@@ -142,7 +142,7 @@ TEST_CASE("stats: the township cadre sees its township; the planner disaster and
   CHECK(status(get(std::string("/api/stats?village=") + kVillage + "&map=key_persons")) == 404);
 }
 
-TEST_CASE("stats: the admin sees everything; unknown places are 404", "[server][stats]") {
+TEST_CASE("stats: the admin sees everything, unknown places are 404", "[server][stats]") {
   const json a = get_json(std::string("/api/stats?township=") + kTownship + "&map=disaster,industry", "admin", 200);
   CHECK(maps_of(a) == std::set<std::string>{"disaster", "industry"});
   CHECK(a.at("maps").at("disaster").at("evacuation").at("population_at_risk").is_number());

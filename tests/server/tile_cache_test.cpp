@@ -34,7 +34,7 @@ TEST_CASE("tile cache: hit, miss, LRU eviction within the byte bound", "[server]
   CHECK(s.misses == 1);
 }
 
-TEST_CASE("tile cache: replacing a key keeps one entry; an oversized tile is not cached", "[server][cache]") {
+TEST_CASE("tile cache: replacing a key keeps one entry, an oversized tile is not cached", "[server][cache]") {
   TileCache cache(10'000, 1);
   cache.put("k", tile(100, '1'));
   cache.put("k", tile(200, '2'));
