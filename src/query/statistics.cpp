@@ -463,7 +463,11 @@ class StatisticsBuilder {
     }
     switch (v.def->geometry) {
       case geo::GeometryKind::polygon:
-        if (cls != "villages" && cls != "grids") {
+        if (cls == "buildings") {
+          out.push_back({"footprint_m2", 0, [](const store::ServedFeature& f) -> std::optional<double> {
+                           return ground_area_m2(f.feature.geometry);
+                         }});
+        } else if (cls != "villages" && cls != "grids") {
           out.push_back({cls == "parcels" ? "measured_area_mu" : "area_mu", 2,
                          [](const store::ServedFeature& f) -> std::optional<double> {
                            return ground_area_m2(f.feature.geometry) / kSquareMetresPerMu;
