@@ -120,4 +120,12 @@ model::Value mask_value(const model::FieldDef& field, const model::Value& v) {
   return model::Value{};
 }
 
+void apply_grant(const model::FeatureClassDef& def, const FieldGrant& grant, std::vector<model::Value>& values) {
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const FieldAccess a = i < grant.fields.size() && i < def.fields.size() ? grant.fields[i] : FieldAccess::hidden;
+    if (a == FieldAccess::hidden) values[i] = model::Value{};
+    else if (a == FieldAccess::masked) values[i] = mask_value(def.fields[i], values[i]);
+  }
+}
+
 }  // namespace minqing::access

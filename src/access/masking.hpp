@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include "access/policy.hpp"
 #include "model/layer_catalog.hpp"
 #include "model/value.hpp"
 
@@ -36,5 +37,10 @@ MaskKind mask_kind_for(const model::FieldDef& field) noexcept;
 // The masked form of one value of `field`: text is masked by the field's kind; a number is
 // replaced by null (a masked number would still be the number); null stays null.
 model::Value mask_value(const model::FieldDef& field, const model::Value& v);
+
+// The values of one feature of `def` as a caller with `grant` reads them, in place: hidden fields
+// null, masked fields masked. The one place a grant is applied to values (query::ScopedReader
+// calls it before anything leaves the query module).
+void apply_grant(const model::FeatureClassDef& def, const FieldGrant& grant, std::vector<model::Value>& values);
 
 }  // namespace minqing::access

@@ -49,6 +49,12 @@ bool RoleRules::may_see_map(std::string_view map) const noexcept {
   return std::find(maps.begin(), maps.end(), map) != maps.end();
 }
 
+FieldAccess wider(FieldAccess a, FieldAccess b) noexcept {
+  if (a == FieldAccess::full || b == FieldAccess::full) return FieldAccess::full;
+  if (a == FieldAccess::masked || b == FieldAccess::masked) return FieldAccess::masked;
+  return FieldAccess::hidden;
+}
+
 namespace {
 
 class PolicyReader {
@@ -96,7 +102,7 @@ class PolicyReader {
 
   std::shared_ptr<RoleRules> role(const std::string& name, const json& j) const {
     const std::string where = "roles." + name;
-    only_keys(j, where, {"title", "maps", "area", "personal", "fields", "edit", "admin"});
+    only_keys(j, where, {"title", "maps", "classes", "area", "personal", "fields", "edit", "admin"});
     auto r = std::make_shared<RoleRules>();
     r->name = name;
     if (j.contains("title")) {
@@ -104,7 +110,26 @@ class PolicyReader {
       r->title = j["title"].get<std::string>();
     }
     if (!j.contains("maps")) fail(where, "missing key \"maps\"");
-    r->maps = map_list(j["maps"], where + ".maps");
+    r->own_maps = map_list(j["maps"], where + ".maps");
+    r->maps = r->own_maps;  // united with the public's in finish()
+    if (j.contains("classes")) {
+      const json& c = j["classes"];
+      if (!c.is_array()) fail(where + ".classes", "must be an array of feature class names");
+      for (const auto& v : c) {
+        if (!v.is_string()) fail(where + ".classes", "must be an array of feature class names");
+        const std::string cls = v.get<std::string>();
+        const auto* def = m_catalog.find_class(cls);
+        if (!def) fail(where + ".classes", "unknown feature class \"" + cls + "\"");
+        if (std::find(r->own_maps.begin(), r->own_maps.end(), def->map) != r->own_maps.end()) {
+          fail(where + ".classes", "class " + cls + " is already granted with its map " + def->map);
+        }
+        if (m_catalog.find_map(def->map)->confidential) {
+          fail(where + ".classes", "class " + cls + " belongs to the confidential map " + def->map +
+                                       "; grant the map, not the class");
+        }
+        r->extra_classes.push_back(cls);
+      }
+    }
     if (!j.contains("area") || !j["area"].is_string())
       fail(where + ".area", "must be county, township, village or grid");
     const auto area = area_kind_from_string(j["area"].get<std::string>());
@@ -131,7 +156,7 @@ class PolicyReader {
     if (j.contains("edit")) {
       r->edit_maps = map_list(j["edit"], where + ".edit");
       for (const auto& m : r->edit_maps) {
-        if (!r->may_see_map(m))
+        if (std::find(r->own_maps.begin(), r->own_maps.end(), m) == r->own_maps.end())
           fail(where + ".edit", "map \"" + m + "\" may be edited but not seen");
       }
     }
@@ -139,29 +164,79 @@ class PolicyReader {
       if (!j["admin"].is_boolean()) fail(where + ".admin", "must be true or false");
       r->admin = j["admin"].get<bool>();
     }
-    for (const auto& map_name : r->maps) {
-      for (const auto& cls_name : m_catalog.find_map(map_name)->classes) {
-        const auto* def = m_catalog.find_class(cls_name);
-        std::vector<FieldAccess> per_field;
-        for (const auto& fd : def->fields) {
-          FieldAccess a = fd.personal ? r->personal : FieldAccess::full;
-          if (auto it = r->fields.find(cls_name + "." + fd.name); it != r->fields.end())
-            a = it->second;
-          per_field.push_back(a);
-          r->resolved[cls_name + "." + fd.name] = a;
-        }
-        r->class_fields[cls_name] = std::move(per_field);
+    std::vector<std::string> granted = r->extra_classes;
+    for (const auto& map_name : r->own_maps) {
+      for (const auto& cls_name : m_catalog.find_map(map_name)->classes) granted.push_back(cls_name);
+    }
+    for (const auto& cls_name : granted) {
+      const auto* def = m_catalog.find_class(cls_name);
+      std::vector<FieldAccess> per_field;
+      for (const auto& fd : def->fields) {
+        FieldAccess a = fd.personal ? r->personal : FieldAccess::full;
+        if (auto it = r->fields.find(cls_name + "." + fd.name); it != r->fields.end()) a = it->second;
+        per_field.push_back(a);
+      }
+      r->class_fields[cls_name] = std::move(per_field);
+    }
+    for (const auto& [key, access] : r->fields) {
+      const std::string cls = key.substr(0, key.find('.'));
+      if (!r->class_fields.count(cls)) {
+        fail(where + ".fields." + key, "class " + cls + " is not granted to this role (by its maps or classes)");
       }
     }
     if (name == kRolePublic) public_floor(*r, where);
     return r;
   }
 
+  // Signed in is public plus role (policy/README.md): the maps the caller sees, and per class the
+  // grant inside the role's area (the role's united with the public's) and anywhere (the public's).
+  static void unite_with_public(RoleRules& r, const RoleRules& pub, const model::LayerCatalog& catalog) {
+    auto grant_of = [](const std::vector<FieldAccess>& fields) {
+      FieldGrant g;
+      g.fields = fields;
+      g.all_full = std::all_of(fields.begin(), fields.end(), [](FieldAccess a) { return a == FieldAccess::full; });
+      return g;
+    };
+    std::vector<std::string> maps;
+    for (const auto& m : catalog.maps()) {
+      if (std::find(r.own_maps.begin(), r.own_maps.end(), m.name) != r.own_maps.end() ||
+          std::find(pub.own_maps.begin(), pub.own_maps.end(), m.name) != pub.own_maps.end()) {
+        maps.push_back(m.name);
+      }
+    }
+    r.maps = std::move(maps);
+    r.public_maps = pub.own_maps;
+    for (const auto& def : catalog.classes()) {
+      const auto own = r.class_fields.find(def.name);
+      const auto pub_fields = pub.class_fields.find(def.name);
+      ClassGrant g;
+      if (pub_fields != pub.class_fields.end()) g.anywhere = grant_of(pub_fields->second);
+      if (own != r.class_fields.end()) {
+        std::vector<FieldAccess> united = own->second;
+        if (g.anywhere) {
+          for (std::size_t i = 0; i < united.size(); ++i) united[i] = wider(united[i], g.anywhere->fields[i]);
+        }
+        g.in_area = grant_of(united);
+      }
+      if (!g.in_area && !g.anywhere) continue;
+      if (g.anywhere) {
+        for (std::size_t i = 0; i < def.fields.size(); ++i) {
+          r.public_resolved[def.name + "." + def.fields[i].name] = g.anywhere->fields[i];
+        }
+      }
+      const FieldGrant& widest = g.in_area ? *g.in_area : *g.anywhere;
+      for (std::size_t i = 0; i < def.fields.size(); ++i) {
+        r.resolved[def.name + "." + def.fields[i].name] = widest.fields[i];
+      }
+      r.grants.emplace(def.name, std::move(g));
+    }
+  }
+
   // What no policy may grant a caller without a session.
   void public_floor(const RoleRules& r, const std::string& where) const {
     if (r.area != AreaKind::county)
       fail(where + ".area", "the public role has no assignment; its area must be county");
-    for (const auto& m : r.maps) {
+    for (const auto& m : r.own_maps) {
       if (m_catalog.find_map(m)->confidential)
         fail(where + ".maps", "the public role may not see the confidential map " + m);
     }
@@ -202,23 +277,34 @@ Policy Policy::parse(std::string_view text, const std::string& source,
     throw ConfigError(source + ": not valid JSON: " + e.what());
   }
   PolicyReader reader(source, catalog);
-  reader.only_keys(j, "(top level)", {"version", "roles"});
-  if (!j.contains("version") || !j["version"].is_number_integer() || j["version"].get<int>() != 1) {
-    reader.fail("version", "must be 1");
+  reader.only_keys(j, "(top level)", {"version", "signed_in", "roles"});
+  if (!j.contains("version") || !j["version"].is_number_integer() || j["version"].get<int>() != 2) {
+    reader.fail("version", "must be 2 (version 1 limited even the public's maps to a signed-in role's area; "
+                           "a version 2 policy states \"signed_in\": \"public_plus_role\")");
+  }
+  if (!j.contains("signed_in") || j["signed_in"] != "public_plus_role") {
+    reader.fail("signed_in", "must be \"public_plus_role\": a signed-in caller sees what the public sees plus "
+                             "what the role is granted in its area");
   }
   if (!j.contains("roles") || !j["roles"].is_object())
     reader.fail("roles", "must be an object of role name → rules");
   Policy p;
+  std::map<std::string, std::shared_ptr<RoleRules>, std::less<>> roles;
   for (const auto& [name, rules] : j["roles"].items()) {
     if (!is_known_role(name)) {
       reader.fail("roles." + name,
                   "unknown role (known: county_admin, township_cadre, village_cadre, grid_worker, "
                   "disaster_planner, public)");
     }
-    p.m_roles[name] = reader.role(name, rules);
+    roles[name] = reader.role(name, rules);
   }
   for (auto r : known_roles()) {
-    if (!p.m_roles.count(r)) reader.fail("roles", "missing role \"" + std::string(r) + "\"");
+    if (!roles.count(r)) reader.fail("roles", "missing role \"" + std::string(r) + "\"");
+  }
+  const RoleRules public_rules = *roles.at(std::string(kRolePublic));
+  for (auto& [name, rules] : roles) {
+    PolicyReader::unite_with_public(*rules, public_rules, catalog);
+    p.m_roles[name] = rules;
   }
   p.m_fingerprint = sha256_hex(text).substr(0, 16);
   p.m_source = source;

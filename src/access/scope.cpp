@@ -2,15 +2,14 @@
 
 #include <algorithm>
 
-#include "access/masking.hpp"
 #include "base/error.hpp"
 
 namespace minqing::access {
 
 namespace {
-const std::vector<FieldAccess>* class_rules(const RoleRules& r, std::string_view cls) noexcept {
-  auto it = r.class_fields.find(cls);
-  return it == r.class_fields.end() ? nullptr : &it->second;
+const ClassGrant* class_grant(const RoleRules& r, std::string_view cls) noexcept {
+  auto it = r.grants.find(cls);
+  return it == r.grants.end() ? nullptr : &it->second;
 }
 
 std::string_view text_of(const model::Value& v) noexcept {
@@ -88,7 +87,18 @@ bool Scope::may_edit_map(std::string_view map) const noexcept {
 }
 
 bool Scope::may_see_class(std::string_view feature_class) const noexcept {
-  return class_rules(*m_rules, feature_class) != nullptr;
+  return class_grant(*m_rules, feature_class) != nullptr;
+}
+
+bool Scope::public_sees_map(std::string_view map) const noexcept {
+  const auto& m = m_rules->public_maps;
+  return std::find(m.begin(), m.end(), map) != m.end();
+}
+
+bool Scope::sees_class_anywhere(std::string_view feature_class) const noexcept {
+  if (m_rules->area == AreaKind::county) return may_see_class(feature_class);
+  const ClassGrant* g = class_grant(*m_rules, feature_class);
+  return g != nullptr && g->anywhere.has_value();
 }
 
 bool Scope::in_area(std::string_view village_code, std::string_view grid_id) const noexcept {
@@ -124,8 +134,14 @@ bool Scope::in_area(const model::FeatureClassDef& def, const model::Feature& f) 
   return !personal && in_area(village);
 }
 
-bool Scope::visible(const model::FeatureClassDef& def, const model::Feature& f) const noexcept {
-  return may_see_class(def.name) && in_area(def, f);
+const FieldGrant* Scope::grant(const model::FeatureClassDef& def, const model::Feature& f) const noexcept {
+  const ClassGrant* g = class_grant(*m_rules, def.name);
+  if (g == nullptr) return nullptr;
+  const FieldGrant* anywhere = g->anywhere ? &*g->anywhere : nullptr;
+  // Outside the area only the public's grant reads; inside it the united one, which is never
+  // narrower. When both are the same, the area need not be looked at.
+  if (g->in_area && !(anywhere && *g->in_area == *anywhere)) return in_area(def, f) ? &*g->in_area : anywhere;
+  return anywhere;
 }
 
 FieldAccess Scope::field_access(std::string_view feature_class, std::string_view field) const {
@@ -136,22 +152,12 @@ FieldAccess Scope::field_access(std::string_view feature_class, std::string_view
   return it == m_rules->resolved.end() ? FieldAccess::hidden : it->second;
 }
 
-void Scope::mask_in_place(const model::FeatureClassDef& def, model::Feature& f) const {
-  const auto* rules = class_rules(*m_rules, def.name);
-  for (std::size_t i = 0; i < f.values.size(); ++i) {
-    const FieldAccess a =
-        (rules && i < rules->size() && i < def.fields.size()) ? (*rules)[i] : FieldAccess::hidden;
-    if (a == FieldAccess::hidden)
-      f.values[i] = model::Value{};
-    else if (a == FieldAccess::masked)
-      f.values[i] = mask_value(def.fields[i], f.values[i]);
-  }
-}
-
-model::Feature Scope::masked(const model::FeatureClassDef& def, const model::Feature& f) const {
-  model::Feature copy = f;
-  mask_in_place(def, copy);
-  return copy;
+FieldAccess Scope::public_field_access(std::string_view feature_class, std::string_view field) const {
+  std::string key;
+  key.reserve(feature_class.size() + field.size() + 1);
+  key.append(feature_class).append(".").append(field);
+  auto it = m_rules->public_resolved.find(key);
+  return it == m_rules->public_resolved.end() ? FieldAccess::hidden : it->second;
 }
 
 }  // namespace minqing::access

@@ -1,17 +1,14 @@
 #pragma once
-// The single object every read of map data passes through (ARCHITECTURE.md "One enforcement
-// point"): derived from the policy and the caller (role + assignment), it answers which maps and
-// feature classes the caller may see, which features lie in the caller's area, how each field is
-// shown, and the cache key of everything that changes an answer.
+// The caller's access scope: derived from the policy and the caller (role + assignment), it
+// answers which maps and feature classes the caller may see, which features, how each field of a
+// feature is shown, and the cache key of everything that changes an answer. Handlers never read
+// through it directly: query::ScopedReader (query/scoped_reader.hpp) is made from it once per
+// request and is the only way to read map data.
 //
-// How a server uses it, per request:
-//   scope = session ? Scope::for_user(policy, user.username, user.role, user.assignment)
-//                   : Scope::anonymous(policy);
-//   a map not may_see_map()        → 403 (404 where existence itself is sensitive: key_persons)
-//   a listing (TileJSON, WMTS, /api/layers) lists only may_see_map() maps
-//   each feature: scope.visible(def, f) else skip (neither drawn nor returned)
-//   before serialising or labelling: scope.masked(def, f)  (or mask_in_place on a copy)
-//   tile / answer cache key includes scope.cache_key(); Cache-Control private unless is_public()
+// Signed in is public plus role (policy/README.md): a signed-in caller sees every map, class and
+// feature the public sees, county-wide, with the public's fields; inside the role's area it also
+// sees what the role is granted, with per field the wider of the two accesses. The role's area
+// never narrows what the public may see.
 //
 // Area rules: county — every feature; township — village code starts with the 9-digit township
 // code; village — village code equals the assigned one; grid — a class with a grid_id field must
@@ -58,26 +55,34 @@ class Scope {
   bool may_edit() const noexcept { return !m_rules->edit_maps.empty(); }
   bool may_edit_map(std::string_view map) const noexcept;
 
+  // Maps and classes the caller may see somewhere: the public's and the role's own.
   bool may_see_map(std::string_view map) const noexcept { return m_rules->may_see_map(map); }
   bool may_see_class(std::string_view feature_class) const noexcept;
   const std::vector<std::string>& maps() const noexcept { return m_rules->maps; }
+  // Whether the public sees `map` (then the caller sees it county-wide, whatever its area).
+  bool public_sees_map(std::string_view map) const noexcept;
+  // Whether the caller sees any feature of `feature_class` outside its own area.
+  bool sees_class_anywhere(std::string_view feature_class) const noexcept;
 
   // Whether a place is in the caller's area. `grid_id` empty: the record is not tied to a grid
   // (then a grid scope checks the grid's village only).
   bool in_area(std::string_view village_code, std::string_view grid_id = {}) const noexcept;
   // Whether a feature is in the caller's area, by its class's village key and grid_id field.
   bool in_area(const model::FeatureClassDef& def, const model::Feature& f) const noexcept;
-  // may_see_class(def.name) && in_area(def, f): whether the feature may be drawn or returned at
-  // all.
-  bool visible(const model::FeatureClassDef& def, const model::Feature& f) const noexcept;
+  // How the caller reads feature `f` of class `def`: the grant of its fields, or null when the
+  // caller may not see the feature at all (neither drawn nor returned nor counted). The pointer
+  // stays valid as long as this scope (or a copy of it) lives.
+  const FieldGrant* grant(const model::FeatureClassDef& def, const model::Feature& f) const noexcept;
+  // grant(def, f) != nullptr.
+  bool visible(const model::FeatureClassDef& def, const model::Feature& f) const noexcept {
+    return grant(def, f) != nullptr;
+  }
 
-  // How a field is shown; hidden for a class the caller may not see or a field it does not know.
+  // The widest way the caller may see a field anywhere (inside its area); hidden for a class the
+  // caller may not see or a field it does not know.
   FieldAccess field_access(std::string_view feature_class, std::string_view field) const;
-
-  // A copy of `f` with hidden fields null and masked fields masked (access/masking.hpp). For a
-  // class the caller may not see, every value is null. Geometry and fid are kept.
-  model::Feature masked(const model::FeatureClassDef& def, const model::Feature& f) const;
-  void mask_in_place(const model::FeatureClassDef& def, model::Feature& f) const;
+  // The public's access to a field: what the caller reads of it outside its own area.
+  FieldAccess public_field_access(std::string_view feature_class, std::string_view field) const;
 
   // Identifies everything in the scope that changes an answer: role, area, maps and the policy
   // fingerprint (not the user), e.g. "scope1|village_cadre|village:331124207201|terrain,…|p=…".

@@ -133,7 +133,8 @@ int run_render(const Args& args) {
   render::PngOptions png;
   png.compression_level = level;
   png.palette = palette;
-  const std::string bytes = render::render_png(render::MapRenderer(*index, styles, relief.get()), request, png);
+  request.features = index.get();  // the command line draws everything: it reads the store file itself
+  const std::string bytes = render::render_png(render::MapRenderer(styles, relief.get()), request, png);
   std::ofstream f(out, std::ios::binary);
   if (!f.write(bytes.data(), static_cast<std::streamsize>(bytes.size())) || !f.flush()) {
     throw Error(out + ": cannot write");

@@ -84,7 +84,8 @@ class DefinitionReader {
   }
 
   FieldDef field(const json& j, const std::string& where) const {
-    only_keys(j, where, {"name", "type", "title", "required", "personal", "values", "min", "max", "pattern", "search"});
+    only_keys(j, where, {"name", "type", "title", "required", "personal", "values", "min", "max", "pattern", "search",
+                         "derived"});
     FieldDef f;
     f.name = text(j, "name", where);
     if (!is_identifier(f.name)) fail(where, "field name \"" + f.name + "\" must be lower_snake_case");
@@ -124,7 +125,43 @@ class DefinitionReader {
         fail(where_f, std::string("\"pattern\" is not a valid regular expression: ") + e.what());
       }
     }
+    if (j.contains("derived")) f.derived = derivation(j["derived"], f, where_f + ".derived");
     return f;
+  }
+
+  // {"copy": "class.field", "by": "key"} or {"count": "class", "by": "key", "where": {"field": [values]}};
+  // the classes and fields named are checked once every map is read (check_derivations).
+  Derivation derivation(const json& j, const FieldDef& f, const std::string& where) const {
+    only_keys(j, where, {"copy", "count", "by", "where"});
+    Derivation d;
+    if (j.contains("copy") == j.contains("count")) fail(where, "give one of \"copy\" or \"count\"");
+    d.by = text(j, "by", where);
+    if (j.contains("copy")) {
+      const std::string source = text(j, "copy", where);
+      const auto dot = source.find('.');
+      if (dot == std::string::npos) fail(where, "\"copy\" must name \"class.field\"");
+      d.kind = Derivation::Kind::copy;
+      d.from = source.substr(0, dot);
+      d.field = source.substr(dot + 1);
+      if (j.contains("where")) fail(where, "\"where\" applies to \"count\" only");
+    } else {
+      d.kind = Derivation::Kind::count;
+      d.from = text(j, "count", where);
+      if (f.type != FieldType::integer) fail(where, "a count is an integer field");
+      if (j.contains("where")) {
+        const json& w = j["where"];
+        if (!w.is_object() || w.size() != 1 || !w.begin().value().is_array()) {
+          fail(where, "\"where\" must be {\"field\": [values…]}");
+        }
+        d.where_field = w.begin().key();
+        for (const auto& v : w.begin().value()) {
+          if (!v.is_string()) fail(where, "\"where\" values must be strings");
+          d.where_values.push_back(v.get<std::string>());
+        }
+      }
+    }
+    if (f.required) fail(where, "a derived field cannot be required");
+    return d;
   }
 
   FeatureClassDef feature_class(const json& j, const std::string& map, const std::string& where) const {
@@ -220,7 +257,35 @@ LayerCatalog LayerCatalog::load_directory(const std::filesystem::path& dir) {
     }
     catalog.m_maps.push_back(std::move(map));
   }
+  check_derivations(catalog, dir);
   return catalog;
+}
+
+void LayerCatalog::check_derivations(const LayerCatalog& catalog, const std::filesystem::path& dir) {
+  for (const auto& c : catalog.m_classes) {
+    for (const auto& f : c.fields) {
+      if (!f.derived) continue;
+      const Derivation& d = *f.derived;
+      const std::string where = (dir / (c.map + ".json")).string() + ": class " + c.name + " field " + f.name +
+                                ".derived: ";
+      const FeatureClassDef* from = catalog.find_class(d.from);
+      if (!from) throw ConfigError(where + "unknown feature class \"" + d.from + "\"");
+      if (from->name == c.name) throw ConfigError(where + "a field cannot be derived from its own class");
+      if (!c.field(d.by) || !from->field(d.by)) {
+        throw ConfigError(where + "\"by\": \"" + d.by + "\" must be a field of both " + c.name + " and " + from->name);
+      }
+      if (d.kind == Derivation::Kind::copy) {
+        const FieldDef* source = from->field(d.field);
+        if (!source) throw ConfigError(where + "unknown field \"" + d.field + "\" of class " + from->name);
+        if (source->type != f.type) throw ConfigError(where + "copies a field of another type");
+        if (source->derived) throw ConfigError(where + "copies a derived field");
+        if (source->personal && !f.personal) throw ConfigError(where + "copies personal data into a field not marked personal");
+      }
+      if (!d.where_field.empty() && !from->field(d.where_field)) {
+        throw ConfigError(where + "\"where\": unknown field \"" + d.where_field + "\" of class " + from->name);
+      }
+    }
+  }
 }
 
 const MapDef* LayerCatalog::find_map(std::string_view name) const noexcept {

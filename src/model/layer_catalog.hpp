@@ -23,6 +23,22 @@ struct Title {
   std::string en;
 };
 
+// A field whose value the server derives from another feature class when it loads the store,
+// instead of trusting a stored value (layers/README.md "Derived fields"):
+//   copy:  the value of `field` of the `from` feature whose `by` field equals this feature's `by`
+//          field (the grid of an assisted household is its household's grid);
+//   count: how many `from` features have this feature's `by` value and, when `where_field` is set,
+//          one of `where_values` in it (a household's members who need help to evacuate).
+struct Derivation {
+  enum class Kind { copy, count };
+  Kind kind = Kind::copy;
+  std::string from;   // the other feature class
+  std::string field;  // copy: the field of `from` copied
+  std::string by;     // the join key, a field of both classes
+  std::string where_field;
+  std::vector<std::string> where_values;
+};
+
 struct FieldDef {
   std::string name;
   FieldType type = FieldType::text;
@@ -34,6 +50,7 @@ struct FieldDef {
   std::optional<double> max;
   std::string pattern;              // ECMAScript regex a text value must match in full; empty: any
   bool search = false;              // text field indexed for GET /api/search (query/search_index.hpp)
+  std::optional<Derivation> derived;  // set: derived at load, not read from the store
 };
 
 struct FeatureClassDef {
@@ -74,6 +91,9 @@ class LayerCatalog {
   const FeatureClassDef* find_class(std::string_view name) const noexcept;
 
  private:
+  // @throws ConfigError when a derived field names a class or field that does not exist.
+  static void check_derivations(const LayerCatalog& catalog, const std::filesystem::path& dir);
+
   std::vector<MapDef> m_maps;
   std::vector<FeatureClassDef> m_classes;
 };

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include "access/masking.hpp"
-
 namespace minqing::query {
 
 bool ClassView::has_field(int index) const noexcept {
@@ -14,25 +12,16 @@ bool ClassView::is_queryable(int index) const noexcept {
   return std::find(queryable.begin(), queryable.end(), index) != queryable.end();
 }
 
-bool ClassView::visible(const store::ServedFeature& f) const noexcept {
-  return def != nullptr && scope != nullptr && scope->visible(*def, f.feature);
-}
-
-model::Value ClassView::value(const store::ServedFeature& f, std::size_t k) const {
+const model::Value& ClassView::value(const store::ServedFeature& f, std::size_t k) const noexcept {
+  static const model::Value kNull{};
   const auto i = static_cast<std::size_t>(fields[k]);
-  if (i >= f.feature.values.size()) return {};
-  switch (access[k]) {
-    case access::FieldAccess::full: return f.feature.values[i];
-    case access::FieldAccess::masked: return access::mask_value(def->fields[i], f.feature.values[i]);
-    case access::FieldAccess::hidden: break;
-  }
-  return {};
+  return i < f.feature.values.size() ? f.feature.values[i] : kNull;
 }
 
 std::optional<ClassView> class_view(const model::LayerCatalog& catalog, const access::Scope& scope,
                                     std::string_view name) {
   const model::FeatureClassDef* def = catalog.find_class(name);
-  if (!def || !scope.may_see_map(def->map) || !scope.may_see_class(def->name)) return std::nullopt;
+  if (!def || !scope.may_see_class(def->name)) return std::nullopt;
   const model::MapDef* map = catalog.find_map(def->map);
   ClassView view;
   view.def = def;

@@ -1,24 +1,19 @@
 #include "query/extent_cache.hpp"
 
-#include "query/feature_query.hpp"
-
 namespace minqing::query {
 
-geo::BBox ExtentCache::extent(const store::ServingIndex& index, const ClassView& view) const {
-  if (view.scope == nullptr || view.scope->area_kind() != access::AreaKind::county) {
-    return visible_extent(index, view);
-  }
-  const std::string& name = view.def->name;
-  const std::uint64_t version = index.data_version(name);
+ClassSummary ExtentCache::get(const std::string& key, std::uint64_t version,
+                              const std::function<ClassSummary()>& compute) const {
   {
     std::lock_guard lock(m_mutex);
-    if (auto it = m_county.find(name); it != m_county.end() && it->second.version == version) return it->second.box;
+    if (auto it = m_entries.find(key); it != m_entries.end() && it->second.version == version) return it->second.summary;
   }
-  // Computed outside the lock; two threads racing on a miss both compute the same box.
-  const geo::BBox box = visible_extent(index, view);
+  // Computed outside the lock: a scan of a large class must not block other callers.
+  const ClassSummary summary = compute();
   std::lock_guard lock(m_mutex);
-  m_county[name] = Entry{version, box};
-  return box;
+  if (m_entries.size() >= kMaxEntries) m_entries.clear();
+  m_entries[key] = Entry{version, summary};
+  return summary;
 }
 
 }  // namespace minqing::query

@@ -109,17 +109,7 @@ model::Value parse_field_value(const model::FieldDef& def, std::string_view text
   return std::string(text);
 }
 
-geo::BBox visible_extent(const store::ServingIndex& index, const ClassView& view) {
-  std::vector<store::ServedFeaturePtr> all;
-  index.query(view.def->name, kEverything, all);
-  geo::BBox out;
-  for (const auto& f : all) {
-    if (view.visible(*f)) out.expand(f->bbox);
-  }
-  return out;
-}
-
-FeaturePage run_feature_query(const store::ServingIndex& index, const ClassView& view, FeatureQuery& q) {
+FeaturePage run_feature_query(const ScopedReader& reader, const ClassView& view, FeatureQuery& q) {
   geo::GeosContext ctx;
   geo::BBox search = kEverything;
   geo::GeosGeometry bbox_geom;
@@ -153,13 +143,12 @@ FeaturePage run_feature_query(const store::ServingIndex& index, const ClassView&
   if (q.filter && q.filter->root) evaluator.emplace(*q.filter);
 
   std::vector<store::ServedFeaturePtr> candidates;
-  if (!search.empty()) index.query(view.def->name, search, candidates);
+  if (!search.empty()) reader.query(view.def->name, search, candidates);
   std::sort(candidates.begin(), candidates.end(),
             [](const auto& a, const auto& b) { return a->feature.fid < b->feature.fid; });
 
   FeaturePage page;
   for (const auto& sf : candidates) {
-    if (!view.visible(*sf)) continue;
     if (bbox_prepared) {
       if (!search.intersects(sf->bbox) || sf->feature.geometry.empty()) continue;
       const geo::GeosGeometry g = geo::to_geos(ctx, sf->feature.geometry);

@@ -21,7 +21,7 @@
 #include "query/class_view.hpp"
 #include "query/cql2_ast.hpp"
 #include "query/crs.hpp"
-#include "store/serving_index.hpp"
+#include "query/scoped_reader.hpp"
 
 namespace minqing::query {
 
@@ -49,16 +49,14 @@ struct FeaturePage {
 };
 
 // Runs `q` (whose filter's spatial literals are transformed to EPSG:3857 in place) on the
-// features of `view` in `index` that the view's caller may see (ClassView::visible); equality
-// and filter predicates must name queryable fields of the view. Thread-safe for distinct queries.
+// features of `view`'s class that `reader` gives its caller, in the caller's form (a predicate
+// sees a hidden value as null); equality and filter predicates must name queryable fields of the
+// view. Thread-safe for distinct queries.
 // @throws RequestError when a bbox or filter geometry lies outside its CRS's domain.
-FeaturePage run_feature_query(const store::ServingIndex& index, const ClassView& view, FeatureQuery& q);
+FeaturePage run_feature_query(const ScopedReader& reader, const ClassView& view, FeatureQuery& q);
 
 // `text` as a value of field `def` for an equality filter: integer, real, or text/date as given.
 // @throws RequestError naming the field when the text is not a value of its type.
 model::Value parse_field_value(const model::FieldDef& def, std::string_view text);
-
-// Extent in EPSG:3857 of the class's features the view's caller may see (empty when none).
-geo::BBox visible_extent(const store::ServingIndex& index, const ClassView& view);
 
 }  // namespace minqing::query

@@ -54,7 +54,7 @@ struct Ranked {
 
 double pixel_size(double zoom) noexcept { return kZoom0PixelSize / std::exp2(zoom); }
 
-IdentifyResult identify(const store::ServingIndex& index, std::span<const ClassView> views, geo::Coord point,
+IdentifyResult identify(const ScopedReader& reader, std::span<const ClassView> views, geo::Coord point,
                         double zoom, std::size_t limit, double tolerance_px) {
   IdentifyResult result;
   const double px = pixel_size(zoom);
@@ -68,9 +68,8 @@ IdentifyResult identify(const store::ServingIndex& index, std::span<const ClassV
   for (std::size_t v = 0; v < views.size(); ++v) {
     const ClassView& view = views[v];
     candidates.clear();
-    index.query(view.def->name, box, candidates);
+    reader.query(view.def->name, box, candidates);
     for (auto& f : candidates) {
-      if (!view.visible(*f)) continue;
       const auto d = measure.to(f->feature.geometry);
       if (!d || d->mercator > tolerance) continue;
       Ranked r;

@@ -11,7 +11,7 @@
 // first: the household at the centre of a house, then the house, then the land cover and the
 // village it sits on. Remaining ties: exact distance, class (in the order given), fid.
 //
-// Reads only features each ClassView says its caller may see (ClassView::visible). Candidates come
+// Reads only what the caller's ScopedReader gives. Candidates come
 // from the serving index's R-tree (the tolerance box), exact distances from GEOS
 // (query/ground_distance.hpp).
 
@@ -21,7 +21,7 @@
 
 #include "geo/coord.hpp"
 #include "query/class_view.hpp"
-#include "store/serving_index.hpp"
+#include "query/scoped_reader.hpp"
 
 namespace minqing::query {
 
@@ -50,7 +50,7 @@ struct IdentifyResult {
 // `views` must outlive the result (hits point into it). Thread-safe for distinct calls.
 // @pre point lies within Web Mercator's latitude range; 0 <= zoom <= kIdentifyMaxZoom.
 // @throws DataError when GEOS cannot take a stored geometry.
-IdentifyResult identify(const store::ServingIndex& index, std::span<const ClassView> views, geo::Coord point,
+IdentifyResult identify(const ScopedReader& reader, std::span<const ClassView> views, geo::Coord point,
                         double zoom, std::size_t limit = kIdentifyDefaultLimit,
                         double tolerance_px = kIdentifyPixels);
 

@@ -7,15 +7,14 @@
 
 namespace minqing::query {
 
-NearbyResult nearby(const store::ServingIndex& index, const ClassView& view, geo::Coord point, double radius_m,
+NearbyResult nearby(const ScopedReader& reader, const ClassView& view, geo::Coord point, double radius_m,
                     std::size_t limit) {
   NearbyResult result;
   std::vector<store::ServedFeaturePtr> candidates;
-  index.query(view.def->name, ground_circle_box(point, radius_m), candidates);
+  reader.query(view.def->name, ground_circle_box(point, radius_m), candidates);
   const PointDistances measure(point);
   std::vector<NearbyHit> hits;
   for (auto& f : candidates) {
-    if (!view.visible(*f)) continue;
     const auto d = measure.to(f->feature.geometry);
     if (!d || d->ground_m > radius_m) continue;
     hits.push_back({std::move(f), d->ground_m});

@@ -4,14 +4,14 @@
 // The serving index's R-tree gives the candidates in a 3857 box that surely holds the circle
 // (ground_circle_box: 3857 is stretched by ~1/cos(latitude)); each candidate's exact ground
 // distance (GEOS nearest points, measured on the ellipsoid: query/ground_distance.hpp) decides.
-// Reads only features the ClassView says its caller may see.
+// Reads only what the caller's ScopedReader gives.
 
 #include <cstddef>
 #include <vector>
 
 #include "geo/coord.hpp"
 #include "query/class_view.hpp"
-#include "store/serving_index.hpp"
+#include "query/scoped_reader.hpp"
 
 namespace minqing::query {
 
@@ -33,7 +33,7 @@ struct NearbyResult {
 // Thread-safe for distinct calls.
 // @pre 0 < radius_m <= kNearbyMaxRadius; point within Web Mercator's latitude range.
 // @throws DataError when GEOS cannot take a stored geometry.
-NearbyResult nearby(const store::ServingIndex& index, const ClassView& view, geo::Coord point, double radius_m,
+NearbyResult nearby(const ScopedReader& reader, const ClassView& view, geo::Coord point, double radius_m,
                     std::size_t limit = kNearbyDefaultLimit);
 
 }  // namespace minqing::query

@@ -1,5 +1,8 @@
 #include "query/search_index.hpp"
 
+#include "query/dataset.hpp"
+#include "store/serving_index.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <tuple>
@@ -215,8 +218,8 @@ std::shared_ptr<const SearchIndex::Segment> SearchIndex::segment(const Slot& slo
   return slot.current;
 }
 
-SearchAnswer SearchIndex::search(const SearchRequest& request,
-                                 const std::vector<ClassView>& views) const {
+SearchAnswer SearchIndex::search(const SearchRequest& request, const ScopedReader& reader) const {
+  const std::vector<ClassView>& views = reader.views();
   SearchAnswer answer;
   answer.matched_per_view.assign(views.size(), 0);
   const std::string q = fold_search_text(request.text);
@@ -293,9 +296,10 @@ SearchAnswer SearchIndex::search(const SearchRequest& request,
       const Segment::Entry& e = seg->entries[id];
       if (std::find(allowed.begin(), allowed.end(), e.field) == allowed.end()) continue;
       if (best && best->feature->feature.fid != e.fid) flush();
-      store::ServedFeaturePtr f = best ? best->feature : m_index.find(slot->def->name, e.fid);
-      if (!f || !view->visible(*f)) continue;
-      // The live value decides: the segment may predate an edit.
+      store::ServedFeaturePtr f = best ? best->feature : reader.admit(*view, m_index.find(slot->def->name, e.fid));
+      if (!f) continue;
+      // The live value, in the caller's form, decides: the segment may predate an edit, and a
+      // field hidden from this caller for this feature (outside its area) is null here.
       const std::string* value = text_value(f->feature, e.field);
       if (!value) continue;
       const std::string folded = fold_search_text(*value);
@@ -406,6 +410,10 @@ geo::Coord zoom_point(const geo::Geometry& g) {
     }
   }
   return g.bbox().center();
+}
+
+SearchAnswer search(const ScopedReader& reader, const SearchRequest& request) {
+  return reader.dataset().search_index().search(request, reader);
 }
 
 }  // namespace minqing::query

@@ -50,7 +50,12 @@
 
 #include "geo/coord.hpp"
 #include "query/class_view.hpp"
-#include "store/serving_index.hpp"
+#include "query/scoped_reader.hpp"
+#include "store/served_feature.hpp"
+
+namespace minqing::store {
+class ServingIndex;
+}
 
 namespace minqing::query {
 
@@ -100,10 +105,10 @@ class SearchIndex {
   SearchIndex(const SearchIndex&) = delete;
   SearchIndex& operator=(const SearchIndex&) = delete;
 
-  // The hits for `request` within `views` (the caller's class_views() over the same layer
-  // definitions, matched by class name; the answer points into them, so they must outlive it).
-  // Classes without a view are not searched. Never throws but std::bad_alloc.
-  SearchAnswer search(const SearchRequest& request, const std::vector<ClassView>& views) const;
+  // The hits for `request` among what `reader` gives its caller (classes of reader.views(), fields
+  // queryable there, features in the caller's form; the answer points into the reader's views, so
+  // the reader must outlive it). Never throws but std::bad_alloc.
+  SearchAnswer search(const SearchRequest& request, const ScopedReader& reader) const;
 
   SearchIndexStats stats() const;
 
@@ -115,6 +120,9 @@ class SearchIndex {
   const store::ServingIndex& m_index;
   std::vector<std::unique_ptr<Slot>> m_slots;  // searchable classes, catalog order
 };
+
+// The hits for `request` among what `reader` gives its caller, from the dataset's search index.
+SearchAnswer search(const ScopedReader& reader, const SearchRequest& request);
 
 // A point on `g` to centre a map on: the point itself, the middle (by length) of a line's
 // longest part, a point inside a polygon (GEOS PointOnSurface; its bbox centre if GEOS fails).

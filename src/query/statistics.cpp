@@ -14,6 +14,9 @@
 #include "base/error.hpp"
 #include "geo/geos.hpp"
 #include "query/class_view.hpp"
+#include "query/dataset.hpp"
+#include "query/scoped_reader.hpp"
+#include "store/serving_index.hpp"
 
 namespace minqing::query {
 
@@ -101,27 +104,6 @@ double ground_length_m(const geo::Geometry& g) {
     begin = end;
   }
   return total;
-}
-
-bool Place::contains(std::string_view village_code) const noexcept {
-  if (kind == Kind::village) return village_code == code;
-  return village_code.size() == 12 && village_code.substr(0, 9) == code;
-}
-
-std::string_view Place::kind_name() const noexcept { return kind == Kind::village ? "village" : "township"; }
-
-bool place_in_area(const access::Scope& scope, const Place& place) {
-  if (place.kind == Place::Kind::village) return access::is_village_code(place.code) && scope.in_area(place.code);
-  if (!access::is_township_code(place.code)) return false;
-  switch (scope.area_kind()) {
-    case access::AreaKind::county: return true;
-    // A township scope's area is "village code starts with my township": any code of `place`
-    // answers for all of them.
-    case access::AreaKind::township: return scope.in_area(place.code + "001");
-    case access::AreaKind::village:
-    case access::AreaKind::grid: return false;
-  }
-  return false;
 }
 
 namespace {
@@ -336,8 +318,8 @@ class Notes {
 
 class StatisticsBuilder {
  public:
-  StatisticsBuilder(const Statistics& stats, const access::Scope& scope, const Place& place)
-      : m_stats(stats), m_scope(scope), m_place(place) {}
+  StatisticsBuilder(const Statistics& stats, const ScopedReader& reader, const Place& place)
+      : m_stats(stats), m_reader(reader), m_scope(reader.scope()), m_place(place) {}
 
   json run(const std::vector<std::string>& maps) {
     json out;
@@ -359,21 +341,17 @@ class StatisticsBuilder {
   }
 
  private:
-  // The view of a class, or null when the scope does not see it (cached per call).
-  const ClassView* view(const std::string& cls) {
-    auto it = m_views.find(cls);
-    if (it == m_views.end()) it = m_views.emplace(cls, class_view(m_stats.m_catalog, m_scope, cls)).first;
-    return it->second ? &*it->second : nullptr;
-  }
+  // The view of a class, or null when the caller does not see it.
+  const ClassView* view(const std::string& cls) { return m_reader.view(cls); }
 
-  // The visible features of `cls` in the place.
+  // The features of `cls` in the place the caller sees, in the caller's form.
   const std::vector<store::ServedFeaturePtr>& visible(const std::string& cls) {
     auto it = m_visible.find(cls);
     if (it != m_visible.end()) return it->second;
     std::vector<store::ServedFeaturePtr> out;
     if (const ClassView* v = view(cls)) {
       for (auto& f : m_stats.features(cls, m_place)) {
-        if (v->visible(*f)) out.push_back(std::move(f));
+        if (auto seen = m_reader.admit(*v, std::move(f))) out.push_back(std::move(seen));
       }
     }
     return m_visible.emplace(cls, std::move(out)).first->second;
@@ -572,10 +550,10 @@ class StatisticsBuilder {
       if (!prepared) throw DataError("hazard_zones feature " + std::to_string(zone->feature.fid) + ": GEOS cannot prepare it");
       auto count_inside = [&](const ClassView& v, auto&& on_inside) {
         candidates.clear();
-        m_stats.m_index.query(v.def->name, zone->bbox, candidates);
+        m_reader.query(v.def->name, zone->bbox, candidates);
         const int vk = v.def->field_index(v.def->village_key);
         for (const auto& c : candidates) {
-          if (!m_place.contains(text_of(*c, vk)) || !v.visible(*c)) continue;
+          if (!m_place.contains(text_of(*c, vk))) continue;
           const geo::GeosGeometry cg = geo::to_geos(ctx, c->feature.geometry);
           const char r = v.def->geometry == geo::GeometryKind::point
                              ? GEOSPreparedCovers_r(h, prepared.get(), cg.get())
@@ -687,10 +665,10 @@ class StatisticsBuilder {
   }
 
   const Statistics& m_stats;
+  const ScopedReader& m_reader;
   const access::Scope& m_scope;
   const Place& m_place;
   Notes m_notes;
-  std::map<std::string, std::optional<ClassView>, std::less<>> m_views;
   std::map<std::string, std::vector<store::ServedFeaturePtr>, std::less<>> m_visible;
   bool m_joined = false;
   bool m_residents_known = false;
@@ -769,9 +747,17 @@ bool Statistics::place_exists(const Place& place) const {
   return it != g->by_village.end() && place.contains(it->first);
 }
 
-json Statistics::compute(const access::Scope& scope, const Place& place, const std::vector<std::string>& maps) const {
-  StatisticsBuilder b(*this, scope, place);
+json Statistics::compute(const ScopedReader& reader, const Place& place, const std::vector<std::string>& maps) const {
+  StatisticsBuilder b(*this, reader, place);
   return b.run(maps);
+}
+
+json statistics(const ScopedReader& reader, const Place& place, const std::vector<std::string>& maps) {
+  return reader.dataset().statistics().compute(reader, place, maps);
+}
+
+bool place_exists(const ScopedReader& reader, const Place& place) {
+  return reader.dataset().statistics().place_exists(place);
 }
 
 }  // namespace minqing::query

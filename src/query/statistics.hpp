@@ -38,28 +38,16 @@
 #include "access/scope.hpp"
 #include "geo/geometry.hpp"
 #include "model/layer_catalog.hpp"
-#include "store/serving_index.hpp"
+#include "query/place.hpp"
+#include "store/served_feature.hpp"
+
+namespace minqing::store {
+class ServingIndex;
+}
 
 namespace minqing::query {
 
-// A place statistics are asked for: a village (12-digit code) or a township (9 digits, the first
-// nine of its villages' codes).
-struct Place {
-  enum class Kind { village, township };
-  Kind kind = Kind::village;
-  std::string code;
-
-  // Whether a feature with village code `village_code` belongs to the place.
-  bool contains(std::string_view village_code) const noexcept;
-  // "village" / "township".
-  std::string_view kind_name() const noexcept;
-};
-
-// Whether `place` lies in the caller's area, decided from the codes alone (never from the data,
-// so that a refusal does not confirm whether the place exists): a village — Scope::in_area; a
-// township — a county scope, or a township scope of that township. A village or grid scope may
-// never ask for a township.
-bool place_in_area(const access::Scope& scope, const Place& place);
+class ScopedReader;
 
 // Ground area in m² of a polygon geometry given in EPSG:3857 (0 for points and lines).
 double ground_area_m2(const geo::Geometry& mercator);
@@ -85,13 +73,13 @@ class Statistics {
   // call it after place_in_area).
   bool place_exists(const Place& place) const;
 
-  // The statistics of `place` for the maps `maps` (names of maps the caller may see, in the order
-  // wanted), as `scope` sees them:
+  // The statistics of `place` for the maps `maps` (maps the caller may count there, may_count_map,
+  // in the order wanted), over the features `reader` gives its caller:
   //   {"place": {...}, "maps": {"<map>": {"title": …, "<table>": {...}, …}, …}, "notes": [...]}
   // Tables: {"title", "class", "field", "total", "rows": [{"value", "title"?, "count", sums…}]}.
-  // @pre place_in_area(scope, place) and every map of `maps` is visible to `scope`.
+  // @pre may_count_map(reader.scope(), place, m) for every map m of `maps`.
   // @throws DataError when GEOS refuses a stored geometry.
-  nlohmann::json compute(const access::Scope& scope, const Place& place, const std::vector<std::string>& maps) const;
+  nlohmann::json compute(const ScopedReader& reader, const Place& place, const std::vector<std::string>& maps) const;
 
  private:
   // Features of one class by village code, valid for one data version.
@@ -110,5 +98,12 @@ class Statistics {
 
   friend class StatisticsBuilder;
 };
+
+// The statistics of `place` for `maps` as `reader`'s caller sees them, from the dataset's engine
+// (Statistics::compute). @pre may_count_map(reader.scope(), place, m) for every map m of `maps`.
+nlohmann::json statistics(const ScopedReader& reader, const Place& place, const std::vector<std::string>& maps);
+// Whether any village of the store belongs to `place` (call it after the area checks: it does not
+// look at the scope).
+bool place_exists(const ScopedReader& reader, const Place& place);
 
 }  // namespace minqing::query

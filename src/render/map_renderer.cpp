@@ -12,8 +12,8 @@
 
 namespace minqing::render {
 
-MapRenderer::MapRenderer(const store::ServingIndex& index, const style::StyleSet& styles, const ReliefSource* relief)
-    : m_index(index), m_styles(styles), m_relief(relief) {}
+MapRenderer::MapRenderer(const style::StyleSet& styles, const ReliefSource* relief)
+    : m_styles(styles), m_relief(relief) {}
 
 namespace {
 
@@ -24,26 +24,21 @@ constexpr double kBufferPx = 64;
 // Features of one class in one box, fetched once per draw and shared by the layers that use them.
 class FeatureCache {
  public:
-  FeatureCache(const store::ServingIndex& index, const geo::BBox& box, const FeatureFilter& filter)
-      : m_index(index), m_box(box), m_filter(filter) {}
+  FeatureCache(const store::FeatureSource& source, const geo::BBox& box) : m_source(source), m_box(box) {}
 
   const std::vector<store::ServedFeaturePtr>& get(const std::string& cls) {
     auto it = m_cache.find(cls);
     if (it != m_cache.end()) return it->second;
     std::vector<store::ServedFeaturePtr> hits;
-    m_index.query(cls, m_box, hits);
-    if (m_filter) {
-      std::erase_if(hits, [&](const store::ServedFeaturePtr& f) { return !m_filter(cls, *f); });
-    }
+    m_source.query(cls, m_box, hits);
     // The R-tree's order is arbitrary: fid order makes drawing and labels deterministic.
     std::sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) { return a->feature.fid < b->feature.fid; });
     return m_cache.emplace(cls, std::move(hits)).first->second;
   }
 
  private:
-  const store::ServingIndex& m_index;
+  const store::FeatureSource& m_source;
   geo::BBox m_box;
-  const FeatureFilter& m_filter;
   std::unordered_map<std::string, std::vector<store::ServedFeaturePtr>> m_cache;
 };
 
@@ -112,8 +107,9 @@ std::vector<PlacedLabel> run_layers(const MapRenderer& renderer, const RenderReq
     if (!s) throw RequestError("unknown map \"" + m + "\"");
     styles.push_back(s);
   }
-  FeatureCache features(renderer.index(), frame.query_box, r.feature_filter);
-  FeatureCache label_features(renderer.index(), frame.label_box, r.feature_filter);
+  if (r.features == nullptr) throw RequestError("render request without a feature source");
+  FeatureCache features(*r.features, frame.query_box);
+  FeatureCache label_features(*r.features, frame.label_box);
   const Canvas& canvas = frame.canvas;
   int layer_counter = 0;
   for (const auto* s : styles) {

@@ -3,7 +3,9 @@
 // surface (image surfaces for tiles and overviews, PDF surfaces for printed sheets).
 //
 // Pipeline (after mapnik): for each map, each style layer visible at the zoom → features from
-// the index (buffered extent) → access filter → style filter → symbolizer (fill, line, circle,
+// the request's FeatureSource (buffered extent; a server passes the caller's
+// query::ScopedReader, so only what the caller may see, in its form, is drawn) → style filter →
+// symbolizer (fill, line, circle,
 // hillshade) on the canvas; symbol layers become label candidates, placed together at the end
 // in label space and drawn over everything else.
 
@@ -17,15 +19,12 @@
 #include "geo/coord.hpp"
 #include "geo/tile.hpp"
 #include "render/png_encoder.hpp"
-#include "store/serving_index.hpp"
+#include "store/feature_source.hpp"
 #include "style/style.hpp"
 
 namespace minqing::render {
 
 class ReliefSource;
-
-// Decides per feature whether the caller may see it (access control); null = every feature.
-using FeatureFilter = std::function<bool(const std::string& class_name, const store::ServedFeature&)>;
 
 struct RenderRequest {
   std::vector<std::string> maps;  // style names (= map names), drawn in this order
@@ -34,7 +33,9 @@ struct RenderRequest {
   int height_px = 256;
   double scale = 1;               // device pixels per style pixel: 2 for @2x (same extent, 2× pixels)
   double zoom = 0;                // for style evaluation (minzoom/maxzoom, zoom expressions)
-  FeatureFilter feature_filter;   // access-control hook; null = all
+  // Where features come from (required): the caller's scoped reader, or an unscoped index for
+  // the command line. Must outlive the draw.
+  const store::FeatureSource* features = nullptr;
   // Where labels are placed (EPSG:3857): labels lie wholly inside it, and the same label_extent
   // (with the same zoom, scale and data) gives the same labels, whichever part of it `extent`
   // shows. Tiles pass their metatile here. Empty = `extent`. Must share `extent`'s resolution.
@@ -48,27 +49,26 @@ struct LabelBox {
 };
 
 // Thread-safe: one MapRenderer serves any number of concurrent draw() calls (each on its own
-// cairo context); pango state is per thread. Holds references: the index, styles and relief must
-// outlive it.
+// cairo context); pango state is per thread. Holds references: the styles and relief must outlive
+// it.
 class MapRenderer {
  public:
   // `relief` may be null (no hillshade).
-  MapRenderer(const store::ServingIndex& index, const style::StyleSet& styles, const ReliefSource* relief);
+  MapRenderer(const style::StyleSet& styles, const ReliefSource* relief);
 
   // Draws `request` onto `cr`, whose user space has its origin at the canvas's top-left and one
   // unit per device pixel (the caller sets up any page transform). The cairo state is restored.
-  // @throws RequestError for an unknown map name; RenderError when cairo fails.
+  // @throws RequestError for an unknown map name or a request without features; RenderError when
+  // cairo fails.
   void draw(cairo_t* cr, const RenderRequest& request) const;
 
   // The labels draw() would place, in canvas pixels.
   std::vector<LabelBox> labels(const RenderRequest& request) const;
 
-  const store::ServingIndex& index() const noexcept { return m_index; }
   const style::StyleSet& styles() const noexcept { return m_styles; }
   const ReliefSource* relief() const noexcept { return m_relief; }
 
  private:
-  const store::ServingIndex& m_index;
   const style::StyleSet& m_styles;
   const ReliefSource* m_relief;
 };
@@ -79,8 +79,8 @@ int metatile_size(int z) noexcept;
 // Renders one XYZ tile (256 px, or 512 px when scale == 2) of `maps` and encodes it as PNG.
 // Labels are placed over the tile's metatile so that they continue across tile edges.
 // @throws RequestError for an invalid tile, scale or unknown map; RenderError on failure.
-std::string render_tile_png(const MapRenderer& renderer, const std::vector<std::string>& maps, geo::TileId tile,
-                            int scale, const PngOptions& png = {}, const FeatureFilter& feature_filter = {});
+std::string render_tile_png(const MapRenderer& renderer, const store::FeatureSource& features,
+                            const std::vector<std::string>& maps, geo::TileId tile, int scale, const PngOptions& png = {});
 
 // Renders any request onto a new image surface and encodes it as PNG.
 std::string render_png(const MapRenderer& renderer, const RenderRequest& request, const PngOptions& png = {});

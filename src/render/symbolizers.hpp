@@ -8,7 +8,7 @@
 
 #include "render/labels.hpp"
 #include "render/pixel_geometry.hpp"
-#include "store/serving_index.hpp"
+#include "store/served_feature.hpp"
 #include "style/style.hpp"
 
 namespace minqing::render {

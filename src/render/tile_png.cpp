@@ -29,8 +29,8 @@ std::string render_png(const MapRenderer& renderer, const RenderRequest& request
                     cairo_image_surface_get_stride(surface.get()), png);
 }
 
-std::string render_tile_png(const MapRenderer& renderer, const std::vector<std::string>& maps, geo::TileId tile, int scale,
-                            const PngOptions& png, const FeatureFilter& feature_filter) {
+std::string render_tile_png(const MapRenderer& renderer, const store::FeatureSource& features,
+                            const std::vector<std::string>& maps, geo::TileId tile, int scale, const PngOptions& png) {
   if (!geo::is_valid(tile)) throw RequestError("tile " + std::to_string(tile.z) + "/" + std::to_string(tile.x) + "/" + std::to_string(tile.y) + " is not a valid tile");
   if (scale != 1 && scale != 2) throw RequestError("tile scale must be 1 or 2");
   RenderRequest r;
@@ -39,7 +39,7 @@ std::string render_tile_png(const MapRenderer& renderer, const std::vector<std::
   r.width_px = r.height_px = 256 * scale;
   r.scale = scale;
   r.zoom = tile.z;
-  r.feature_filter = feature_filter;
+  r.features = &features;
   // Labels are placed over the metatile holding the tile: every tile of it places the same labels
   // and draws its part of them.
   const std::uint32_t m = static_cast<std::uint32_t>(metatile_size(tile.z));

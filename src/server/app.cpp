@@ -22,25 +22,22 @@ namespace minqing::server {
 
 namespace {
 
-std::string text_field(const model::LayerCatalog& catalog, const std::string& cls,
-                       const model::Feature& f, std::string_view field) {
-  const auto* def = catalog.find_class(cls);
-  if (!def) return {};
-  const int i = def->field_index(field);
-  if (i < 0 || static_cast<std::size_t>(i) >= f.values.size()) return {};
-  const auto* s = std::get_if<std::string>(&f.values[static_cast<std::size_t>(i)]);
+std::string text_of(const query::ClassView& view, const store::ServedFeature& f, std::string_view field) {
+  const int i = view.def->field_index(field);
+  if (i < 0 || static_cast<std::size_t>(i) >= f.feature.values.size()) return {};
+  const auto* s = std::get_if<std::string>(&f.feature.values[static_cast<std::size_t>(i)]);
   return s ? *s : std::string{};
 }
 
-// The demo area from the store itself: its first two villages by code, and the first grid of the
-// first village.
-access::DemoArea demo_area(const model::LayerCatalog& catalog, const store::ServingIndex& index) {
-  std::vector<store::ServedFeaturePtr> found;
-  index.query("villages", index.extent(), found);
+// The demo area from the store itself, read as the policy's county administrator would: its first
+// two villages by code, and the first grid of the first village.
+access::DemoArea demo_area(const query::Dataset& data, const access::Policy& policy) {
+  const access::Scope admin = access::Scope::for_user(policy, "demo-setup", access::kRoleCountyAdmin, {});
+  const query::ScopedReader reader = data.reader(admin);
   std::set<std::string> villages;
-  for (const auto& f : found) {
-    if (auto code = text_field(catalog, "villages", f->feature, "village_code"); !code.empty()) {
-      villages.insert(code);
+  if (const query::ClassView* v = reader.view("villages")) {
+    for (const auto& f : reader.all("villages")) {
+      if (auto code = text_of(*v, *f, "village_code"); !code.empty()) villages.insert(code);
     }
   }
   if (villages.size() < 2) {
@@ -50,12 +47,12 @@ access::DemoArea demo_area(const model::LayerCatalog& catalog, const store::Serv
   access::DemoArea area;
   area.first_village = *villages.begin();
   area.second_village = *std::next(villages.begin());
-  found.clear();
-  index.query("grids", index.extent(), found);
   std::set<std::string> grids;
-  for (const auto& f : found) {
-    if (text_field(catalog, "grids", f->feature, "village_code") == area.first_village) {
-      if (auto id = text_field(catalog, "grids", f->feature, "grid_id"); !id.empty()) grids.insert(id);
+  if (const query::ClassView* g = reader.view("grids")) {
+    for (const auto& f : reader.all("grids")) {
+      if (text_of(*g, *f, "village_code") == area.first_village) {
+        if (auto id = text_of(*g, *f, "grid_id"); !id.empty()) grids.insert(id);
+      }
     }
   }
   if (grids.empty()) throw ConfigError("demo accounts need a grid in village " + area.first_village);
@@ -69,13 +66,10 @@ App::App(const AppOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   m_catalog = std::make_unique<model::LayerCatalog>(
       model::LayerCatalog::load_directory(options.layers_dir));
-  m_store = std::make_unique<store::FeatureStore>(
-      store::FeatureStore::open(options.store, *m_catalog, store::FeatureStore::Mode::read_only));
-  m_index = store::ServingIndex::load(*m_store);
-  m_search = std::make_unique<query::SearchIndex>(*m_index);
+  m_data = query::Dataset::open(options.store, *m_catalog);
   m_styles = std::make_unique<style::StyleSet>(style::StyleSet::load_directory(options.styles_dir, *m_catalog));
-  m_relief = render::ReliefSource::load_directory(m_store->relief_directory());
-  m_renderer = std::make_unique<render::MapRenderer>(*m_index, *m_styles, m_relief.get());
+  m_relief = render::ReliefSource::load_directory(m_data->relief_directory());
+  m_renderer = std::make_unique<render::MapRenderer>(*m_styles, m_relief.get());
   m_tile_cache = std::make_unique<TileCache>(options.tile_cache_bytes);
   m_policy = std::make_unique<access::Policy>(access::Policy::load(options.policy, *m_catalog));
   const std::filesystem::path auth_path =
@@ -85,7 +79,7 @@ App::App(const AppOptions& options) {
   m_auth_db = access::AuthDb::open(auth_path, options.auth);
   m_audit = std::make_unique<access::AuditLog>(audit_path, options.durable_audit);
   if (options.demo_accounts) {
-    const access::DemoArea area = demo_area(*m_catalog, *m_index);
+    const access::DemoArea area = demo_area(*m_data, *m_policy);
     access::ensure_demo_accounts(*m_auth_db, area, m_audit.get());
     m_demo = access::demo_accounts(area);
   }
@@ -93,9 +87,8 @@ App::App(const AppOptions& options) {
       *m_policy, *m_catalog, *m_auth_db, *m_audit,
       std::make_shared<const access::Scope>(access::Scope::anonymous(*m_policy))});
   m_tiles = std::make_unique<TileService>(
-      TileService{*m_catalog, *m_index, *m_styles, *m_renderer, *m_tile_cache, {}, m_audit.get()});
-  m_queries = std::make_unique<QueryService>(QueryService{*m_catalog, *m_index, m_audit.get()});
-  m_queries->search = m_search.get();
+      TileService{*m_catalog, *m_data, *m_styles, *m_renderer, *m_tile_cache, {}, m_audit.get()});
+  m_queries = std::make_unique<QueryService>(QueryService{*m_catalog, *m_data, m_audit.get()});
   m_load_time = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - start);
   register_routes();
@@ -108,7 +101,7 @@ void App::register_routes() {
   add_health_routes(m_router);
   add_auth_routes(m_router, *m_auth);
   add_audit_routes(m_router, *m_audit);
-  add_layers_routes(m_router, *m_catalog, *m_index);
+  add_layers_routes(m_router, *m_data);
   add_tile_routes(m_router, *m_tiles);
   add_feature_routes(m_router, *m_queries);
   add_identify_routes(m_router, *m_queries);
@@ -117,10 +110,6 @@ void App::register_routes() {
   add_stats_routes(m_router, *m_queries);
 }
 
-std::size_t App::feature_count() const {
-  std::size_t n = 0;
-  for (const auto& c : m_catalog->classes()) n += m_index->size(c.name);
-  return n;
-}
+std::size_t App::feature_count() const { return m_data->feature_count(); }
 
 }  // namespace minqing::server

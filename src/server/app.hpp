@@ -1,6 +1,7 @@
 #pragma once
-// The application behind `minqing serve`: the layer catalog, the open feature store and the
-// serving index loaded from it at start, and the router with every endpoint registered.
+// The application behind `minqing serve`: the layer catalog, the map data (query::Dataset: the
+// store and everything loaded from it, read only through a caller's query::ScopedReader), and the
+// router with every endpoint registered.
 // An endpoint lives in its own server/<name>_endpoint.{hpp,cpp} as
 //   void add_<name>_routes(Router&, <what it needs from the app, by reference>);
 // and is registered by one line in App::register_routes().
@@ -17,7 +18,7 @@
 #include "access/demo_accounts.hpp"
 #include "access/policy.hpp"
 #include "model/layer_catalog.hpp"
-#include "query/search_index.hpp"
+#include "query/dataset.hpp"
 #include "server/http_types.hpp"
 #include "server/request_handler.hpp"
 #include "render/map_renderer.hpp"
@@ -27,8 +28,6 @@
 #include "server/router.hpp"
 #include "server/tile_cache.hpp"
 #include "server/tile_endpoint.hpp"
-#include "store/feature_store.hpp"
-#include "store/serving_index.hpp"
 #include "style/style.hpp"
 
 namespace minqing::server {
@@ -72,8 +71,10 @@ class App {
   const RequestHandler& handler() const noexcept { return m_handler; }
 
   const model::LayerCatalog& catalog() const noexcept { return *m_catalog; }
-  const store::ServingIndex& index() const noexcept { return *m_index; }
-  const std::string& store_location() const noexcept { return m_store->location(); }
+  const query::Dataset& data() const noexcept { return *m_data; }
+  // The raw index, unscoped: for tests and the command line only (never for a request).
+  const store::ServingIndex& index() const noexcept { return m_data->unscoped_index(); }
+  const std::string& store_location() const noexcept { return m_data->location(); }
   const style::StyleSet& styles() const noexcept { return *m_styles; }
   TileCache& tile_cache() const noexcept { return *m_tile_cache; }
   const access::Policy& policy() const noexcept { return *m_policy; }
@@ -90,13 +91,9 @@ class App {
  private:
   void register_routes();
 
-  // Declaration order matters: the store and the index refer to the catalog.
+  // Declaration order matters: the dataset refers to the catalog.
   std::unique_ptr<model::LayerCatalog> m_catalog;
-  // Kept open for the endpoints that will edit features; not thread-safe, so any later use must
-  // serialise access to it.
-  std::unique_ptr<store::FeatureStore> m_store;
-  std::unique_ptr<store::ServingIndex> m_index;
-  std::unique_ptr<query::SearchIndex> m_search;  // over m_index
+  std::unique_ptr<query::Dataset> m_data;
   std::unique_ptr<style::StyleSet> m_styles;
   std::unique_ptr<render::ReliefSource> m_relief;
   std::unique_ptr<render::MapRenderer> m_renderer;

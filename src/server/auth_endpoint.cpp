@@ -66,8 +66,10 @@ std::string cookie_header(const std::string& value, long long max_age) {
          std::to_string(max_age);
 }
 
+// Sessions and accounts are personal: no cache anywhere keeps them (server/cache_policy.hpp).
 void no_store(Response& res) {
-  res.set(http::field::cache_control, "no-store");
+  res.set(http::field::cache_control, "private, no-store");
+  res.set(http::field::vary, "Authorization, Cookie");
   res.set(http::field::pragma, "no-cache");
 }
 

@@ -27,19 +27,10 @@ void require_maps_visible(const model::LayerCatalog& catalog, const access::Scop
   }
 }
 
-std::vector<const model::MapDef*> visible_maps(const model::LayerCatalog& catalog, const access::Scope& scope) {
-  std::vector<const model::MapDef*> out;
-  for (const auto& m : catalog.maps()) {
-    if (scope.may_see_map(m.name)) out.push_back(&m);
-  }
-  return out;
-}
-
-query::ClassView visible_class(const model::LayerCatalog& catalog, const access::Scope& scope,
-                               std::string_view name) {
-  auto view = query::class_view(catalog, scope, name);
+const query::ClassView& visible_class(const query::ScopedReader& reader, std::string_view name) {
+  const query::ClassView* view = reader.view(name);
   if (!view) throw HttpError(http::status::not_found, "no collection '" + std::string(name.substr(0, 64)) + "'");
-  return std::move(*view);
+  return *view;
 }
 
 void audit_confidential_read(access::AuditLog* audit, const RequestContext& ctx, const char* action,

@@ -5,7 +5,8 @@
 //                                 when a handler was reached without one;
 //   require_maps_visible(…)       403 for a map not granted, 404 — the answer an unknown map gets —
 //                                 for a confidential one, so that its existence is not confirmed;
-//   visible_class(…)              the query::ClassView of a class, or 404 (missing or not granted);
+//   visible_class(…)              the caller's query::ClassView of a class, from its ScopedReader,
+//                                 or 404 (missing or not granted);
 //   audit_confidential_read(…)    appends one audit entry for a read of a confidential map
 //                                 (key_persons); when the log cannot be written the read is
 //                                 refused (500), never served unrecorded.
@@ -20,6 +21,7 @@
 #include "access/scope.hpp"
 #include "model/layer_catalog.hpp"
 #include "query/class_view.hpp"
+#include "query/scoped_reader.hpp"
 #include "server/router.hpp"
 
 namespace minqing::server {
@@ -30,12 +32,8 @@ const access::Scope& caller_scope(const RequestContext& ctx);
 void require_maps_visible(const model::LayerCatalog& catalog, const access::Scope& scope,
                           const std::vector<std::string>& maps);
 
-// The maps `scope` may see, in catalog order.
-std::vector<const model::MapDef*> visible_maps(const model::LayerCatalog& catalog, const access::Scope& scope);
-
 // @throws HttpError 404 "no collection 'name'" when the class does not exist or is not visible.
-query::ClassView visible_class(const model::LayerCatalog& catalog, const access::Scope& scope,
-                               std::string_view name);
+const query::ClassView& visible_class(const query::ScopedReader& reader, std::string_view name);
 
 // Records that the caller of `ctx` read a confidential map. `action` is one of
 // access::audit_action; `detail` says what was asked (map, class, bbox, feature ids, …).

@@ -15,10 +15,11 @@
 #include "base/error.hpp"
 #include "query/cql2_parser.hpp"
 #include "query/crs.hpp"
-#include "query/extent_cache.hpp"
 #include "query/feature_query.hpp"
 #include "query/geojson_writer.hpp"
+#include "server/cache_policy.hpp"
 #include "server/caller_access.hpp"
+#include "server/query_params.hpp"
 #include "server/http_error.hpp"
 #include "server/public_url.hpp"
 #include "server/response.hpp"
@@ -57,10 +58,10 @@ json link(const std::string& href, const std::string& rel, const std::string& ty
   return l;
 }
 
-Response json_answer(const json& body, const char* content_type) {
+Response json_answer(const json& body, const char* content_type, const RequestContext& ctx, Holds holds, int max_age) {
   Response res = json_response(body);
   res.set(http::field::content_type, content_type);
-  res.set(http::field::cache_control, "no-cache");
+  set_cache_policy(res, caller_scope(ctx), holds, max_age);
   return res;
 }
 
@@ -89,8 +90,7 @@ json crs_list() {
   return out;
 }
 
-json collection_json(const RequestContext& ctx, const query::ClassView& view, const store::ServingIndex& index,
-                     const query::ExtentCache& extents) {
+json collection_json(const RequestContext& ctx, const query::ClassView& view, const query::ScopedReader& reader) {
   const auto& def = *view.def;
   const std::string base = base_url(ctx) + "/collections/" + percent_encode(def.name);
   json c = {{"id", def.name},
@@ -106,7 +106,7 @@ json collection_json(const RequestContext& ctx, const query::ClassView& view, co
               link(base + "/items", "items", kGeoJson, def.title.en + " features"),
               link(base + "/queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables", "application/schema+json",
                    "queryables")}}};
-  const geo::BBox m = extents.extent(index, view);
+  const geo::BBox m = reader.extent(def.name);
   if (!m.empty()) {
     const geo::Coord a = query::from_mercator(query::crs84(), {m.min_x, m.min_y});
     const geo::Coord b = query::from_mercator(query::crs84(), {m.max_x, m.max_y});
@@ -115,45 +115,6 @@ json collection_json(const RequestContext& ctx, const query::ClassView& view, co
                      {"crs", query::crs84().uri}}}};
   }
   return c;
-}
-
-std::size_t parse_count(std::string_view name, std::string_view text, std::size_t min) {
-  const bool digits = !text.empty() && text.size() <= 40 &&
-                      std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-  std::size_t v = 0;
-  const auto [ptr, ec] = digits ? std::from_chars(text.data(), text.data() + text.size(), v)
-                                : std::from_chars_result{text.data(), std::errc::invalid_argument};
-  if (digits && ec == std::errc::result_out_of_range) return SIZE_MAX;
-  if (!digits || ec != std::errc() || v < min) {
-    throw RequestError("parameter " + std::string(name) + ": '" + std::string(text) + "' is not an integer >= " +
-                       std::to_string(min));
-  }
-  return v;
-}
-
-geo::BBox parse_bbox(std::string_view text) {
-  std::vector<double> v;
-  std::size_t pos = 0;
-  while (true) {
-    const std::size_t comma = text.find(',', pos);
-    const std::string_view part = text.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
-    double d = 0;
-    const auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), d);
-    if (part.empty() || ec != std::errc() || ptr != part.data() + part.size() || !std::isfinite(d)) {
-      throw RequestError("parameter bbox: '" + std::string(part) + "' is not a number");
-    }
-    v.push_back(d);
-    if (v.size() > 6) break;
-    if (comma == std::string_view::npos) break;
-    pos = comma + 1;
-  }
-  if (v.size() != 4 && v.size() != 6) throw RequestError("parameter bbox: needs 4 (or 6) comma-separated numbers");
-  const std::size_t half = v.size() / 2;
-  geo::BBox b{v[0], v[1], v[half], v[half + 1]};
-  if (b.min_x > b.max_x || b.min_y > b.max_y) {
-    throw RequestError("parameter bbox: lower corner above upper corner (antimeridian boxes are not supported)");
-  }
-  return b;
 }
 
 // The items URL with every parameter of this request but offset/limit, then those two.
@@ -188,7 +149,8 @@ void check_known_params(const RequestContext& ctx, const query::ClassView& view,
 }
 
 Response items(const RequestContext& ctx, const QueryService& s) {
-  const query::ClassView view = visible_class(s.catalog, caller_scope(ctx), ctx.param("class"));
+  const query::ScopedReader reader = s.reader(ctx);
+  const query::ClassView& view = visible_class(reader, ctx.param("class"));
   require_json_format(ctx);
   check_known_params(ctx, view, true);
 
@@ -196,10 +158,10 @@ Response items(const RequestContext& ctx, const QueryService& s) {
   const query::Crs& crs = crs_param(ctx, "crs");
   q.bbox_crs = &crs_param(ctx, "bbox-crs");
   q.filter_crs = &crs_param(ctx, "filter-crs");
-  if (auto b = ctx.query("bbox")) q.bbox = parse_bbox(*b);
+  q.bbox = bbox_param(ctx, "bbox");
   if (ctx.query("bbox-crs") && !q.bbox) throw RequestError("parameter bbox-crs: given without bbox");
-  if (auto l = ctx.query("limit")) q.limit = std::min(parse_count("limit", *l, 1), query::kMaxLimit);
-  if (auto o = ctx.query("offset")) q.offset = parse_count("offset", *o, 0);
+  q.limit = limit_param(ctx, query::kDefaultLimit, query::kMaxLimit);
+  q.offset = offset_param(ctx);
   if (auto lang = ctx.query("filter-lang"); lang && *lang != "cql2-text") {
     throw RequestError("parameter filter-lang: unsupported '" + std::string(*lang) + "'; use cql2-text");
   }
@@ -215,7 +177,7 @@ Response items(const RequestContext& ctx, const QueryService& s) {
     }
   }
 
-  const query::FeaturePage page = query::run_feature_query(s.index, view, q);
+  const query::FeaturePage page = query::run_feature_query(reader, view, q);
   if (view.confidential()) {
     json ids = json::array();
     for (const auto& f : page.features) ids.push_back(f->feature.fid);
@@ -243,13 +205,15 @@ Response items(const RequestContext& ctx, const QueryService& s) {
                      {"numberReturned", page.features.size()},
                      {"timeStamp", now_iso()},
                      {"links", std::move(links)}};
-  Response res = json_answer(body, kGeoJson);
+  Response res = json_answer(body, kGeoJson, ctx, holds_personal_data(view) ? Holds::personal_data : Holds::map_data,
+                             kAnswerMaxAge);
   res.set("Content-Crs", "<" + crs.uri + ">");
   return res;
 }
 
 Response item(const RequestContext& ctx, const QueryService& s) {
-  const query::ClassView view = visible_class(s.catalog, caller_scope(ctx), ctx.param("class"));
+  const query::ScopedReader reader = s.reader(ctx);
+  const query::ClassView& view = visible_class(reader, ctx.param("class"));
   require_json_format(ctx);
   check_known_params(ctx, view, false);
   const query::Crs& crs = crs_param(ctx, "crs");
@@ -261,9 +225,9 @@ Response item(const RequestContext& ctx, const QueryService& s) {
                      "no feature '" + std::string(id) + "' in collection '" + view.def->name + "'");
   };
   if (ec != std::errc() || ptr != id.data() + id.size()) throw missing();
-  const store::ServedFeaturePtr f = s.index.find(view.def->name, fid);
-  // A feature outside the caller's area answers exactly as a missing one (no IDOR oracle).
-  if (!f || !view.visible(*f)) throw missing();
+  // A feature the caller may not see answers exactly as a missing one (no IDOR oracle).
+  const store::ServedFeaturePtr f = reader.find(view.def->name, fid);
+  if (!f) throw missing();
   if (view.confidential()) {
     audit_confidential_read(s.audit, ctx, access::audit_action::key_persons_query,
                             {{"class", view.def->name}, {"ids", json::array({fid})}});
@@ -272,7 +236,8 @@ Response item(const RequestContext& ctx, const QueryService& s) {
   const std::string base = base_url(ctx) + "/collections/" + percent_encode(view.def->name);
   body["links"] = {link(base + "/items/" + std::to_string(fid), "self", kGeoJson),
                    link(base, "collection", kJson)};
-  Response res = json_answer(body, kGeoJson);
+  Response res = json_answer(body, kGeoJson, ctx, holds_personal_data(view) ? Holds::personal_data : Holds::map_data,
+                             kAnswerMaxAge);
   res.set("Content-Crs", "<" + crs.uri + ">");
   return res;
 }
@@ -315,7 +280,7 @@ json queryables_json(const RequestContext& ctx, const query::ClassView& view) {
 // A minimal OpenAPI 3.0 description: the paths and the query parameters of each visible
 // collection's items (clients such as GDAL read it to learn which attributes they may filter on
 // server side).
-json openapi_json(const RequestContext& ctx, const model::LayerCatalog& catalog) {
+json openapi_json(const RequestContext& ctx, const query::ScopedReader& reader) {
   auto param = [](const std::string& name, json schema, const std::string& description) {
     return json{{"name", name}, {"in", "query"}, {"required", false}, {"schema", std::move(schema)},
                 {"description", description}, {"style", "form"}, {"explode", false}};
@@ -338,7 +303,7 @@ json openapi_json(const RequestContext& ctx, const model::LayerCatalog& catalog)
   json paths = {{"/", {{"get", {{"summary", "landing page"}, {"responses", ok}}}}},
                 {"/conformance", {{"get", {{"summary", "conformance classes"}, {"responses", ok}}}}},
                 {"/collections", {{"get", {{"summary", "feature collections"}, {"responses", ok}}}}}};
-  for (const auto& view : query::class_views(catalog, caller_scope(ctx))) {
+  for (const auto& view : reader.views()) {
     json params = common;
     for (int idx : view.queryable) {
       const auto& f = view.def->fields[static_cast<std::size_t>(idx)];
@@ -362,8 +327,6 @@ json openapi_json(const RequestContext& ctx, const model::LayerCatalog& catalog)
 }  // namespace
 
 void add_feature_routes(Router& router, const QueryService& s) {
-  // Shared by the routes below (and so by every request thread); lives as long as the router.
-  auto extents = std::make_shared<const query::ExtentCache>();
   router.get("/", [](const RequestContext& ctx) {
     require_json_format(ctx);
     const std::string base = base_url(ctx);
@@ -378,34 +341,37 @@ void add_feature_routes(Router& router, const QueryService& s) {
                "conformance classes"),
           link(base + "/collections", "data", kJson, "feature collections"),
           link(base + "/collections", "http://www.opengis.net/def/rel/ogc/1.0/data", kJson, "feature collections")}}};
-    return json_answer(body, kJson);
+    return json_answer(body, kJson, ctx, Holds::map_data, kDocumentMaxAge);
   });
   router.get("/api", [&s](const RequestContext& ctx) {
     require_json_format(ctx);
-    return json_answer(openapi_json(ctx, s.catalog), kOpenApi);
+    return json_answer(openapi_json(ctx, s.reader(ctx)), kOpenApi, ctx, Holds::map_data, kDocumentMaxAge);
   });
   router.get("/conformance", [](const RequestContext& ctx) {
     require_json_format(ctx);
-    return json_answer({{"conformsTo", conformance_classes()}}, kJson);
+    return json_answer({{"conformsTo", conformance_classes()}}, kJson, ctx, Holds::map_data, kDocumentMaxAge);
   });
-  router.get("/collections", [&s, extents](const RequestContext& ctx) {
+  router.get("/collections", [&s](const RequestContext& ctx) {
     require_json_format(ctx);
+    const query::ScopedReader reader = s.reader(ctx);
     json list = json::array();
-    for (const auto& view : query::class_views(s.catalog, caller_scope(ctx))) list.push_back(collection_json(ctx, view, s.index, *extents));
+    for (const auto& view : reader.views()) list.push_back(collection_json(ctx, view, reader));
     const json body = {{"links", {link(base_url(ctx) + "/collections", "self", kJson)}},
                        {"crs", crs_list()},
                        {"collections", std::move(list)}};
-    return json_answer(body, kJson);
+    return json_answer(body, kJson, ctx, Holds::map_data, kDocumentMaxAge);
   });
-  router.get("/collections/{class}", [&s, extents](const RequestContext& ctx) {
-    const query::ClassView view = visible_class(s.catalog, caller_scope(ctx), ctx.param("class"));
+  router.get("/collections/{class}", [&s](const RequestContext& ctx) {
+    const query::ScopedReader reader = s.reader(ctx);
+    const query::ClassView& view = visible_class(reader, ctx.param("class"));
     require_json_format(ctx);
-    return json_answer(collection_json(ctx, view, s.index, *extents), kJson);
+    return json_answer(collection_json(ctx, view, reader), kJson, ctx, Holds::map_data, kDocumentMaxAge);
   });
   router.get("/collections/{class}/queryables", [&s](const RequestContext& ctx) {
-    const query::ClassView view = visible_class(s.catalog, caller_scope(ctx), ctx.param("class"));
+    const query::ScopedReader reader = s.reader(ctx);
+    const query::ClassView& view = visible_class(reader, ctx.param("class"));
     require_json_format(ctx);
-    return json_answer(queryables_json(ctx, view), "application/schema+json");
+    return json_answer(queryables_json(ctx, view), "application/schema+json", ctx, Holds::map_data, kDocumentMaxAge);
   });
   router.get("/collections/{class}/items", [&s](const RequestContext& ctx) {
     return items(ctx, s);

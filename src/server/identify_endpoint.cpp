@@ -11,8 +11,9 @@
 #include "query/crs.hpp"
 #include "query/geojson_writer.hpp"
 #include "query/identify.hpp"
+#include "server/cache_policy.hpp"
 #include "server/caller_access.hpp"
-#include "server/point_query_params.hpp"
+#include "server/query_params.hpp"
 #include "server/response.hpp"
 
 namespace minqing::server {
@@ -24,25 +25,28 @@ using nlohmann::json;
 double round_cm(double metres) { return std::round(metres * 100) / 100; }
 
 Response identify(const RequestContext& ctx, const QueryService& s) {
-  check_point_query_params(ctx, {"lon", "lat", "zoom", "maps", "limit"});
+  check_query_params(ctx, {"lon", "lat", "zoom", "maps", "limit"});
   const PointParam point = point_param(ctx);
   const double zoom = required_number_param(ctx, "zoom", 0, query::kIdentifyMaxZoom);
   const std::size_t limit = limit_param(ctx, query::kIdentifyDefaultLimit, query::kIdentifyMaxLimit);
-  const access::Scope& scope = caller_scope(ctx);
+  const query::ScopedReader reader = s.reader(ctx);
 
   std::vector<std::string> maps;
   if (auto asked = name_list_param(ctx, "maps")) {
-    require_maps_visible(s.catalog, scope, *asked);
+    require_maps_visible(s.catalog, reader.scope(), *asked);
     maps = std::move(*asked);
   } else {
-    for (const auto* m : visible_maps(s.catalog, scope)) maps.push_back(m->name);
+    for (const auto* m : reader.maps()) maps.push_back(m->name);
   }
+  // Classes granted outside their map (a planner's households) are identified with no map asked.
   std::vector<query::ClassView> views;
-  for (auto& view : query::class_views(s.catalog, scope)) {
-    if (std::find(maps.begin(), maps.end(), view.def->map) != maps.end()) views.push_back(std::move(view));
+  for (const auto& view : reader.views()) {
+    const bool own_map = std::find(maps.begin(), maps.end(), view.def->map) != maps.end();
+    const bool asked = ctx.query("maps").has_value();
+    if (own_map || (!asked && !reader.scope().may_see_map(view.def->map))) views.push_back(view);
   }
 
-  const query::IdentifyResult result = query::identify(s.index, views, point.mercator, zoom, limit);
+  const query::IdentifyResult result = query::identify(reader, views, point.mercator, zoom, limit);
 
   json confidential_ids = json::array();
   for (const auto& hit : result.hits) {
@@ -70,8 +74,9 @@ Response identify(const RequestContext& ctx, const QueryService& s) {
                      {"tolerance_m", round_cm(result.tolerance_m)}};
   Response res = json_response(body);
   res.set(http::field::content_type, "application/geo+json");
-  // Answers depend on the caller and may hold personal data: never stored by any cache.
-  res.set(http::field::cache_control, "no-store");
+  bool personal = false;
+  for (const auto& hit : result.hits) personal = personal || holds_personal_data(*hit.view);
+  set_cache_policy(res, reader.scope(), personal ? Holds::personal_data : Holds::map_data, kAnswerMaxAge);
   return res;
 }
 

@@ -1,12 +1,13 @@
 #include "server/layers_endpoint.hpp"
 
-#include <algorithm>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "geo/geometry.hpp"
-#include "server/http_error.hpp"
+#include "server/cache_policy.hpp"
+#include "server/caller_access.hpp"
 #include "server/response.hpp"
 
 namespace minqing::server {
@@ -15,57 +16,49 @@ namespace {
 
 nlohmann::json title_json(const model::Title& t) { return {{"zh", t.zh}, {"en", t.en}}; }
 
-std::size_t feature_count(const model::FeatureClassDef& def, const store::ServingIndex& index,
-                          const access::Scope* scope) {
-  if (!scope || scope->area_kind() == access::AreaKind::county) return index.size(def.name);
-  std::vector<store::ServedFeaturePtr> all;
-  index.query(def.name, index.extent(), all);
-  return static_cast<std::size_t>(std::count_if(
-      all.begin(), all.end(), [&](const store::ServedFeaturePtr& f) { return scope->visible(def, f->feature); }));
-}
-
-nlohmann::json class_json(const model::FeatureClassDef& def, const store::ServingIndex& index,
-                          const access::Scope* scope) {
+nlohmann::json class_json(const query::ScopedReader& reader, const query::ClassView& view) {
+  const model::FeatureClassDef& def = *view.def;
   nlohmann::json fields = nlohmann::json::array();
-  for (const auto& f : def.fields) {
+  for (std::size_t k = 0; k < view.fields.size(); ++k) {
+    const model::FieldDef& f = def.fields[static_cast<std::size_t>(view.fields[k])];
     fields.push_back({{"name", f.name},
                       {"type", std::string(model::to_string(f.type))},
                       {"title", f.title},
-                      {"personal", f.personal}});
+                      {"personal", f.personal},
+                      {"access", std::string(access::to_string(view.access[k]))}});
   }
   return {{"name", def.name},
           {"title", title_json(def.title)},
           {"geometry", std::string(geo::to_string(def.geometry))},
-          {"features", feature_count(def, index, scope)},
+          {"features", reader.count(def.name)},
           {"fields", std::move(fields)}};
 }
 
 }  // namespace
 
-nlohmann::json layers_document(const model::LayerCatalog& catalog,
-                               const store::ServingIndex& index, const access::Scope* scope) {
+nlohmann::json layers_document(const query::ScopedReader& reader) {
   nlohmann::json maps = nlohmann::json::array();
-  for (const auto& map : catalog.maps()) {
-    if (scope && !scope->may_see_map(map.name)) continue;
+  for (const auto& map : reader.catalog().maps()) {
     nlohmann::json classes = nlohmann::json::array();
     for (const auto& name : map.classes) {
-      if (const auto* def = catalog.find_class(name)) classes.push_back(class_json(*def, index, scope));
+      if (const query::ClassView* view = reader.view(name)) classes.push_back(class_json(reader, *view));
     }
-    maps.push_back({{"name", map.name},
-                    {"title", title_json(map.title)},
-                    {"confidential", map.confidential},
-                    {"classes", std::move(classes)}});
+    if (classes.empty()) continue;
+    nlohmann::json m = {{"name", map.name},
+                        {"title", title_json(map.title)},
+                        {"confidential", map.confidential},
+                        {"classes", std::move(classes)}};
+    if (!reader.scope().may_see_map(map.name)) m["granted"] = "class";
+    maps.push_back(std::move(m));
   }
   return {{"maps", std::move(maps)}};
 }
 
-void add_layers_routes(Router& router, const model::LayerCatalog& catalog,
-                       const store::ServingIndex& index) {
-  router.get("/api/layers", [&catalog, &index](const RequestContext& ctx) {
-    // Fail closed: without a resolved scope, list nothing rather than everything.
-    if (!ctx.scope) throw HttpError(http::status::internal_server_error, "internal error: no access scope");
-    Response res = json_response(layers_document(catalog, index, ctx.scope.get()));
-    res.set(http::field::cache_control, ctx.scope->is_public() ? "no-cache" : "private, no-cache");
+void add_layers_routes(Router& router, const query::Dataset& data) {
+  router.get("/api/layers", [&data](const RequestContext& ctx) {
+    const query::ScopedReader reader = data.reader(caller_scope(ctx));
+    Response res = json_response(layers_document(reader));
+    set_cache_policy(res, reader.scope(), Holds::map_data, kDocumentMaxAge);
     return res;
   });
 }

@@ -9,8 +9,9 @@
 #include "query/crs.hpp"
 #include "query/geojson_writer.hpp"
 #include "query/nearby.hpp"
+#include "server/cache_policy.hpp"
 #include "server/caller_access.hpp"
-#include "server/point_query_params.hpp"
+#include "server/query_params.hpp"
 #include "server/response.hpp"
 
 namespace minqing::server {
@@ -22,16 +23,17 @@ using nlohmann::json;
 double round_cm(double metres) { return std::round(metres * 100) / 100; }
 
 Response nearby(const RequestContext& ctx, const QueryService& s) {
-  check_point_query_params(ctx, {"lon", "lat", "radius_m", "class", "limit"});
+  check_query_params(ctx, {"lon", "lat", "radius_m", "class", "limit"});
   const auto name = name_param(ctx, "class");
   if (!name) throw RequestError("parameter class: required");
-  const query::ClassView view = visible_class(s.catalog, caller_scope(ctx), *name);
+  const query::ScopedReader reader = s.reader(ctx);
+  const query::ClassView& view = visible_class(reader, *name);
   const PointParam point = point_param(ctx);
   const double radius = required_number_param(ctx, "radius_m", 0, query::kNearbyMaxRadius);
   if (!(radius > 0)) throw RequestError("parameter radius_m: must be greater than 0");
   const std::size_t limit = limit_param(ctx, query::kNearbyDefaultLimit, query::kNearbyMaxLimit);
 
-  const query::NearbyResult result = query::nearby(s.index, view, point.mercator, radius, limit);
+  const query::NearbyResult result = query::nearby(reader, view, point.mercator, radius, limit);
   if (view.confidential()) {
     json ids = json::array();
     for (const auto& hit : result.hits) ids.push_back(hit.feature->feature.fid);
@@ -52,8 +54,8 @@ Response nearby(const RequestContext& ctx, const QueryService& s) {
                      {"numberReturned", result.hits.size()}};
   Response res = json_response(body);
   res.set(http::field::content_type, "application/geo+json");
-  // Answers depend on the caller and may hold personal data: never stored by any cache.
-  res.set(http::field::cache_control, "no-store");
+  set_cache_policy(res, reader.scope(), holds_personal_data(view) ? Holds::personal_data : Holds::map_data,
+                   kAnswerMaxAge);
   return res;
 }
 

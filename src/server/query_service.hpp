@@ -1,20 +1,25 @@
 #pragma once
-// What the query endpoints (OGC API – Features, identify, search, nearby, statistics) share; owned
-// by the App, which outlives the routes. Every handler reads features only through the
-// query::ClassView of the caller's scope (server/caller_access.hpp).
+// What the map-data endpoints (OGC API – Features, identify, search, nearby, statistics) share;
+// owned by the App, which outlives the routes. A handler reads map data only through the
+// query::ScopedReader of its caller: `reader(ctx)`. The dataset offers no other way from here
+// (its raw index needs a store/ header, which server/ may not include).
 
 #include "access/audit_log.hpp"
 #include "model/layer_catalog.hpp"
-#include "query/search_index.hpp"
-#include "store/serving_index.hpp"
+#include "query/dataset.hpp"
+#include "query/scoped_reader.hpp"
+#include "server/caller_access.hpp"
+#include "server/router.hpp"
 
 namespace minqing::server {
 
 struct QueryService {
   const model::LayerCatalog& catalog;
-  const store::ServingIndex& index;
+  const query::Dataset& data;
   access::AuditLog* audit = nullptr;  // where reads of confidential maps are recorded
-  const query::SearchIndex* search = nullptr;  // GET /api/search; built once at load
+
+  // The caller's reader, made once per request. @throws HttpError 500 without a resolved scope.
+  query::ScopedReader reader(const RequestContext& ctx) const { return data.reader(caller_scope(ctx)); }
 };
 
 }  // namespace minqing::server

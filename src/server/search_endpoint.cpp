@@ -13,7 +13,9 @@
 #include "query/crs.hpp"
 #include "query/search_index.hpp"
 #include "query/search_text.hpp"
+#include "server/cache_policy.hpp"
 #include "server/caller_access.hpp"
+#include "server/query_params.hpp"
 #include "server/http_error.hpp"
 #include "server/public_url.hpp"
 #include "server/response.hpp"
@@ -29,70 +31,11 @@ constexpr std::size_t kMaxHits = 100;
 // Web Mercator's latitude limit: a view box beyond it is clamped to it.
 constexpr double kMaxMercatorLat = 85.0511287798;
 
-void check_params(const RequestContext& ctx) {
-  static const std::vector<std::string_view> kKnown = {"q", "limit", "bbox"};
-  std::vector<std::string_view> seen;
-  for (const auto& [k, v] : ctx.target.query.items()) {
-    if (std::find(kKnown.begin(), kKnown.end(), k) == kKnown.end()) {
-      throw RequestError("unknown parameter '" + k.substr(0, 64) + "'");
-    }
-    if (std::find(seen.begin(), seen.end(), k) != seen.end())
-      throw RequestError("parameter " + k + ": given twice");
-    seen.push_back(k);
-  }
-}
-
-std::size_t parse_limit(std::string_view text) {
-  std::size_t v = 0;
-  const bool digits =
-      !text.empty() && text.size() <= 20 &&
-      std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-  const auto [ptr, ec] = digits ? std::from_chars(text.data(), text.data() + text.size(), v)
-                                : std::from_chars_result{text.data(), std::errc::invalid_argument};
-  if (digits && ec == std::errc::result_out_of_range) return kMaxHits;
-  if (!digits || ec != std::errc() || v < 1) {
-    throw RequestError("parameter limit: '" + std::string(text.substr(0, 64)) +
-                       "' is not an integer >= 1");
-  }
-  return std::min(v, kMaxHits);
-}
-
-// minLon,minLat,maxLon,maxLat in CRS84 → EPSG:3857.
-geo::BBox parse_view_bbox(std::string_view text) {
-  double v[4];
-  std::size_t n = 0, pos = 0;
-  while (true) {
-    const std::size_t comma = text.find(',', pos);
-    const std::string_view part =
-        text.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
-    if (n == 4)
-      throw RequestError(
-          "parameter bbox: needs 4 comma-separated numbers (minLon,minLat,maxLon,maxLat)");
-    const auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), v[n]);
-    if (part.empty() || ec != std::errc() || ptr != part.data() + part.size() ||
-        !std::isfinite(v[n])) {
-      throw RequestError("parameter bbox: '" + std::string(part.substr(0, 64)) +
-                         "' is not a number");
-    }
-    ++n;
-    if (comma == std::string_view::npos) break;
-    pos = comma + 1;
-  }
-  if (n != 4)
-    throw RequestError(
-        "parameter bbox: needs 4 comma-separated numbers (minLon,minLat,maxLon,maxLat)");
-  if (v[0] < -180 || v[2] > 180 || v[1] < -90 || v[3] > 90) {
-    throw RequestError("parameter bbox: outside -180,-90,180,90 (CRS84 longitude, latitude)");
-  }
-  if (v[0] > v[2] || v[1] > v[3]) {
-    throw RequestError(
-        "parameter bbox: lower corner above upper corner (antimeridian boxes are not supported)");
-  }
-  const auto clamp_lat = [](double lat) {
-    return std::clamp(lat, -kMaxMercatorLat, kMaxMercatorLat);
-  };
-  const geo::Coord a = query::to_mercator(query::crs84(), {v[0], clamp_lat(v[1])});
-  const geo::Coord b = query::to_mercator(query::crs84(), {v[2], clamp_lat(v[3])});
+// minLon,minLat,maxLon,maxLat in CRS84 → EPSG:3857, latitudes clamped to Web Mercator's range.
+geo::BBox view_box(const geo::BBox& v) {
+  const auto clamp_lat = [](double lat) { return std::clamp(lat, -kMaxMercatorLat, kMaxMercatorLat); };
+  const geo::Coord a = query::to_mercator(query::crs84(), {v.min_x, clamp_lat(v.min_y)});
+  const geo::Coord b = query::to_mercator(query::crs84(), {v.max_x, clamp_lat(v.max_y)});
   return {a.x, a.y, b.x, b.y};
 }
 
@@ -133,20 +76,17 @@ json hit_json(const RequestContext& ctx, const model::LayerCatalog& catalog,
 }
 
 Response search(const RequestContext& ctx, const QueryService& s) {
-  if (!s.search)
-    throw HttpError(http::status::service_unavailable, "search is not available on this server");
-  const access::Scope& scope = caller_scope(ctx);
-  check_params(ctx);
+  const query::ScopedReader reader = s.reader(ctx);
+  check_query_params(ctx, {"q", "limit", "bbox"});
   const auto raw = ctx.query("q");
   if (!raw) throw RequestError("parameter q: missing; give the text to search for");
   query::SearchRequest request;
   request.text = query::parse_search_text(*raw, "q");
-  request.limit = kDefaultHits;
-  if (auto l = ctx.query("limit")) request.limit = parse_limit(*l);
-  if (auto b = ctx.query("bbox")) request.view_bbox = parse_view_bbox(*b);
+  request.limit = limit_param(ctx, kDefaultHits, kMaxHits);
+  if (auto b = lonlat_bbox_param(ctx, "bbox")) request.view_bbox = view_box(*b);
 
-  const std::vector<query::ClassView> views = query::class_views(s.catalog, scope);
-  const query::SearchAnswer answer = s.search->search(request, views);
+  const std::vector<query::ClassView>& views = reader.views();
+  const query::SearchAnswer answer = query::search(reader, request);
 
   // A search that matched anything confidential is a read of it: record it before answering.
   for (std::size_t i = 0; i < views.size(); ++i) {
@@ -171,7 +111,13 @@ Response search(const RequestContext& ctx, const QueryService& s) {
                      {"numberReturned", answer.hits.size()},
                      {"hits", std::move(hits)}};
   Response res = json_response(body);
-  res.set(http::field::cache_control, "no-store");
+  // Hits quote the matched text: a personal field (a household head's name) when one matched.
+  bool personal = false;
+  for (const auto& hit : answer.hits) {
+    personal = personal || hit.view->confidential() ||
+               hit.view->def->fields[static_cast<std::size_t>(hit.field)].personal;
+  }
+  set_cache_policy(res, reader.scope(), personal ? Holds::personal_data : Holds::map_data, kAnswerMaxAge);
   return res;
 }
 

@@ -11,6 +11,7 @@
 #include "access/assignment.hpp"
 #include "base/error.hpp"
 #include "query/statistics.hpp"
+#include "server/cache_policy.hpp"
 #include "server/caller_access.hpp"
 #include "server/http_error.hpp"
 #include "server/response.hpp"
@@ -103,11 +104,21 @@ std::string area_description(const access::Scope& scope) {
   return "its area";
 }
 
-Response stats(const RequestContext& ctx, const QueryService& s, const query::Statistics& engine) {
-  const access::Scope& scope = caller_scope(ctx);
+Response stats(const RequestContext& ctx, const QueryService& s) {
+  const query::ScopedReader reader = s.reader(ctx);
+  const access::Scope& scope = reader.scope();
   check_parameters(ctx);
   const query::Place place = parse_place(ctx);
   std::vector<std::string> maps;
+  const auto outside = [&](const std::string& what) {
+    return HttpError(http::status::forbidden,
+                     what + ": " + std::string(place.kind_name()) + " " + place.code +
+                         " is outside the area of this account (" + scope.role() + " of " + area_description(scope) +
+                         "); maps the public does not see are counted for places in it only" +
+                         (place.kind == query::Place::Kind::township && scope.area_kind() != access::AreaKind::county
+                              ? ", and a township only for county or township accounts"
+                              : ""));
+  };
   if (auto asked = parse_maps(ctx)) {
     // The same 403 / 404 as tiles: key_persons not granted answers exactly as an unknown map.
     try {
@@ -115,19 +126,18 @@ Response stats(const RequestContext& ctx, const QueryService& s, const query::St
     } catch (const HttpError& e) {
       throw HttpError(e.status(), std::string("parameter map: ") + e.what());
     }
+    for (const auto& m : *asked) {
+      if (!query::may_count_map(scope, place, m)) throw outside("map " + m);
+    }
     maps = std::move(*asked);
   } else {
-    for (const auto* m : visible_maps(s.catalog, scope)) maps.push_back(m->name);
+    // Every map the caller may count here: the public's anywhere, the role's own in its area.
+    for (const auto* m : reader.maps()) {
+      if (query::may_count_map(scope, place, m->name)) maps.push_back(m->name);
+    }
+    if (maps.empty()) throw outside("statistics");
   }
-  if (!query::place_in_area(scope, place)) {
-    throw HttpError(http::status::forbidden,
-                    std::string(place.kind_name()) + " " + place.code + " is outside the area of this account (" +
-                        scope.role() + " of " + area_description(scope) + "); statistics are given for places in " +
-                        "it only" + (place.kind == query::Place::Kind::township && scope.area_kind() != access::AreaKind::county
-                                         ? ", and a township only to county or township accounts"
-                                         : ""));
-  }
-  if (!engine.place_exists(place)) {
+  if (!query::place_exists(reader, place)) {
     throw HttpError(http::status::not_found, "no " + std::string(place.kind_name()) + " " + place.code);
   }
   bool confidential = false;
@@ -141,19 +151,16 @@ Response stats(const RequestContext& ctx, const QueryService& s, const query::St
                              {"place", {{std::string(place.kind_name()), place.code}}},
                              {"map", map->name}});
   }
-  Response res = json_response(engine.compute(scope, place, maps));
-  res.set(http::field::cache_control, confidential       ? "private, no-store"
-                                      : scope.is_public() ? "no-cache"
-                                                          : "private, no-cache");
+  Response res = json_response(query::statistics(reader, place, maps));
+  // Counts, never personal values; a confidential map's counts are still personal data.
+  set_cache_policy(res, scope, confidential ? Holds::personal_data : Holds::map_data, kAnswerMaxAge);
   return res;
 }
 
 }  // namespace
 
 void add_stats_routes(Router& router, const QueryService& service) {
-  auto engine = std::make_shared<query::Statistics>(service.catalog, service.index);
-  engine->warm_up();
-  router.get("/api/stats", [&service, engine](const RequestContext& ctx) { return stats(ctx, service, *engine); });
+  router.get("/api/stats", [&service](const RequestContext& ctx) { return stats(ctx, service); });
 }
 
 }  // namespace minqing::server

@@ -7,6 +7,7 @@
 
 #include "base/error.hpp"
 #include "geo/tile.hpp"
+#include "server/cache_policy.hpp"
 #include "server/caller_access.hpp"
 #include "server/http_error.hpp"
 #include "server/public_url.hpp"
@@ -17,12 +18,6 @@
 namespace minqing::server {
 
 namespace {
-
-// Tiles of public maps may be cached by browsers and proxies for a short while; the ETag lets
-// them revalidate cheaply after an edit.
-constexpr const char* kPublicTileCacheControl = "public, max-age=300";
-// Tiles drawn for a signed-in scope: never in a shared cache.
-constexpr const char* kPrivateTileCacheControl = "private, max-age=60";
 
 // True when the request's If-None-Match names `etag` (or is "*"), weak or strong.
 bool not_modified(const RequestContext& ctx, const std::string& etag) {
@@ -52,8 +47,9 @@ TileLayerInfo layer_info(const TileService& s, const model::MapDef& map) {
   return info;
 }
 
-geo::BBox data_bounds_lonlat(const TileService& s) {
-  const geo::BBox m = s.index.extent();
+// The bounds of what the caller sees of `maps`, in CRS84 (empty when nothing).
+geo::BBox data_bounds_lonlat(const query::ScopedReader& reader, const std::vector<std::string>& maps) {
+  const geo::BBox m = reader.extent(maps);
   if (m.empty()) return m;
   const geo::Coord a = geo::mercator_to_lonlat({m.min_x, m.min_y});
   const geo::Coord b = geo::mercator_to_lonlat({m.max_x, m.max_y});
@@ -62,10 +58,12 @@ geo::BBox data_bounds_lonlat(const TileService& s) {
 
 Response tile(TileService& s, const RequestContext& ctx) {
   const TileRequest req = parse_tile_request(s.catalog, ctx.param("maps"), ctx.param("z"), ctx.param("x"), ctx.param("y"));
-  const access::Scope& scope = caller_scope(ctx);
-  require_maps_visible(s.catalog, scope, req.maps);
+  const query::ScopedReader reader = s.data.reader(caller_scope(ctx));
+  require_maps_visible(s.catalog, reader.scope(), req.maps);
+  bool confidential = false;
   for (const auto& name : req.maps) {
     if (!s.catalog.find_map(name)->confidential) continue;
+    confidential = true;
     // Every request for a confidential map is recorded, cache hits and 304s included; when the
     // log cannot be written the tile is not served (500).
     audit_confidential_read(s.audit, ctx, access::audit_action::key_persons_tile,
@@ -78,16 +76,11 @@ Response tile(TileService& s, const RequestContext& ctx) {
       throw HttpError(http::status::not_found, "map " + name + " has no tiles above zoom " + std::to_string(st->maxzoom));
     }
   }
-  const std::string key = tile_cache_key(s, scope, req.maps, req.tile, req.scale);
+  const std::string key = tile_cache_key(s, reader, req.maps, req.tile, req.scale);
   CachedTilePtr cached = s.cache.get(key);
   if (!cached) {
-    const model::LayerCatalog& catalog = s.catalog;
-    const render::FeatureFilter filter = [&catalog, &scope](const std::string& cls, const store::ServedFeature& f) {
-      const model::FeatureClassDef* def = catalog.find_class(cls);
-      return def != nullptr && scope.visible(*def, f.feature);
-    };
     auto fresh = std::make_shared<CachedTile>();
-    fresh->body = render::render_tile_png(s.renderer, req.maps, req.tile, req.scale, s.png, filter);
+    fresh->body = render::render_tile_png(s.renderer, reader, req.maps, req.tile, req.scale, s.png);
     fresh->etag = make_etag(fresh->body);
     s.cache.put(key, fresh);
     cached = std::move(fresh);
@@ -101,18 +94,20 @@ Response tile(TileService& s, const RequestContext& ctx) {
     res.body() = cached->body;
   }
   res.set(http::field::etag, cached->etag);
-  res.set(http::field::cache_control, scope.is_public() ? kPublicTileCacheControl : kPrivateTileCacheControl);
-  if (!scope.is_public()) res.set(http::field::vary, "Authorization, Cookie");
+  // Where the key persons live is personal data; other tiles are scoped map data.
+  set_cache_policy(res, reader.scope(), confidential ? Holds::personal_data : Holds::map_data,
+                   reader.scope().is_public() ? kTileMaxAge : kPrivateTileMaxAge);
   return res;
 }
 
 Response tilejson(TileService& s, const RequestContext& ctx) {
   const auto maps = parse_map_list(s.catalog, ctx.param("maps"));
-  require_maps_visible(s.catalog, caller_scope(ctx), maps);
+  const query::ScopedReader reader = s.data.reader(caller_scope(ctx));
+  require_maps_visible(s.catalog, reader.scope(), maps);
   std::vector<TileLayerInfo> layers;
   for (const auto& name : maps) layers.push_back(layer_info(s, *s.catalog.find_map(name)));
-  Response res = json_response(make_tilejson(layers, data_bounds_lonlat(s), base_url(ctx)));
-  res.set(http::field::cache_control, caller_scope(ctx).is_public() ? "no-cache" : "private, no-cache");
+  Response res = json_response(make_tilejson(layers, data_bounds_lonlat(reader, maps), base_url(ctx)));
+  set_cache_policy(res, reader.scope(), Holds::map_data, kDocumentMaxAge);
   res.set(http::field::access_control_allow_origin, "*");
   return res;
 }
@@ -130,12 +125,17 @@ std::string kvp(const RequestContext& ctx, std::string_view name) {
 }
 
 Response wmts_capabilities(TileService& s, const RequestContext& ctx) {
+  const query::ScopedReader reader = s.data.reader(caller_scope(ctx));
   std::vector<TileLayerInfo> layers;
-  for (const model::MapDef* map : visible_maps(s.catalog, caller_scope(ctx))) layers.push_back(layer_info(s, *map));
+  std::vector<std::string> names;
+  for (const model::MapDef* map : reader.maps()) {
+    layers.push_back(layer_info(s, *map));
+    names.push_back(map->name);
+  }
   Response res(http::status::ok, 11);
   res.set(http::field::content_type, "application/xml; charset=utf-8");
-  res.set(http::field::cache_control, caller_scope(ctx).is_public() ? "no-cache" : "private, no-cache");
-  res.body() = make_wmts_capabilities(layers, data_bounds_lonlat(s), base_url(ctx));
+  set_cache_policy(res, reader.scope(), Holds::map_data, kDocumentMaxAge);
+  res.body() = make_wmts_capabilities(layers, data_bounds_lonlat(reader, names), base_url(ctx));
   return res;
 }
 
@@ -152,7 +152,7 @@ Response wmts_kvp(TileService& s, const RequestContext& ctx) {
 
 }  // namespace
 
-std::string tile_cache_key(const TileService& s, const access::Scope& scope, const std::vector<std::string>& maps,
+std::string tile_cache_key(const TileService& s, const query::ScopedReader& reader, const std::vector<std::string>& maps,
                            geo::TileId t, int scale) {
   std::string key;
   key.reserve(128);
@@ -162,11 +162,11 @@ std::string tile_cache_key(const TileService& s, const access::Scope& scope, con
     key += std::to_string(s.styles.find(name) ? s.styles.find(name)->version : 0);
     for (const auto& cls : s.catalog.find_map(name)->classes) {
       key += ':';
-      key += std::to_string(s.index.data_version(cls));
+      key += std::to_string(reader.data_version(cls));
     }
     key += '|';
   }
-  key += scope.cache_key();  // role, area, maps and policy fingerprint: whatever changes the pixels
+  key += reader.scope().cache_key();  // role, area, maps and policy fingerprint: whatever changes the pixels
   key += '|';
   key += std::to_string(t.z) + '/' + std::to_string(t.x) + '/' + std::to_string(t.y) + '@' + std::to_string(scale);
   return key;

@@ -5,17 +5,19 @@
 //   GET /wmts?SERVICE=WMTS&REQUEST=GetCapabilities     WMTS 1.0 (also /wmts/1.0.0/WMTSCapabilities.xml)
 // Every answer follows the caller's access scope (RequestContext::scope): a map the scope may not
 // see answers 403, or 404 (as an unknown map) when the map is confidential, so that its existence
-// is not confirmed; listings name only the maps the scope may see; tiles draw only the features
-// the scope may see, are cached per scope.cache_key() and sent Cache-Control: private unless the
-// scope is public; every tile request naming a confidential map is appended to the audit log.
+// is not confirmed; listings name only the maps the scope may see, with the bounds of what it
+// sees; tiles are drawn from the caller's query::ScopedReader (only what it may see, in its
+// form), cached per scope.cache_key(), and sent the cache headers of server/cache_policy.hpp;
+// every tile request naming a confidential map is appended to the audit log.
 
 #include "access/audit_log.hpp"
 #include "access/scope.hpp"
 #include "model/layer_catalog.hpp"
 #include "render/map_renderer.hpp"
 #include "server/router.hpp"
+#include "query/dataset.hpp"
+#include "query/scoped_reader.hpp"
 #include "server/tile_cache.hpp"
-#include "store/serving_index.hpp"
 #include "style/style.hpp"
 
 namespace minqing::server {
@@ -23,7 +25,7 @@ namespace minqing::server {
 // What the tile endpoints use; owned by the App, which outlives the routes.
 struct TileService {
   const model::LayerCatalog& catalog;
-  const store::ServingIndex& index;
+  const query::Dataset& data;
   const style::StyleSet& styles;
   const render::MapRenderer& renderer;
   TileCache& cache;
@@ -34,7 +36,7 @@ struct TileService {
 void add_tile_routes(Router& router, TileService& service);
 
 // The cache key of a tile: everything that changes its pixels.
-std::string tile_cache_key(const TileService& service, const access::Scope& scope,
+std::string tile_cache_key(const TileService& service, const query::ScopedReader& reader,
                            const std::vector<std::string>& maps, geo::TileId tile, int scale);
 
 }  // namespace minqing::server

@@ -8,6 +8,7 @@
 
 #include "base/error.hpp"
 #include "geo/projection.hpp"
+#include "store/derived_fields.hpp"
 #include "store/feature_store.hpp"
 
 namespace minqing::store {
@@ -47,16 +48,26 @@ std::unique_ptr<ServingIndex> ServingIndex::load(const FeatureStore& store) {
   index->m_catalog = &store.catalog();
   index->m_store_epsg = store.epsg();
   const geo::Transform to_3857(geo::epsg(store.epsg()), "EPSG:3857");
-  for (const auto& def : store.catalog().classes()) {
+  const auto& classes = store.catalog().classes();
+  // Every class is read before any is indexed: derived fields join across classes.
+  std::vector<std::vector<model::Feature>> loaded(classes.size());
+  for (std::size_t c = 0; c < classes.size(); ++c) {
+    store.for_each(classes[c].name, [&](model::Feature& f) {
+      if (!f.geometry.empty()) loaded[c].push_back(std::move(f));
+    });
+  }
+  derive_fields(store.catalog(), loaded);
+  for (std::size_t c = 0; c < classes.size(); ++c) {
     auto ci = std::make_unique<ClassIndex>();
-    ci->def = &def;
+    ci->def = &classes[c];
     std::vector<Entry> entries;
-    store.for_each(def.name, [&](model::Feature& f) {
-      if (f.geometry.empty()) return;
+    entries.reserve(loaded[c].size());
+    for (auto& f : loaded[c]) {
       auto served = project(std::move(f), to_3857);
       entries.emplace_back(to_boost(served->bbox), served->feature.fid);
       ci->by_fid.emplace(served->feature.fid, std::move(served));
-    });
+    }
+    loaded[c] = {};
     ci->tree = RTree(entries.begin(), entries.end());  // bulk loading (packing) is much faster
     index->m_classes.push_back(std::move(ci));
   }
@@ -125,6 +136,15 @@ bool ServingIndex::erase(std::string_view class_name, std::int64_t fid) {
 std::uint64_t ServingIndex::data_version(std::string_view class_name) const {
   const ClassIndex* ci = find_index(class_name);
   return ci ? ci->version.load() : 0;
+}
+
+geo::BBox ServingIndex::extent(std::string_view class_name) const {
+  const ClassIndex* ci = find_index(class_name);
+  if (!ci) return {};
+  std::shared_lock lock(ci->mutex);
+  if (ci->tree.empty()) return {};
+  const BoostBox b = ci->tree.bounds();
+  return {b.min_corner().get<0>(), b.min_corner().get<1>(), b.max_corner().get<0>(), b.max_corner().get<1>()};
 }
 
 geo::BBox ServingIndex::extent() const {

@@ -13,33 +13,30 @@
 #include "geo/coord.hpp"
 #include "model/feature.hpp"
 #include "model/layer_catalog.hpp"
+#include "store/feature_source.hpp"
+#include "store/served_feature.hpp"
 
 namespace minqing::store {
 
 class FeatureStore;
 
-// A served feature: geometry in EPSG:3857. Immutable once published; an edit publishes a new one,
-// so a reader holding a pointer keeps a consistent snapshot.
-struct ServedFeature {
-  model::Feature feature;
-  geo::BBox bbox;  // of feature.geometry, in 3857
-};
-using ServedFeaturePtr = std::shared_ptr<const ServedFeature>;
-
+// Every feature of every class, unscoped: what the caller may see is decided above it, by
+// query::ScopedReader. Server handlers never reach it (the build's boundary test refuses a
+// store/ include under server/).
 // Thread-safe: any number of concurrent queries, with edits (upsert/erase) serialised per class.
-class ServingIndex {
+class ServingIndex final : public FeatureSource {
  public:
   // Reads every feature class of `store` and projects it to EPSG:3857.
   // @throws StoreError / ProjError when the store cannot be read or its CRS not transformed.
   static std::unique_ptr<ServingIndex> load(const FeatureStore& store);
 
-  ~ServingIndex();
+  ~ServingIndex() override;
 
   const model::LayerCatalog& catalog() const noexcept { return *m_catalog; }
 
   // Appends to `out` the features of `class_name` whose bbox intersects `bbox` (3857).
   // Unknown classes yield nothing.
-  void query(std::string_view class_name, const geo::BBox& bbox, std::vector<ServedFeaturePtr>& out) const;
+  void query(std::string_view class_name, const geo::BBox& bbox, std::vector<ServedFeaturePtr>& out) const override;
   // The feature with store id `fid`, or null.
   ServedFeaturePtr find(std::string_view class_name, std::int64_t fid) const;
   std::size_t size(std::string_view class_name) const;
@@ -54,6 +51,8 @@ class ServingIndex {
   std::uint64_t data_version(std::string_view class_name) const;
   // Extent of all features of all classes, in 3857 (empty for an empty store).
   geo::BBox extent() const;
+  // Extent of the features of one class, in 3857 (empty when it has none).
+  geo::BBox extent(std::string_view class_name) const;
 
  private:
   struct ClassIndex;

@@ -16,7 +16,7 @@ namespace {
 std::string minimal_policy(
     const std::string& extra_role_text = "",
     const std::string& public_role = R"({"maps": ["terrain"], "area": "county"})") {
-  return R"({"version": 1, "roles": {
+  return R"({"version": 2, "signed_in": "public_plus_role", "roles": {
     "county_admin": {"maps": ["terrain"], "area": "county"},
     "township_cadre": {"maps": ["terrain"], "area": "township"},
     "village_cadre": {"maps": ["terrain"], "area": "village"},
@@ -85,10 +85,62 @@ TEST_CASE("a policy naming anything unknown fails at load, naming file and key",
   require_refused(
       minimal_policy("", R"({"maps": ["terrain"], "area": "county", "edit": ["disaster"]})"),
       "roles.public.edit");
-  require_refused(R"({"version": 1, "roles": {"public": {"maps": ["terrain"], "area": "county"}}})",
-                  "missing role");
+  require_refused(
+      R"({"version": 2, "signed_in": "public_plus_role", "roles": {"public": {"maps": ["terrain"], "area": "county"}}})",
+      "missing role");
   require_refused("{not json", "not valid JSON");
-  require_refused(R"({"version": 2, "roles": {}})", "version");
+  require_refused(R"({"version": 3, "signed_in": "public_plus_role", "roles": {}})", "version");
+  // A version 1 policy limited the public's maps to a signed-in role's area: refused with the
+  // reason, so that an administrator upgrading knows what changed.
+  require_refused(R"({"version": 1, "roles": {}})", "public_plus_role");
+  require_refused(R"({"version": 2, "roles": {}})", "signed_in");
+  require_refused(R"({"version": 2, "signed_in": "role_only", "roles": {}})", "signed_in");
+  // A class granted outside its map must exist, not duplicate its map, and not be confidential.
+  require_refused(minimal_policy("", R"({"maps": ["terrain"], "area": "county", "classes": ["castles"]})"),
+                  "unknown feature class \"castles\"");
+  require_refused(minimal_policy("", R"({"maps": ["terrain"], "area": "county", "classes": ["roads"]})"),
+                  "already granted");
+  require_refused(minimal_policy("", R"({"maps": ["terrain"], "area": "county", "classes": ["key_persons"]})"),
+                  "confidential map key_persons");
+  // Field rules for a class the role is not granted are a mistake, not a no-op.
+  require_refused(
+      minimal_policy("", R"({"maps": ["terrain"], "area": "county", "fields": {"shelters.name": "hidden"}})"),
+      "not granted to this role");
+}
+
+TEST_CASE("signed in is public plus role: maps united, the public's grant reaches outside the area",
+          "[access][policy]") {
+  const Policy& p = test::policy();
+  const auto cadre = p.role("village_cadre");
+  const auto pub = p.role("public");
+  REQUIRE(cadre);
+  REQUIRE(pub);
+  for (const auto& m : pub->maps) CHECK(cadre->may_see_map(m));
+  // buildings: the public reads them anywhere without household_id; a cadre reads household_id in
+  // its village only.
+  const ClassGrant& b = cadre->grants.at("buildings");
+  REQUIRE(b.anywhere);
+  REQUIRE(b.in_area);
+  const auto hh = static_cast<std::size_t>(test::catalog().find_class("buildings")->field_index("household_id"));
+  CHECK(b.anywhere->fields[hh] == FieldAccess::hidden);
+  CHECK(b.in_area->fields[hh] == FieldAccess::full);
+  // households: nothing for the public, so nothing outside the cadre's area.
+  CHECK_FALSE(cadre->grants.at("households").anywhere);
+  // The planner's households: a class outside its maps, with no name and no id of people.
+  const auto planner = p.role("disaster_planner");
+  REQUIRE(planner);
+  CHECK_FALSE(planner->may_see_map("industry"));
+  const ClassGrant& h = planner->grants.at("households");
+  REQUIRE(h.in_area);
+  const auto& def = *test::catalog().find_class("households");
+  for (const char* hidden : {"household_id", "head_name", "phone", "building_id"}) {
+    INFO(hidden);
+    CHECK(h.in_area->fields[static_cast<std::size_t>(def.field_index(hidden))] == FieldAccess::hidden);
+  }
+  for (const char* shown : {"members", "vulnerable_members", "village_code"}) {
+    INFO(shown);
+    CHECK(h.in_area->fields[static_cast<std::size_t>(def.field_index(shown))] == FieldAccess::full);
+  }
 }
 
 TEST_CASE("no policy may open personal data, a confidential map or editing to the public",

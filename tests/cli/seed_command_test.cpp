@@ -8,6 +8,7 @@
 
 #include "geo/tile.hpp"
 #include "server/app.hpp"
+#include "store/serving_index.hpp"
 #include "server/http_server.hpp"
 #include "support/app_options.hpp"
 #include "support/loopback_server.hpp"

@@ -18,6 +18,7 @@
 #include "access/demo_accounts.hpp"
 #include "geo/tile.hpp"
 #include "server/app.hpp"
+#include "store/serving_index.hpp"
 #include "support/app_options.hpp"
 #include "support/loopback_server.hpp"
 #include "support/run_command.hpp"

@@ -19,6 +19,7 @@
 #include "geo/tile.hpp"
 #include "render/png_encoder.hpp"
 #include "server/app.hpp"
+#include "store/serving_index.hpp"
 #include "support/app_options.hpp"
 #include "support/test_env.hpp"
 

@@ -15,6 +15,7 @@
 #include "geo/projection.hpp"
 #include "geo/tile.hpp"
 #include "server/app.hpp"
+#include "store/serving_index.hpp"
 #include "server/http_server.hpp"
 #include "store/feature_store.hpp"
 #include "support/app_options.hpp"

@@ -17,6 +17,7 @@
 #include "access/demo_accounts.hpp"
 #include "geo/tile.hpp"
 #include "server/app.hpp"
+#include "store/serving_index.hpp"
 #include "support/app_options.hpp"
 #include "support/test_env.hpp"
 

@@ -17,6 +17,7 @@
 #include "geo/projection.hpp"
 #include "geo/tile.hpp"
 #include "server/app.hpp"
+#include "store/serving_index.hpp"
 #include "support/app_options.hpp"
 #include "support/metric_distance.hpp"
 #include "support/test_env.hpp"

@@ -15,6 +15,7 @@
 #include "geo/tile.hpp"
 #include "render/png_encoder.hpp"
 #include "server/app.hpp"
+#include "store/serving_index.hpp"
 #include "server/http_server.hpp"
 #include "support/app_options.hpp"
 #include "support/loopback_server.hpp"

@@ -1,4 +1,4 @@
-#include "server/point_query_params.hpp"
+#include "server/query_params.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -27,7 +27,7 @@ bool is_name(std::string_view s) noexcept {
 
 }  // namespace
 
-void check_point_query_params(const RequestContext& ctx, std::initializer_list<std::string_view> known) {
+void check_query_params(const RequestContext& ctx, std::initializer_list<std::string_view> known) {
   const auto& items = ctx.target.query.items();
   for (std::size_t i = 0; i < items.size(); ++i) {
     const auto& [k, v] = items[i];
@@ -109,6 +109,55 @@ std::optional<std::vector<std::string>> name_list_param(const RequestContext& ct
     pos = comma + 1;
   }
   return out;
+}
+
+std::size_t offset_param(const RequestContext& ctx) {
+  const auto text = ctx.query("offset");
+  if (!text) return 0;
+  const bool digits = !text->empty() && std::all_of(text->begin(), text->end(), [](char c) { return c >= '0' && c <= '9'; });
+  std::size_t v = 0;
+  const auto [ptr, ec] = digits ? std::from_chars(text->data(), text->data() + text->size(), v)
+                                : std::from_chars_result{text->data(), std::errc::invalid_argument};
+  if (digits && ec == std::errc::result_out_of_range) return SIZE_MAX;
+  if (!digits || ec != std::errc()) throw RequestError("parameter offset: '" + shown(*text) + "' is not an integer >= 0");
+  return v;
+}
+
+std::optional<geo::BBox> bbox_param(const RequestContext& ctx, std::string_view name, bool allow_3d) {
+  const auto text = ctx.query(name);
+  if (!text) return std::nullopt;
+  const std::string what = "parameter " + std::string(name) + ": ";
+  std::vector<double> v;
+  std::size_t pos = 0;
+  while (v.size() <= 6) {
+    const std::size_t comma = text->find(',', pos);
+    const std::string_view part = text->substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
+    double d = 0;
+    const auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), d);
+    if (part.empty() || ec != std::errc() || ptr != part.data() + part.size() || !std::isfinite(d)) {
+      throw RequestError(what + "'" + shown(part) + "' is not a number");
+    }
+    v.push_back(d);
+    if (comma == std::string_view::npos) break;
+    pos = comma + 1;
+  }
+  if (v.size() != 4 && !(allow_3d && v.size() == 6)) {
+    throw RequestError(what + (allow_3d ? "needs 4 (or 6) comma-separated numbers" : "needs 4 comma-separated numbers"));
+  }
+  const std::size_t half = v.size() / 2;
+  const geo::BBox b{v[0], v[1], v[half], v[half + 1]};
+  if (b.min_x > b.max_x || b.min_y > b.max_y) {
+    throw RequestError(what + "lower corner above upper corner (antimeridian boxes are not supported)");
+  }
+  return b;
+}
+
+std::optional<geo::BBox> lonlat_bbox_param(const RequestContext& ctx, std::string_view name) {
+  auto b = bbox_param(ctx, name, false);
+  if (b && (b->min_x < -180 || b->max_x > 180 || b->min_y < -90 || b->max_y > 90)) {
+    throw RequestError("parameter " + std::string(name) + ": outside -180,-90,180,90 (CRS84 longitude, latitude)");
+  }
+  return b;
 }
 
 }  // namespace minqing::server

@@ -1,7 +1,8 @@
 #pragma once
-// Strict parsing of the query parameters the point queries share (identify, nearby): every
-// malformed, missing, repeated, unknown or out-of-range parameter is a RequestError (400) whose
-// message names the parameter. Values are echoed back cut to 64 bytes.
+// Strict parsing of the query parameters the endpoints share (limit, offset, bbox, points, numbers,
+// names): every malformed, missing, repeated, unknown or out-of-range parameter is a RequestError
+// (400) whose message names the parameter. Values are echoed back cut to 64 bytes. One module, so
+// that `limit` means the same everywhere.
 
 #include <cstddef>
 #include <initializer_list>
@@ -17,7 +18,7 @@ namespace minqing::server {
 
 // Refuses a parameter not in `known`, one given twice, and a value longer than 1,024 bytes.
 // @throws RequestError naming the parameter.
-void check_point_query_params(const RequestContext& ctx, std::initializer_list<std::string_view> known);
+void check_query_params(const RequestContext& ctx, std::initializer_list<std::string_view> known);
 
 // A finite decimal number in [min, max]; nullopt when the parameter is absent.
 // @throws RequestError naming `name` for anything else (empty, NaN, 1e999, "1;DROP TABLE", …).
@@ -36,6 +37,17 @@ PointParam point_param(const RequestContext& ctx);
 
 // `limit`: an integer >= 1, larger values clamped to `max`; `fallback` when absent.
 std::size_t limit_param(const RequestContext& ctx, std::size_t fallback, std::size_t max);
+
+// `offset`: an integer >= 0 (a value beyond size_t is SIZE_MAX: past every page); 0 when absent.
+std::size_t offset_param(const RequestContext& ctx);
+
+// `name` as a box of 4 (or, when `allow_3d`, 6: min x, y, z, max x, y, z — z ignored) finite
+// comma-separated numbers, lower corner first, in whatever CRS the caller says; nullopt when
+// absent. @throws RequestError naming `name`.
+std::optional<geo::BBox> bbox_param(const RequestContext& ctx, std::string_view name, bool allow_3d = true);
+
+// As bbox_param (4 numbers), as CRS84 longitude/latitude within -180,-90,180,90.
+std::optional<geo::BBox> lonlat_bbox_param(const RequestContext& ctx, std::string_view name);
 
 // `name` as one identifier ([a-z0-9_], 1…64 characters); nullopt when absent.
 // @throws RequestError naming `name`.

@@ -1,0 +1,20 @@
+#pragma once
+// A feature as the server holds it in memory: its values and its geometry projected once to
+// EPSG:3857 at load, with the geometry's bounding box.
+
+#include <memory>
+
+#include "geo/coord.hpp"
+#include "model/feature.hpp"
+
+namespace minqing::store {
+
+// Immutable once published; an edit publishes a new one, so a reader holding a pointer keeps a
+// consistent snapshot.
+struct ServedFeature {
+  model::Feature feature;
+  geo::BBox bbox;  // of feature.geometry, in 3857
+};
+using ServedFeaturePtr = std::shared_ptr<const ServedFeature>;
+
+}  // namespace minqing::store
