@@ -1,12 +1,14 @@
 // Every role's scope over the sample's village codes (331124207201..203, township 331124207):
-// which maps, which places, which fields in full, masked or not at all; and masked() never lets a
-// masked or hidden value through.
+// which maps, which places, which fields in full, masked or not at all; a feature read through its
+// grant (access::apply_grant) never lets a masked or hidden value through; and no signed-in role
+// reads less of any feature than an anonymous caller.
 
 #include <algorithm>
 #include <set>
 
 #include <catch2/catch.hpp>
 
+#include "access/masking.hpp"
 #include "access/scope.hpp"
 #include "access/scope_description.hpp"
 #include "access_fixture.hpp"
@@ -25,6 +27,19 @@ const std::vector<std::string> kAllMaps = {"terrain",     "industry",   "organiz
                                            "key_persons", "assistance", "disaster"};
 
 Scope user(const char* role, Assignment a) { return Scope::for_user(test::policy(), "u", role, a); }
+
+// `f` as the caller of `s` reads it: null everywhere when it may not see the feature.
+model::Feature as_seen(const Scope& s, const model::FeatureClassDef& def, model::Feature f) {
+  const FieldGrant* g = s.grant(def, f);
+  if (g == nullptr) {
+    for (auto& v : f.values) v = model::Value{};
+    return f;
+  }
+  apply_grant(def, *g, f.values);
+  return f;
+}
+
+int rank(FieldAccess a) { return a == FieldAccess::full ? 2 : a == FieldAccess::masked ? 1 : 0; }
 
 std::vector<std::string> sorted(std::vector<std::string> v) {
   std::sort(v.begin(), v.end());
@@ -133,7 +148,7 @@ TEST_CASE("the anonymous scope sees terrain only, without household-level attrib
   CHECK(s.field_access("nowhere", "nothing") == FieldAccess::hidden);
   CHECK_FALSE(s.may_edit());
   const auto& b = *test::catalog().find_class("buildings");
-  const auto masked = s.masked(b, test::feature("buildings", {{"village_code", kV1},
+  const auto masked = as_seen(s, b, test::feature("buildings", {{"village_code", kV1},
                                                               {"household_id", "H1"},
                                                               {"floors", std::int64_t{2}}}));
   CHECK(model::is_null(masked.values[static_cast<std::size_t>(b.field_index("household_id"))]));
@@ -175,7 +190,7 @@ TEST_CASE("cache keys: same role and area share, anything else differs", "[acces
   CHECK(a.cache_key().find("zhangsan") == std::string::npos);  // the user's name is not part of it
 }
 
-TEST_CASE("masked() never leaves a masked or hidden personal value in full, for any role or class",
+TEST_CASE("a feature read through its grant never shows a masked or hidden value in full, for any role, class or place",
           "[access][scope]") {
   std::vector<Scope> scopes = {Scope::anonymous(test::policy()),
                                user("county_admin", {}),
@@ -185,40 +200,97 @@ TEST_CASE("masked() never leaves a masked or hidden personal value in full, for 
                                user("disaster_planner", {})};
   for (const auto& s : scopes) {
     for (const auto& def : test::catalog().classes()) {
-      model::Feature f;
-      for (const auto& fd : def.fields) {
-        if (fd.type == model::FieldType::integer)
-          f.values.emplace_back(std::int64_t{13812345678});
-        else if (fd.type == model::FieldType::real)
-          f.values.emplace_back(3.25);
-        else if (fd.name == "phone")
-          f.values.emplace_back(std::string("13812345678"));
-        else if (fd.name == "id_number")
-          f.values.emplace_back(std::string("330326199001011234"));
-        else
-          f.values.emplace_back(std::string("钟强跃") + fd.name);
-      }
-      const model::Feature m = s.masked(def, f);
-      REQUIRE(m.values.size() == f.values.size());
-      for (std::size_t i = 0; i < def.fields.size(); ++i) {
-        const auto access = s.field_access(def.name, def.fields[i].name);
-        INFO(s.role() << " " << def.name << "." << def.fields[i].name << " " << to_string(access));
-        if (!s.may_see_class(def.name)) CHECK(model::is_null(m.values[i]));
-        if (def.fields[i].personal && !s.may_see_class(def.name))
-          CHECK(access == FieldAccess::hidden);
-        if (access == FieldAccess::hidden) CHECK(model::is_null(m.values[i]));
-        if (access == FieldAccess::masked) {
-          CHECK(m.values[i] != f.values[i]);
-          const std::string shown = model::to_display_string(m.values[i]);
-          CHECK(shown.find("强跃") == std::string::npos);
-          CHECK(shown.find("2345") == std::string::npos);
-          CHECK(shown.find("19900101") == std::string::npos);
+      for (const std::string& village : {kV1, kOtherTownship}) {
+        model::Feature f;
+        for (const auto& fd : def.fields) {
+          if (fd.name == "village_code")
+            f.values.emplace_back(village);
+          else if (fd.name == "grid_id")
+            f.values.emplace_back(village + "-G01");
+          else if (fd.type == model::FieldType::integer)
+            f.values.emplace_back(std::int64_t{13812345678});
+          else if (fd.type == model::FieldType::real)
+            f.values.emplace_back(3.25);
+          else if (fd.name == "phone")
+            f.values.emplace_back(std::string("13812345678"));
+          else if (fd.name == "id_number")
+            f.values.emplace_back(std::string("330326199001011234"));
+          else
+            f.values.emplace_back(std::string("钟强跃") + fd.name);
         }
-        if (access == FieldAccess::full) CHECK(m.values[i] == f.values[i]);
-        if (s.is_public() && def.fields[i].personal) CHECK(model::is_null(m.values[i]));
+        const FieldGrant* g = s.grant(def, f);
+        const model::Feature m = as_seen(s, def, f);
+        REQUIRE(m.values.size() == f.values.size());
+        const bool in_area = s.in_area(def, f);
+        for (std::size_t i = 0; i < def.fields.size(); ++i) {
+          const auto access = g ? g->fields[i] : FieldAccess::hidden;
+          INFO(s.role() << " " << def.name << "." << def.fields[i].name << " in " << village << ": " << to_string(access));
+          if (!s.may_see_class(def.name)) CHECK(g == nullptr);
+          // Outside the caller's area only the public's grant reads: no personal value at all.
+          if (!in_area && def.fields[i].personal) CHECK(model::is_null(m.values[i]));
+          // Inside it, the grant is the widest the caller has.
+          if (g && in_area) CHECK(access == s.field_access(def.name, def.fields[i].name));
+          if (access == FieldAccess::hidden) CHECK(model::is_null(m.values[i]));
+          if (access == FieldAccess::masked) {
+            CHECK(m.values[i] != f.values[i]);
+            const std::string shown = model::to_display_string(m.values[i]);
+            CHECK(shown.find("强跃") == std::string::npos);
+            CHECK(shown.find("2345") == std::string::npos);
+            CHECK(shown.find("19900101") == std::string::npos);
+          }
+          if (access == FieldAccess::full) CHECK(m.values[i] == f.values[i]);
+          if (s.is_public() && def.fields[i].personal) CHECK(model::is_null(m.values[i]));
+        }
       }
     }
   }
+}
+
+TEST_CASE("signed in never means seeing less: every role reads every feature at least as the public does",
+          "[access][scope]") {
+  const Scope pub = Scope::anonymous(test::policy());
+  const std::vector<Scope> scopes = {user("county_admin", {}), user("township_cadre", {"331124207", "", {}}),
+                                     user("village_cadre", {"", kV1, {}}), user("grid_worker", {"", "", {kV1 + "-G01"}}),
+                                     user("disaster_planner", {})};
+  for (const auto& s : scopes) {
+    for (const auto& m : pub.maps()) CHECK(s.may_see_map(m));
+    for (const auto& def : test::catalog().classes()) {
+      // A feature of the neighbouring village, of another township, and of the caller's own.
+      for (const std::string& village : {kV1, kV2, kOtherTownship}) {
+        model::Feature f;
+        for (const auto& fd : def.fields) {
+          f.values.emplace_back(fd.name == "village_code" ? model::Value(village)
+                                : fd.name == "grid_id"    ? model::Value(village + "-G01")
+                                                          : model::Value(std::string("x")));
+        }
+        const FieldGrant* p = pub.grant(def, f);
+        const FieldGrant* r = s.grant(def, f);
+        INFO(s.role() << " " << def.name << " in " << village);
+        if (p == nullptr) continue;
+        REQUIRE(r != nullptr);
+        for (std::size_t i = 0; i < def.fields.size(); ++i) {
+          INFO(def.fields[i].name);
+          CHECK(rank(r->fields[i]) >= rank(p->fields[i]));
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("a role's area limits only what the public does not see", "[access][scope]") {
+  const Scope cadre = user("village_cadre", {"", kV1, {}});
+  const auto& roads = *test::catalog().find_class("roads");
+  const auto& households = *test::catalog().find_class("households");
+  const auto road_v2 = test::feature("roads", {{"village_code", kV2}, {"name", "松玉线"}});
+  const auto home_v1 = test::feature("households", {{"village_code", kV1}, {"head_name", "张三"}});
+  const auto home_v2 = test::feature("households", {{"village_code", kV2}, {"head_name", "李四"}});
+  CHECK(cadre.visible(roads, road_v2));        // the county road goes on into the next village
+  CHECK(cadre.visible(households, home_v1));   // its own village's households
+  CHECK_FALSE(cadre.visible(households, home_v2));  // not the neighbour's
+  CHECK(cadre.public_sees_map("terrain"));
+  CHECK_FALSE(cadre.public_sees_map("industry"));
+  CHECK(cadre.sees_class_anywhere("roads"));
+  CHECK_FALSE(cadre.sees_class_anywhere("households"));
 }
 
 TEST_CASE("describe() says what a scope allows and names only fields not shown in full",

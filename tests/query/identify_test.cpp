@@ -19,6 +19,7 @@
 #include "geo/tile.hpp"
 #include "model/layer_catalog.hpp"
 #include "query/class_view.hpp"
+#include "query/dataset.hpp"
 #include "query/ground_distance.hpp"
 #include "query/identify.hpp"
 #include "store/feature_store.hpp"
@@ -33,7 +34,8 @@ namespace {
 struct Sample {
   model::LayerCatalog catalog = model::LayerCatalog::load_directory(test::layers_dir());
   store::FeatureStore store = store::FeatureStore::open(test::sample_store(), catalog, store::FeatureStore::Mode::read_only);
-  std::unique_ptr<store::ServingIndex> index = store::ServingIndex::load(store);
+  std::unique_ptr<query::Dataset> data = query::Dataset::serve(catalog, store::ServingIndex::load(store));
+  const store::ServingIndex* index = &data->unscoped_index();
   access::Policy policy = access::Policy::load(test::source_dir() / "policy" / "policy.json", catalog);
   access::Scope admin = access::Scope::for_user(policy, "admin", "county_admin", {});
   access::Scope anonymous = access::Scope::anonymous(policy);
@@ -81,8 +83,9 @@ int rank(geo::GeometryKind k) { return k == geo::GeometryKind::point ? 0 : k == 
 TEST_CASE("identify: a click on a house finds the household, the house, then what lies under it", "[query][identify]") {
   const House house = house_of_first_village();
   const geo::Coord click = house.household->feature.geometry.coords.at(0);
-  const auto views = query::class_views(sample().catalog, sample().admin);
-  const auto result = query::identify(*sample().index, views, click, 18, 100);
+  const auto reader = sample().data->reader(sample().admin);
+  const auto& views = reader.views();
+  const auto result = query::identify(reader, views, click, 18, 100);
   REQUIRE(result.matched == result.hits.size());
 
   std::optional<std::size_t> household_at, building_at, landcover_at, village_at;
@@ -110,8 +113,9 @@ TEST_CASE("identify: a click on a house finds the household, the house, then wha
   for (std::size_t i = 0; i < *building_at; ++i) CHECK(result.hits[i].feature->feature.geometry.kind != geo::GeometryKind::polygon);
 
   // Terrain alone (what anyone may see): the house itself comes first.
-  const auto terrain = query::class_views(sample().catalog, sample().anonymous);
-  const auto anon = query::identify(*sample().index, terrain, click, 18, 100);
+  const auto anon_reader = sample().data->reader(sample().anonymous);
+  const auto& terrain = anon_reader.views();
+  const auto anon = query::identify(anon_reader, terrain, click, 18, 100);
   REQUIRE_FALSE(anon.hits.empty());
   CHECK(anon.hits[0].view->def->name == "buildings");
   CHECK(anon.hits[0].feature->feature.fid == house.building->feature.fid);
@@ -119,14 +123,15 @@ TEST_CASE("identify: a click on a house finds the household, the house, then wha
 }
 
 TEST_CASE("identify: nearest first to the pixel, points before lines before polygons", "[query][identify]") {
-  const auto views = query::class_views(sample().catalog, sample().admin);
+  const auto reader = sample().data->reader(sample().admin);
+  const auto& views = reader.views();
   const geo::BBox extent = sample().index->extent();
   std::mt19937 rng(5);
   std::uniform_real_distribution<double> ux(extent.min_x, extent.max_x), uy(extent.min_y, extent.max_y);
   std::size_t checked = 0;
   for (int n = 0; n < 200; ++n) {
     const geo::Coord click{ux(rng), uy(rng)};
-    const auto r = query::identify(*sample().index, views, click, 16, 100);
+    const auto r = query::identify(reader, views, click, 16, 100);
     for (std::size_t i = 0; i < r.hits.size(); ++i) {
       const auto& h = r.hits[i];
       CHECK(h.distance_px <= query::kIdentifyPixels);
@@ -170,9 +175,10 @@ TEST_CASE("identify: the pick tolerance grows as the zoom falls", "[query][ident
     if (road) break;
   }
   REQUIRE(road);
-  const auto views = query::class_views(sample().catalog, sample().admin);
+  const auto reader = sample().data->reader(sample().admin);
+  const auto& views = reader.views();
   auto find_road = [&](double zoom) -> std::optional<query::IdentifyHit> {
-    for (const auto& h : query::identify(*sample().index, views, off, zoom, 100).hits) {
+    for (const auto& h : query::identify(reader, views, off, zoom, 100).hits) {
       if (h.view->def->name == "roads" && h.feature->feature.fid == road->feature.fid) return h;
     }
     return std::nullopt;
@@ -184,33 +190,35 @@ TEST_CASE("identify: the pick tolerance grows as the zoom falls", "[query][ident
 
   double previous = INFINITY;
   for (double z = 10; z <= 20; z += 0.5) {
-    const double t = query::identify(*sample().index, views, off, z, 1).tolerance_m;
+    const double t = query::identify(reader, views, off, z, 1).tolerance_m;
     CHECK(t < previous);
     previous = t;
   }
 }
 
 TEST_CASE("identify: a click on nothing finds nothing", "[query][identify]") {
-  const auto views = query::class_views(sample().catalog, sample().admin);
+  const auto reader = sample().data->reader(sample().admin);
+  const auto& views = reader.views();
   const geo::BBox extent = sample().index->extent();
   // 2 km west of everything, and far away in another continent.
   for (const geo::Coord click : {geo::Coord{extent.min_x - 2000, extent.center().y}, geo::lonlat_to_mercator({10, 50})}) {
-    const auto r = query::identify(*sample().index, views, click, 12, 100);
+    const auto r = query::identify(reader, views, click, 12, 100);
     CHECK(r.hits.empty());
     CHECK(r.matched == 0);
   }
   // …and an empty list of views finds nothing even on a house.
   const House house = house_of_first_village();
-  CHECK(query::identify(*sample().index, {}, house.household->feature.geometry.coords[0], 18).hits.empty());
+  CHECK(query::identify(sample().data->reader(sample().admin), {}, house.household->feature.geometry.coords[0], 18).hits.empty());
 }
 
 TEST_CASE("identify: limit keeps the first hits and counts all", "[query][identify]") {
   const House house = house_of_first_village();
   const geo::Coord click = house.household->feature.geometry.coords.at(0);
-  const auto views = query::class_views(sample().catalog, sample().admin);
-  const auto all = query::identify(*sample().index, views, click, 14, 100);
+  const auto reader = sample().data->reader(sample().admin);
+  const auto& views = reader.views();
+  const auto all = query::identify(reader, views, click, 14, 100);
   REQUIRE(all.hits.size() >= 3);
-  const auto two = query::identify(*sample().index, views, click, 14, 2);
+  const auto two = query::identify(reader, views, click, 14, 2);
   REQUIRE(two.hits.size() == 2);
   CHECK(two.matched == all.matched);
   CHECK(two.hits[0].feature == all.hits[0].feature);

@@ -15,6 +15,7 @@
 #include "geo/projection.hpp"
 #include "model/layer_catalog.hpp"
 #include "query/class_view.hpp"
+#include "query/dataset.hpp"
 #include "query/nearby.hpp"
 #include "store/feature_store.hpp"
 #include "store/serving_index.hpp"
@@ -28,7 +29,8 @@ namespace {
 struct Sample {
   model::LayerCatalog catalog = model::LayerCatalog::load_directory(test::layers_dir());
   store::FeatureStore store = store::FeatureStore::open(test::sample_store(), catalog, store::FeatureStore::Mode::read_only);
-  std::unique_ptr<store::ServingIndex> index = store::ServingIndex::load(store);
+  std::unique_ptr<query::Dataset> data = query::Dataset::serve(catalog, store::ServingIndex::load(store));
+  const store::ServingIndex* index = &data->unscoped_index();
   access::Policy policy = access::Policy::load(test::source_dir() / "policy" / "policy.json", catalog);
   access::Scope admin = access::Scope::for_user(policy, "admin", "county_admin", {});
   access::Scope cadre2 = access::Scope::for_user(policy, "cadre2", "village_cadre", {"", "331124207202", {}});
@@ -54,8 +56,9 @@ TEST_CASE("nearby: sorted, within the radius, distances as PROJ measures them, c
   for (const auto& [cls, radius] : std::vector<std::pair<std::string, double>>{
            {"households", 150}, {"households", 1200}, {"roads", 300}, {"landcover", 80}, {"buildings", 5000}}) {
     INFO(cls << " within " << radius << " m");
-    const query::ClassView view = *query::class_view(sample().catalog, sample().admin, cls);
-    const auto r = query::nearby(*sample().index, view, centre, radius, 100000);
+    const auto reader = sample().data->reader(sample().admin);
+    const query::ClassView& view = *reader.view(cls);
+    const auto r = query::nearby(reader, view, centre, radius, 100000);
     REQUIRE(r.hits.size() == r.matched);
     REQUIRE_FALSE(r.hits.empty());
     for (std::size_t i = 0; i < r.hits.size(); ++i) {
@@ -79,10 +82,11 @@ TEST_CASE("nearby: sorted, within the radius, distances as PROJ measures them, c
 TEST_CASE("nearby: limit cuts the list, not the count", "[query][nearby]") {
   const auto households = all_of("households");
   const geo::Coord centre = households.front()->feature.geometry.coords.at(0);
-  const query::ClassView view = *query::class_view(sample().catalog, sample().admin, "households");
-  const auto all = query::nearby(*sample().index, view, centre, 1000, 100000);
+  const auto reader = sample().data->reader(sample().admin);
+  const query::ClassView& view = *reader.view("households");
+  const auto all = query::nearby(reader, view, centre, 1000, 100000);
   REQUIRE(all.matched > 5);
-  const auto five = query::nearby(*sample().index, view, centre, 1000, 5);
+  const auto five = query::nearby(reader, view, centre, 1000, 5);
   REQUIRE(five.hits.size() == 5);
   CHECK(five.matched == all.matched);
   for (std::size_t i = 0; i < 5; ++i) CHECK(five.hits[i].feature == all.hits[i].feature);
@@ -99,8 +103,10 @@ TEST_CASE("nearby: only what the caller's area holds", "[query][nearby]") {
   }
   REQUIRE(first);
   const geo::Coord centre = first->feature.geometry.coords[0];
-  const auto admin = query::nearby(*sample().index, *query::class_view(sample().catalog, sample().admin, "households"), centre, 5000, 100000);
-  const auto other = query::nearby(*sample().index, *query::class_view(sample().catalog, sample().cadre2, "households"), centre, 5000, 100000);
+  const auto admin_reader = sample().data->reader(sample().admin);
+  const auto cadre2_reader = sample().data->reader(sample().cadre2);
+  const auto admin = query::nearby(admin_reader, *admin_reader.view("households"), centre, 5000, 100000);
+  const auto other = query::nearby(cadre2_reader, *cadre2_reader.view("households"), centre, 5000, 100000);
   CHECK(admin.matched > other.matched);
   for (const auto& h : other.hits) CHECK(std::get<std::string>(h.feature->feature.values[static_cast<std::size_t>(vk)]) == "331124207202");
 }

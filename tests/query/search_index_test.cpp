@@ -21,6 +21,7 @@
 #include "geo/projection.hpp"
 #include "model/layer_catalog.hpp"
 #include "query/class_view.hpp"
+#include "query/dataset.hpp"
 #include "query/search_index.hpp"
 #include "query/search_text.hpp"
 #include "store/feature_store.hpp"
@@ -38,7 +39,8 @@ struct Sample {
   model::LayerCatalog catalog = model::LayerCatalog::load_directory(test::layers_dir());
   store::FeatureStore store = store::FeatureStore::open(test::sample_store().string(), catalog,
                                                         store::FeatureStore::Mode::read_only);
-  std::unique_ptr<store::ServingIndex> index = store::ServingIndex::load(store);
+  std::unique_ptr<query::Dataset> data = query::Dataset::serve(catalog, store::ServingIndex::load(store));
+  const store::ServingIndex* index = &data->unscoped_index();
   access::Policy policy =
       access::Policy::load(test::source_dir() / "policy" / "policy.json", catalog);
 };
@@ -46,10 +48,6 @@ struct Sample {
 // A fresh sample per test case that edits the index; shared otherwise.
 const Sample& sample() {
   static const Sample s;
-  return s;
-}
-const query::SearchIndex& search_index() {
-  static const query::SearchIndex s(*sample().index);
   return s;
 }
 
@@ -80,15 +78,13 @@ std::vector<store::ServedFeaturePtr> all_features(const store::ServingIndex& ind
 
 using Key = std::pair<std::string, std::int64_t>;  // class, fid
 
-// What a search must find, by scanning every feature: visible to the view, a searchable field
-// read in full whose value contains q (ASCII case folded).
-std::set<Key> brute_force(const store::ServingIndex& index,
-                          const std::vector<query::ClassView>& views, const std::string& q) {
+// What a search must find, by scanning every feature the reader gives: a searchable field read in
+// full whose value, as the caller reads it, contains q (ASCII case folded).
+std::set<Key> brute_force(const query::ScopedReader& reader, const std::string& q) {
   std::set<Key> out;
   const std::string folded_q = query::fold_search_text(q);
-  for (const auto& view : views) {
-    for (const auto& f : all_features(index, view.def->name)) {
-      if (!view.visible(*f)) continue;
+  for (const auto& view : reader.views()) {
+    for (const auto& f : reader.all(view.def->name)) {
       for (int i : view.queryable) {
         const auto& fd = view.def->fields[static_cast<std::size_t>(i)];
         if (!fd.search) continue;
@@ -102,12 +98,11 @@ std::set<Key> brute_force(const store::ServingIndex& index,
   return out;
 }
 
-query::SearchAnswer run(const query::SearchIndex& s, const std::vector<query::ClassView>& views,
-                        const std::string& q, std::size_t limit = 100000) {
+query::SearchAnswer run(const query::ScopedReader& reader, const std::string& q, std::size_t limit = 100000) {
   query::SearchRequest r;
   r.text = q;
   r.limit = limit;
-  return s.search(r, views);
+  return query::search(reader, r);
 }
 
 std::set<Key> found(const query::SearchAnswer& a) {
@@ -197,21 +192,21 @@ TEST_CASE("search: two-character and one-character Chinese queries find exactly 
           "[query][search]") {
   const Sample& s = sample();
   const access::Scope admin = admin_scope(s.policy);
-  const auto views = query::class_views(s.catalog, admin);
+  const auto views = s.data->reader(admin);
   // A two-character household head of the first village, as the data has it.
   const auto [fid, head] = pick("households", "head_name", kVillage1, [](const std::string& v) {
     return query::code_point_count(v) == 2;
   });
-  const query::SearchAnswer two = run(search_index(), views, head);
+  const query::SearchAnswer two = run(views, head);
   check_hits(two, head);
-  CHECK(found(two) == brute_force(*s.index, views, head));
+  CHECK(found(two) == brute_force(views, head));
   CHECK(found(two).count({"households", fid}) == 1);
   CHECK(two.hits.front().match == query::MatchKind::exact);
 
   const std::string surname = head.substr(0, 3);  // one CJK code point
-  const query::SearchAnswer one = run(search_index(), views, surname);
+  const query::SearchAnswer one = run(views, surname);
   check_hits(one, surname);
-  CHECK(found(one) == brute_force(*s.index, views, surname));
+  CHECK(found(one) == brute_force(views, surname));
   CHECK(found(one).size() > found(two).size());
   CHECK(one.matched == one.hits.size());
 }
@@ -249,12 +244,12 @@ TEST_CASE("search: every substring of real values, and absent ones, agree with a
   }
   REQUIRE(queries.size() > 60);
   for (const access::Scope* scope : {&admin, &anon, &township, &cadre2}) {
-    const auto views = query::class_views(s.catalog, *scope);
+    const auto views = s.data->reader(*scope);
     for (const auto& q : queries) {
       INFO(scope->role() << " q=" << q);
-      const query::SearchAnswer a = run(search_index(), views, q);
+      const query::SearchAnswer a = run(views, q);
       check_hits(a, q);
-      CHECK(found(a) == brute_force(*s.index, views, q));
+      CHECK(found(a) == brute_force(views, q));
     }
   }
 }
@@ -263,16 +258,16 @@ TEST_CASE("search: village codes by prefix, and exact before prefix before subst
           "[query][search]") {
   const Sample& s = sample();
   const access::Scope admin = admin_scope(s.policy);
-  const auto views = query::class_views(s.catalog, admin);
+  const auto views = s.data->reader(admin);
 
-  const query::SearchAnswer township = run(search_index(), views, "3311242072");
+  const query::SearchAnswer township = run(views, "3311242072");
   REQUIRE(township.hits.size() == 3);
   for (const auto& h : township.hits) {
     CHECK(h.view->def->name == "villages");
     CHECK(h.match == query::MatchKind::prefix);
     CHECK(h.text == h.village_code);
   }
-  const query::SearchAnswer one = run(search_index(), views, kVillage2);
+  const query::SearchAnswer one = run(views, kVillage2);
   REQUIRE(one.hits.size() == 1);
   CHECK(one.hits[0].match == query::MatchKind::exact);
   CHECK(one.hits[0].village_code == kVillage2);
@@ -281,7 +276,7 @@ TEST_CASE("search: village codes by prefix, and exact before prefix before subst
   // shortest first), then the names that contain it.
   const auto [vfid, village_name] =
       pick("villages", "name", kVillage1, [](const std::string&) { return true; });
-  const query::SearchAnswer a = run(search_index(), views, village_name);
+  const query::SearchAnswer a = run(views, village_name);
   check_hits(a, village_name);
   REQUIRE(a.hits.size() > 3);
   CHECK(a.hits[0].view->def->name == "villages");
@@ -296,9 +291,9 @@ TEST_CASE("search: ties rank places before records, areas before points before l
           "[query][search]") {
   const Sample& s = sample();
   const access::Scope admin = admin_scope(s.policy);
-  const auto views = query::class_views(s.catalog, admin);
+  const auto views = s.data->reader(admin);
   // The river 小港 is also a water body of the land cover: both exact, both two characters.
-  const query::SearchAnswer a = run(search_index(), views, "小港");
+  const query::SearchAnswer a = run(views, "小港");
   std::vector<std::string> exact;
   for (const auto& h : a.hits) {
     if (h.match == query::MatchKind::exact) exact.push_back(h.view->def->name);
@@ -320,7 +315,7 @@ TEST_CASE("search: ties rank places before records, areas before points before l
   };
   std::size_t ties = 0;
   for (const std::string q : {"山", "林", "东", "溪"}) {
-    const query::SearchAnswer b = run(search_index(), views, q);
+    const query::SearchAnswer b = run(views, q);
     for (std::size_t i = 1; i < b.hits.size(); ++i) {
       const auto& p = b.hits[i - 1];
       const auto& h = b.hits[i];
@@ -336,11 +331,11 @@ TEST_CASE("search: ties rank places before records, areas before points before l
 TEST_CASE("search: limit keeps the best hits, numberMatched counts them all", "[query][search]") {
   const Sample& s = sample();
   const access::Scope admin = admin_scope(s.policy);
-  const auto views = query::class_views(s.catalog, admin);
-  const query::SearchAnswer all = run(search_index(), views, "村");
+  const auto views = s.data->reader(admin);
+  const query::SearchAnswer all = run(views, "村");
   REQUIRE(all.matched > 20);
   REQUIRE(all.hits.size() == all.matched);
-  const query::SearchAnswer five = run(search_index(), views, "村", 5);
+  const query::SearchAnswer five = run(views, "村", 5);
   CHECK(five.matched == all.matched);
   REQUIRE(five.hits.size() == 5);
   for (std::size_t i = 0; i < 5; ++i) {
@@ -353,7 +348,7 @@ TEST_CASE("search: a road noded into segments is one hit per village, its bbox o
           "[query][search]") {
   const Sample& s = sample();
   const access::Scope admin = admin_scope(s.policy);
-  const auto views = query::class_views(s.catalog, admin);
+  const auto views = s.data->reader(admin);
   const auto& roads = *s.catalog.find_class("roads");
   // The most segmented road name of the sample.
   std::map<std::pair<std::string, std::string>, std::vector<store::ServedFeaturePtr>> by_name;
@@ -366,7 +361,7 @@ TEST_CASE("search: a road noded into segments is one hit per village, its bbox o
   });
   REQUIRE(most->second.size() > 1);
   const std::string name = most->first.first;
-  const query::SearchAnswer a = run(search_index(), views, name);
+  const query::SearchAnswer a = run(views, name);
   std::size_t villages_with_it = 0;
   for (const auto& [key, parts] : by_name) villages_with_it += key.first == name;
   std::size_t road_hits = 0;
@@ -392,7 +387,7 @@ TEST_CASE("search: a road noded into segments is one hit per village, its bbox o
   const auto twice =
       std::find_if(heads.begin(), heads.end(), [](const auto& e) { return e.second > 1; });
   REQUIRE(twice != heads.end());
-  const query::SearchAnswer b = run(search_index(), views, twice->first.first);
+  const query::SearchAnswer b = run(views, twice->first.first);
   int household_hits = 0;
   for (const auto& h : b.hits) {
     if (h.view->def->name == "households" && h.text == twice->first.first &&
@@ -415,34 +410,33 @@ TEST_CASE("search: only classes, features and full fields the caller sees are ma
   };
   {  // anonymous: terrain only, no household
     const access::Scope anon = access::Scope::anonymous(s.policy);
-    const auto views = query::class_views(s.catalog, anon);
-    const query::SearchAnswer a = run(search_index(), views, head);
+    const auto views = s.data->reader(anon);
+    const query::SearchAnswer a = run(views, head);
     CHECK_FALSE(has_class(a, "households"));
     for (const auto& h : a.hits) CHECK(h.view->def->map == "terrain");
   }
   {  // township cadre: households visible, head names masked → never matched
     const access::Scope township = township_scope(s.policy);
-    const auto views = query::class_views(s.catalog, township);
-    REQUIRE(std::any_of(views.begin(), views.end(),
-                        [](const auto& v) { return v.def->name == "households"; }));
-    const query::SearchAnswer a = run(search_index(), views, head);
+    const auto views = s.data->reader(township);
+    REQUIRE(views.view("households") != nullptr);
+    const query::SearchAnswer a = run(views, head);
     CHECK_FALSE(has_class(a, "households"));
     CHECK_FALSE(has_class(a, "assisted_households"));
     CHECK_FALSE(has_class(a, "key_persons"));
   }
   {  // the second village's cadre: nothing of the first village
     const access::Scope cadre2 = village_scope(s.policy, kVillage2);
-    const auto views = query::class_views(s.catalog, cadre2);
-    const query::SearchAnswer a = run(search_index(), views, head);
+    const auto views = s.data->reader(cadre2);
+    const query::SearchAnswer a = run(views, head);
     CHECK(found(a).count({"households", fid}) == 0);
     for (const std::string& q : {head, std::string("村"), std::string("3311")}) {
-      for (const auto& h : run(search_index(), views, q).hits) CHECK(h.village_code == kVillage2);
+      for (const auto& h : run(views, q).hits) CHECK(h.village_code == kVillage2);
     }
   }
   {  // the first village's cadre finds the household
     const access::Scope cadre = village_scope(s.policy, kVillage1);
-    const auto views = query::class_views(s.catalog, cadre);
-    CHECK(found(run(search_index(), views, head)).count({"households", fid}) == 1);
+    const auto views = s.data->reader(cadre);
+    CHECK(found(run(views, head)).count({"households", fid}) == 1);
   }
 }
 
@@ -450,16 +444,16 @@ TEST_CASE("search: an edit of the serving index is searched after it (the class 
           "[query][search]") {
   // An index of its own: the edit must not leak into the other test cases.
   const Sample& s = sample();
-  auto index = store::ServingIndex::load(s.store);
-  const query::SearchIndex search(*index);
+  auto data = query::Dataset::serve(s.catalog, store::ServingIndex::load(s.store));
+  store::ServingIndex* index = &data->editable_index();
   const access::Scope admin = admin_scope(s.policy);
-  const auto views = query::class_views(s.catalog, admin);
+  const auto views = data->reader(admin);
   const auto& def = *s.catalog.find_class("shelters");
   auto shelters = all_features(*index, "shelters");
   REQUIRE(!shelters.empty());
   const std::int64_t fid = shelters.front()->feature.fid;
   const std::string old_name = text(def, shelters.front()->feature, "name");
-  REQUIRE(found(run(search, views, old_name)).count({"shelters", fid}) == 1);
+  REQUIRE(found(run(views, old_name)).count({"shelters", fid}) == 1);
   const auto version = index->data_version("shelters");
 
   // Rename it (the index takes store-CRS features: project the point back from 3857).
@@ -470,22 +464,22 @@ TEST_CASE("search: an edit of the serving index is searched after it (the class 
       std::string("测试新建安置点Qx");
   index->upsert("shelters", renamed);
   REQUIRE(index->data_version("shelters") != version);
-  CHECK(found(run(search, views, old_name)).count({"shelters", fid}) == 0);
-  const query::SearchAnswer now = run(search, views, "新建安置");
+  CHECK(found(run(views, old_name)).count({"shelters", fid}) == 0);
+  const query::SearchAnswer now = run(views, "新建安置");
   CHECK(found(now) == std::set<Key>{{"shelters", fid}});
-  CHECK(found(run(search, views, "qX")) == std::set<Key>{{"shelters", fid}});  // ASCII case folded
-  CHECK(found(run(search, views, "新建安置")) == brute_force(*index, views, "新建安置"));
+  CHECK(found(run(views, "qX")) == std::set<Key>{{"shelters", fid}});  // ASCII case folded
+  CHECK(found(run(views, "新建安置")) == brute_force(views, "新建安置"));
 
   // Every bigram of 甲乙甲 is in 甲乙丙乙甲, the text is not: the index narrows, the substring test
   // decides.
   renamed.values[static_cast<std::size_t>(def.field_index("name"))] = std::string("甲乙丙乙甲");
   index->upsert("shelters", renamed);
-  CHECK(run(search, views, "甲乙甲").hits.empty());
-  CHECK(brute_force(*index, views, "甲乙甲").empty());
-  CHECK(found(run(search, views, "乙丙乙")) == std::set<Key>{{"shelters", fid}});
+  CHECK(run(views, "甲乙甲").hits.empty());
+  CHECK(brute_force(views, "甲乙甲").empty());
+  CHECK(found(run(views, "乙丙乙")) == std::set<Key>{{"shelters", fid}});
 
   index->erase("shelters", fid);
-  CHECK(run(search, views, "乙丙乙").hits.empty());
+  CHECK(run(views, "乙丙乙").hits.empty());
 }
 
 TEST_CASE("zoom point: on the point, halfway along a line, inside a polygon", "[query][search]") {
@@ -504,10 +498,10 @@ TEST_CASE("zoom point: on the point, halfway along a line, inside a polygon", "[
 TEST_CASE("search: concurrent searches while the index is edited stay consistent",
           "[query][search]") {
   const Sample& s = sample();
-  auto index = store::ServingIndex::load(s.store);
-  const query::SearchIndex search(*index);
+  auto data = query::Dataset::serve(s.catalog, store::ServingIndex::load(s.store));
+  store::ServingIndex* index = &data->editable_index();
   const access::Scope admin = admin_scope(s.policy);
-  const auto views = query::class_views(s.catalog, admin);
+  const auto views = data->reader(admin);
   const auto& def = *s.catalog.find_class("shelters");
   model::Feature f = all_features(*index, "shelters").front()->feature;
   const geo::Transform to_store("EPSG:3857", "EPSG:4549");
@@ -521,7 +515,7 @@ TEST_CASE("search: concurrent searches while the index is edited stay consistent
     readers.emplace_back([&] {
       while (!done) {
         // Whatever version it sees, every hit holds the text.
-        for (const auto& h : run(search, views, "编辑").hits) {
+        for (const auto& h : run(views, "编辑").hits) {
           if (h.text.find("编辑") == std::string::npos) ++wrong;
         }
       }
@@ -535,7 +529,7 @@ TEST_CASE("search: concurrent searches while the index is edited stay consistent
   for (auto& r : readers) r.join();
   CHECK(wrong == 0);
   // The last edit (i = 39: 编辑中39) is what a search finds now.
-  const query::SearchAnswer a = run(search, views, "编辑中39");
+  const query::SearchAnswer a = run(views, "编辑中39");
   REQUIRE(a.hits.size() == 1);
   CHECK(a.hits[0].features.front()->feature.fid == f.fid);
 }

@@ -20,6 +20,7 @@
 #include "geo/projection.hpp"
 #include "model/layer_catalog.hpp"
 #include "query/class_view.hpp"
+#include "query/dataset.hpp"
 #include "query/statistics.hpp"
 #include "store/feature_store.hpp"
 #include "store/serving_index.hpp"
@@ -36,11 +37,25 @@ constexpr const char* kTownship = "331124207";
 
 struct Sample {
   model::LayerCatalog catalog = model::LayerCatalog::load_directory(test::layers_dir());
-  std::unique_ptr<store::ServingIndex> index;
+  std::unique_ptr<query::Dataset> data;
+  const store::ServingIndex* index = nullptr;
   access::Policy policy = access::Policy::load(access::Policy::default_path(), catalog);
   Sample() {
     auto store = store::FeatureStore::open(test::sample_store().string(), catalog, store::FeatureStore::Mode::read_only);
-    index = store::ServingIndex::load(store);
+    data = query::Dataset::serve(catalog, store::ServingIndex::load(store));
+    index = &data->unscoped_index();
+  }
+};
+
+// The statistics engine of a dataset, asked as a caller (through the caller's scoped reader).
+struct Engine {
+  const query::Dataset& data;
+  json compute(const access::Scope& scope, const query::Place& place, const std::vector<std::string>& maps) const {
+    return query::statistics(data.reader(scope), place, maps);
+  }
+  bool place_exists(const query::Place& place) const {
+    const access::Scope anyone = access::Scope::anonymous(access::Policy::load(access::Policy::default_path(), data.catalog()));
+    return query::place_exists(data.reader(anyone), place);
   }
 };
 
@@ -94,7 +109,7 @@ std::vector<store::ServedFeaturePtr> brute(const store::ServingIndex& index, con
     const std::string code = text(*view->def, *f, view->def->village_key);
     const bool in_place = place.kind == query::Place::Kind::village ? code == place.code
                                                                     : code.rfind(place.code, 0) == 0 && code.size() == 12;
-    if (in_place && view->visible(*f)) out.push_back(f);
+    if (in_place && scope.grant(*view->def, f->feature) != nullptr) out.push_back(f);
   }
   return out;
 }
@@ -154,7 +169,7 @@ void check_against_brute_force(const store::ServingIndex& index, const access::S
 
 TEST_CASE("statistics: every count equals a brute-force count, for a village and the township", "[query][stats]") {
   const auto& s = sample();
-  const query::Statistics stats(s.catalog, *s.index);
+  const Engine stats{*s.data};
   const auto scope = admin();
   for (const auto& place : {village(kVillage), township(kTownship)}) {
     INFO(place.code);
@@ -223,7 +238,7 @@ TEST_CASE("statistics: ground areas agree with PROJ (EPSG:4549) + GEOS within 0.
   CHECK(std::abs(ours - reference) / reference < 0.005);
 
   // The table's area in mu for one village and class, against the same reference.
-  const query::Statistics stats(s.catalog, *s.index);
+  const Engine stats{*s.data};
   const json answer = stats.compute(admin(), village(kVillage), {"terrain"});
   for (const auto& row : answer.at("maps").at("terrain").at("tables").at("landcover_by_class").at("rows")) {
     double mu = 0;
@@ -259,7 +274,7 @@ TEST_CASE("statistics: ground lengths agree with PROJ (EPSG:4549)", "[query][sta
 
 TEST_CASE("statistics: households inside hazard zones match a GEOS test of every household", "[query][stats]") {
   const auto& s = sample();
-  const query::Statistics stats(s.catalog, *s.index);
+  const Engine stats{*s.data};
   const auto scope = admin();
   const auto place = township(kTownship);
   const json answer = stats.compute(scope, place, {"disaster"});
@@ -307,7 +322,7 @@ TEST_CASE("statistics: households inside hazard zones match a GEOS test of every
 
 TEST_CASE("statistics: a scope counts only what it sees and never outputs personal values", "[query][stats]") {
   const auto& s = sample();
-  const query::Statistics stats(s.catalog, *s.index);
+  const Engine stats{*s.data};
 
   SECTION("the disaster planner: no households, so no population at risk; buildings still joined") {
     const auto planner = scope_of("disaster_planner");
@@ -363,7 +378,7 @@ TEST_CASE("statistics: which places lie in which area", "[query][stats]") {
   CHECK(query::place_in_area(admin(), township("999999999")));  // in area; then 404 for not existing
   CHECK_FALSE(query::place_in_area(admin(), village("33112420720")));  // malformed is never in area
 
-  const query::Statistics stats(sample().catalog, *sample().index);
+  const Engine stats{*sample().data};
   CHECK_FALSE(stats.place_exists(village("331124207299")));
   CHECK_FALSE(stats.place_exists(township("331124208")));
 }
@@ -371,9 +386,9 @@ TEST_CASE("statistics: which places lie in which area", "[query][stats]") {
 TEST_CASE("statistics: an edit regroups the class (keyed by its data version)", "[query][stats]") {
   const auto& catalog = sample().catalog;
   auto store = store::FeatureStore::open(test::sample_store().string(), catalog, store::FeatureStore::Mode::read_only);
-  auto index = store::ServingIndex::load(store);
-  const query::Statistics stats(catalog, *index);
-  stats.warm_up();
+  auto data = query::Dataset::serve(catalog, store::ServingIndex::load(store));
+  store::ServingIndex* index = &data->editable_index();
+  const Engine stats{*data};
   const auto scope = admin();
   auto count = [&](const char* code) {
     return stats.compute(scope, village(code), {"industry"}).at("maps").at("industry").at("totals").at("households").at("count").get<std::size_t>();

@@ -133,7 +133,7 @@ void fill_basic(store::FeatureStore& s, const Scene& sc) {
 
 TEST_CASE("a tile is a PNG showing the style's colours where features lie", "[render]") {
   Fixture fx("render-basic", fill_basic);
-  const render::MapRenderer renderer(*fx.index, styles(), nullptr);
+  const render::MapRenderer renderer(styles(), nullptr);
   const auto& b_layer = layer("terrain", "buildings");
   std::vector<store::ServedFeaturePtr> buildings;
   fx.index->query("buildings", fx.scene.bbox, buildings);
@@ -153,7 +153,7 @@ TEST_CASE("a tile is a PNG showing the style's colours where features lie", "[re
 
   for (int scale : {1, 2}) {
     INFO("scale " << scale);
-    const std::string bytes = render::render_tile_png(renderer, {"terrain"}, fx.scene.tile, scale);
+    const std::string bytes = render::render_tile_png(renderer, *fx.index, {"terrain"}, fx.scene.tile, scale);
     write_file("/tmp/render-test-tile@" + std::to_string(scale) + "x.png", bytes);
     const Image img = decode(bytes);
     REQUIRE(img.png.width == 256 * scale);
@@ -170,29 +170,38 @@ TEST_CASE("a tile is a PNG showing the style's colours where features lie", "[re
   SECTION("palette output decodes to nearly the same picture") {
     render::PngOptions opts;
     opts.palette = true;
-    const Image img = decode(render::render_tile_png(renderer, {"terrain"}, fx.scene.tile, 1, opts));
+    const Image img = decode(render::render_tile_png(renderer, *fx.index, {"terrain"}, fx.scene.tile, 1, opts));
     CHECK(img.png.color_type == 3);
     check_colour(img, 100, 140, building, 12);
     check_colour(img, 190, 100, river, 12);
   }
   SECTION("an unknown map is a request error; the access filter hides features") {
-    CHECK_THROWS_AS(render::render_tile_png(renderer, {"nomap"}, fx.scene.tile, 1), RequestError);
-    const Image img = decode(render::render_tile_png(renderer, {"terrain"}, fx.scene.tile, 1, {},
-                                                     [](const std::string& cls, const store::ServedFeature&) { return cls != "buildings"; }));
+    CHECK_THROWS_AS(render::render_tile_png(renderer, *fx.index, {"nomap"}, fx.scene.tile, 1), RequestError);
+    // The renderer draws what its feature source gives: a server's scoped reader leaves out what
+    // the caller may not see, as this source leaves out the buildings.
+    struct WithoutBuildings final : store::FeatureSource {
+      const store::FeatureSource& inner;
+      explicit WithoutBuildings(const store::FeatureSource& i) : inner(i) {}
+      void query(std::string_view cls, const geo::BBox& box, std::vector<store::ServedFeaturePtr>& out) const override {
+        if (cls != "buildings") inner.query(cls, box, out);
+      }
+    } source(*fx.index);
+    const Image img = decode(render::render_tile_png(renderer, source, {"terrain"}, fx.scene.tile, 1));
     check_colour(img, 100, 140, paper);
   }
 }
 
 TEST_CASE("a label straddling a tile edge is drawn identically in both tiles", "[render][labels]") {
   Fixture fx("render-labels", fill_basic);
-  const render::MapRenderer renderer(*fx.index, styles(), nullptr);
+  const render::MapRenderer renderer(styles(), nullptr);
   const geo::TileId a = fx.scene.tile;
   const geo::TileId b{a.z, a.x + 1, a.y};
-  const Image ia = decode(render::render_tile_png(renderer, {"terrain"}, a, 1));
-  const Image ib = decode(render::render_tile_png(renderer, {"terrain"}, b, 1));
+  const Image ia = decode(render::render_tile_png(renderer, *fx.index, {"terrain"}, a, 1));
+  const Image ib = decode(render::render_tile_png(renderer, *fx.index, {"terrain"}, b, 1));
 
   // The same two tiles as one canvas with the same label space (their metatile).
   render::RenderRequest both;
+  both.features = fx.index.get();
   both.maps = {"terrain"};
   both.extent = geo::BBox{geo::tile_bbox(a).min_x, geo::tile_bbox(a).min_y, geo::tile_bbox(b).max_x, geo::tile_bbox(a).max_y};
   both.width_px = 512;
@@ -248,8 +257,9 @@ TEST_CASE("labels never overlap, and crowded labels are dropped", "[render][labe
                                      {"class", std::string("county")}},
                            geo::Geometry::line({sc.at(-100, 205), sc.at(100, 215), sc.at(250, 208), sc.at(400, 220)})));
   });
-  const render::MapRenderer renderer(*fx.index, styles(), nullptr);
+  const render::MapRenderer renderer(styles(), nullptr);
   render::RenderRequest r;
+  r.features = fx.index.get();
   r.maps = {"terrain"};
   r.extent = fx.scene.bbox;
   r.zoom = kZ;
@@ -319,31 +329,31 @@ TEST_CASE("hillshade shows relief where a DEM exists", "[render][relief]") {
     }
     return std::sqrt(std::max(0.0, sum2 / n - (sum / n) * (sum / n)));
   };
-  const render::MapRenderer flat(*fx.index, styles(), nullptr);
-  const render::MapRenderer shaded(*fx.index, styles(), relief.get());
-  const std::string bytes = render::render_tile_png(shaded, {"terrain"}, fx.scene.tile, 1);
+  const render::MapRenderer flat(styles(), nullptr);
+  const render::MapRenderer shaded(styles(), relief.get());
+  const std::string bytes = render::render_tile_png(shaded, *fx.index, {"terrain"}, fx.scene.tile, 1);
   write_file("/tmp/render-test-hillshade.png", bytes);
-  CHECK(spread(decode(render::render_tile_png(flat, {"terrain"}, fx.scene.tile, 1))) < 0.01);
+  CHECK(spread(decode(render::render_tile_png(flat, *fx.index, {"terrain"}, fx.scene.tile, 1))) < 0.01);
   CHECK(spread(decode(bytes)) > 5);
   // Outside the DEM nothing is shaded.
   const geo::TileId far{kZ, fx.scene.tile.x + 8, fx.scene.tile.y};
-  CHECK(spread(decode(render::render_tile_png(shaded, {"terrain"}, far, 1))) < 0.01);
+  CHECK(spread(decode(render::render_tile_png(shaded, *fx.index, {"terrain"}, far, 1))) < 0.01);
 }
 
 TEST_CASE("tiles render the same from many threads at once", "[render]") {
   Fixture fx("render-threads", fill_basic);
-  const render::MapRenderer renderer(*fx.index, styles(), nullptr);
+  const render::MapRenderer renderer(styles(), nullptr);
   std::vector<geo::TileId> tiles;
   for (std::uint32_t dx = 0; dx < 4; ++dx) {
     for (std::uint32_t dy = 0; dy < 2; ++dy) tiles.push_back({kZ, fx.scene.tile.x - 1 + dx, fx.scene.tile.y + dy});
   }
   std::vector<std::string> expected;
-  for (const auto& t : tiles) expected.push_back(render::render_tile_png(renderer, {"terrain"}, t, 1));
+  for (const auto& t : tiles) expected.push_back(render::render_tile_png(renderer, *fx.index, {"terrain"}, t, 1));
   std::vector<std::string> got(tiles.size() * 4);
   std::vector<std::thread> threads;
   for (int k = 0; k < 4; ++k) {
     threads.emplace_back([&, k] {
-      for (std::size_t i = 0; i < tiles.size(); ++i) got[k * tiles.size() + i] = render::render_tile_png(renderer, {"terrain"}, tiles[i], 1);
+      for (std::size_t i = 0; i < tiles.size(); ++i) got[k * tiles.size() + i] = render::render_tile_png(renderer, *fx.index, {"terrain"}, tiles[i], 1);
     });
   }
   for (auto& t : threads) t.join();
@@ -357,7 +367,7 @@ TEST_CASE("render benchmark", "[.][bench]") {
   auto s = store::FeatureStore::open(path, catalog(), store::FeatureStore::Mode::read_only);
   const auto index = store::ServingIndex::load(s);
   const auto relief = render::ReliefSource::load_directory(s.relief_directory());
-  const render::MapRenderer renderer(*index, styles(), relief.get());
+  const render::MapRenderer renderer(styles(), relief.get());
   const geo::BBox ext = index->extent();
   using clock = std::chrono::steady_clock;
   for (const std::vector<std::string>& maps : {std::vector<std::string>{"terrain"}, std::vector<std::string>{"terrain", "disaster"}}) {
@@ -368,7 +378,7 @@ TEST_CASE("render benchmark", "[.][bench]") {
       const auto start = clock::now();
       for (auto y = t0.y; y <= t1.y && n < 400; ++y) {
         for (auto x = t0.x; x <= t1.x && n < 400; ++x) {
-          bytes += render::render_tile_png(renderer, maps, {z, x, y}, 1).size();
+          bytes += render::render_tile_png(renderer, *index, maps, {z, x, y}, 1).size();
           ++n;
         }
       }
@@ -384,6 +394,7 @@ TEST_CASE("render benchmark", "[.][bench]") {
   for (auto y = t0.y; y <= t1.y; ++y) {
     for (auto x = t0.x; x <= t1.x; ++x) {
       render::RenderRequest r;
+      r.features = index.get();
       r.maps = {"terrain"};
       r.extent = geo::tile_bbox({z, x, y});
       r.zoom = z;
