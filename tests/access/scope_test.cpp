@@ -107,12 +107,21 @@ TEST_CASE("grid_worker sees its grid's households and its village's non-personal
                         test::feature("households", {{"village_code", kV1}})));  // no grid: refused
   CHECK_FALSE(s.visible(
       households, test::feature("households", {{"village_code", kV2}, {"grid_id", kV1 + "-G01"}})));
+  // Buildings are the public's: seen everywhere, the household id only in the grid's village.
   const auto& buildings = *test::catalog().find_class("buildings");
-  CHECK(s.visible(buildings, test::feature("buildings", {{"village_code", kV1}})));
-  CHECK_FALSE(s.visible(buildings, test::feature("buildings", {{"village_code", kV2}})));
-  // Household-level records that cannot be placed in a grid are refused, not guessed.
+  const auto hh = static_cast<std::size_t>(buildings.field_index("household_id"));
+  const auto* own = s.grant(buildings, test::feature("buildings", {{"village_code", kV1}}));
+  const auto* next = s.grant(buildings, test::feature("buildings", {{"village_code", kV2}}));
+  REQUIRE(own);
+  REQUIRE(next);
+  CHECK(own->fields[hh] == FieldAccess::full);
+  CHECK(next->fields[hh] == FieldAccess::hidden);
+  // Household-level records that cannot be placed in a grid are refused, not guessed; assisted
+  // households carry their household's grid (a derived field), and are seen in the grid.
   const auto& assisted = *test::catalog().find_class("assisted_households");
   CHECK_FALSE(s.visible(assisted, test::feature("assisted_households", {{"village_code", kV1}})));
+  CHECK(s.visible(assisted, test::feature("assisted_households", {{"village_code", kV1}, {"grid_id", kV1 + "-G01"}})));
+  CHECK_FALSE(s.visible(assisted, test::feature("assisted_households", {{"village_code", kV1}, {"grid_id", kV1 + "-G02"}})));
   CHECK(s.field_access("households", "phone") == FieldAccess::full);
   CHECK(s.may_edit_map("industry"));
   CHECK_FALSE(s.may_edit_map("terrain"));
@@ -125,7 +134,15 @@ TEST_CASE("disaster_planner sees terrain and disaster county-wide, no personal d
   CHECK(s.in_area(kV1));
   CHECK(s.in_area(kOtherTownship));
   CHECK_FALSE(s.may_see_map("key_persons"));
-  CHECK_FALSE(s.may_see_class("households"));
+  // Households as positions, resident counts and vulnerability, without names or ids of people
+  // (policy "classes"), and no industry map.
+  CHECK_FALSE(s.may_see_map("industry"));
+  CHECK(s.may_see_class("households"));
+  CHECK(s.field_access("households", "members") == FieldAccess::full);
+  CHECK(s.field_access("households", "vulnerable_members") == FieldAccess::full);
+  CHECK(s.field_access("households", "head_name") == FieldAccess::hidden);
+  CHECK(s.field_access("households", "household_id") == FieldAccess::hidden);
+  CHECK(s.field_access("households", "phone") == FieldAccess::hidden);
   CHECK(s.field_access("hazard_zones", "monitor") == FieldAccess::hidden);
   CHECK(s.field_access("monitoring_points", "responsible") == FieldAccess::hidden);
   CHECK(s.field_access("hazard_zones", "households_at_risk") == FieldAccess::full);

@@ -324,16 +324,25 @@ TEST_CASE("statistics: a scope counts only what it sees and never outputs person
   const auto& s = sample();
   const Engine stats{*s.data};
 
-  SECTION("the disaster planner: no households, so no population at risk; buildings still joined") {
+  SECTION("the disaster planner: households as positions and resident counts, so the population at risk") {
     const auto planner = scope_of("disaster_planner");
     const json a = stats.compute(planner, village(kVillage), {"terrain", "disaster"});
     check_against_brute_force(*s.index, planner, village(kVillage), a);
     const json& evac = a.at("maps").at("disaster").at("evacuation");
-    CHECK(evac.at("population_at_risk").is_null());
-    CHECK(evac.at("households_in_zones").is_null());
+    const json full = stats.compute(admin(), village(kVillage), {"disaster"}).at("maps").at("disaster").at("evacuation");
+    REQUIRE_FALSE(evac.at("population_at_risk").is_null());
+    CHECK(evac.at("population_at_risk") == full.at("population_at_risk"));
+    CHECK(evac.at("households_in_zones") == full.at("households_in_zones"));
     const auto& rows = a.at("maps").at("disaster").at("tables").at("hazard_zones_by_risk").at("rows");
     CHECK(rows[0].contains("buildings_inside"));
-    CHECK_FALSE(rows[0].contains("households_inside"));
+    CHECK(rows[0].contains("households_inside"));
+    // No household head's name anywhere in the answer.
+    const auto& hdef = *s.catalog.find_class("households");
+    const std::string dump = a.dump();
+    for (const auto& f : brute(*s.index, admin(), "households", village(kVillage))) {
+      const std::string head = text(hdef, *f, "head_name");
+      if (!head.empty()) CHECK(dump.find(head) == std::string::npos);
+    }
   }
   SECTION("a grid worker counts the households of its grid only") {
     const auto grid = scope_of("grid_worker", {"", "", {"331124207201-G01"}});

@@ -1,6 +1,8 @@
-// The access matrix of issue 4: every role of the shipped policy (policy/policy.json) × every
-// endpoint that reads map data, with the expected status and content — which maps are listed,
-// which villages' features come back, and which personal fields are full, masked or absent.
+// The access matrix of issues 4 and 14: every role of the shipped policy (policy/policy.json) ×
+// every endpoint that reads map data, with the expected status, content and cache headers — which
+// maps are listed, which villages' features come back, which personal fields are full, masked or
+// absent, and that every signed-in role sees at least what an anonymous visitor sees (public plus
+// role: the role's area limits only what the public may not see).
 //
 // The expectations are written out here from the policy's intent (DOMAIN.md "Who uses it"), not
 // derived from the Scope under test: the area rule, the map lists and the field rules below are an
@@ -50,10 +52,11 @@ enum class Access { full, masked, absent };
 struct Expectation {
   std::string user;  // demo account, "" = anonymous
   std::string role;
-  std::set<std::string> maps;
+  std::set<std::string> maps;  // the role's own maps (the public's come on top)
   // Field rules for personal fields ("class.field"); a personal field not listed follows `personal`.
   Access personal;
   std::map<std::string, Access> fields;
+  std::set<std::string> classes = {};  // classes granted outside the role's maps
 };
 
 const std::vector<Expectation>& expectations() {
@@ -70,11 +73,21 @@ const std::vector<Expectation>& expectations() {
         {"pairings.cadre_name", Access::full},
         {"key_persons.responsible_cadre", Access::full},
         {"hazard_zones.monitor", Access::full},
-        {"monitoring_points.responsible", Access::full}}},
+        {"monitoring_points.responsible", Access::full},
+        {"households.vulnerable_members", Access::full}}},
       {"cadre", "village_cadre", {kAllMaps.begin(), kAllMaps.end()}, Access::full, {{"key_persons.id_number", Access::masked}}},
       {"cadre2", "village_cadre", {kAllMaps.begin(), kAllMaps.end()}, Access::full, {{"key_persons.id_number", Access::masked}}},
-      {"grid", "grid_worker", {"terrain", "industry", "organization", "assistance", "disaster"}, Access::full, {}},
-      {"planner", "disaster_planner", {"terrain", "disaster"}, Access::absent, {{"buildings.household_id", Access::absent}}},
+      {"grid", "grid_worker", {"terrain", "industry", "organization", "assistance", "disaster"}, Access::full,
+       {{"households.vulnerable_members", Access::absent}}},
+      // A planner plans evacuations with households as positions, resident counts and how many need
+      // help, never a name or an id of people.
+      {"planner", "disaster_planner", {"terrain", "disaster"}, Access::absent,
+       {{"buildings.household_id", Access::absent},
+        {"households.household_id", Access::absent},
+        {"households.building_id", Access::absent},
+        {"households.employment", Access::absent},
+        {"households.vulnerable_members", Access::full}},
+       {"households"}},
   };
   return all;
 }
@@ -149,6 +162,63 @@ Access access_of(const Expectation& e, const model::FeatureClassDef& def, const 
   return field.personal ? e.personal : Access::full;
 }
 
+const Expectation& anonymous() { return expectations().front(); }
+
+Access wider(Access a, Access b) {
+  if (a == Access::full || b == Access::full) return Access::full;
+  if (a == Access::masked || b == Access::masked) return Access::masked;
+  return Access::absent;
+}
+
+// Whether the role's own grant (its maps, its extra classes) reaches the class.
+bool role_grants(const Expectation& e, const model::FeatureClassDef& def) {
+  return e.maps.count(def.map) > 0 || e.classes.count(def.name) > 0;
+}
+// Whether the public sees the class (then every caller sees it county-wide).
+bool public_grants(const model::FeatureClassDef& def) { return role_grants(anonymous(), def); }
+
+// Every map a role sees: its own and the public's.
+std::set<std::string> seen_maps(const Expectation& e) {
+  std::set<std::string> out = e.maps;
+  out.insert(anonymous().maps.begin(), anonymous().maps.end());
+  return out;
+}
+
+// Whether the role sees feature `f` at all: the public sees its class, or the role's own grant
+// reaches it inside the role's area.
+bool sees(const Expectation& e, const model::FeatureClassDef& def, const model::Feature& f) {
+  return public_grants(def) || (role_grants(e, def) && in_area(e, def, f));
+}
+
+// How the role reads a field of a feature it sees: the public's access, widened inside its area by
+// its own.
+Access access_for(const Expectation& e, const model::FeatureClassDef& def, const model::FieldDef& field,
+                  const model::Feature& f) {
+  Access a = public_grants(def) ? access_of(anonymous(), def, field) : Access::absent;
+  if (role_grants(e, def) && in_area(e, def, f)) a = wider(a, access_of(e, def, field));
+  return a;
+}
+
+// The widest way the role reads a field anywhere (what /queryables and /api/layers list).
+Access widest_access(const Expectation& e, const model::FeatureClassDef& def, const model::FieldDef& field) {
+  Access a = public_grants(def) ? access_of(anonymous(), def, field) : Access::absent;
+  if (role_grants(e, def)) a = wider(a, access_of(e, def, field));
+  return a;
+}
+
+// The cache headers of an answer (server/cache_policy.hpp): every answer varies by credentials;
+// anonymous ones are public, signed-in ones private, personal ones never stored.
+void check_cache_headers(const Expectation& e, const Response& r, bool personal, const std::string& what) {
+  INFO(e.role << " " << what << ": Cache-Control " << to_std(r[http::field::cache_control]));
+  CHECK(to_std(r[http::field::vary]) == "Authorization, Cookie");
+  const std::string cc(to_std(r[http::field::cache_control]));
+  if (personal) {
+    CHECK(cc == "private, no-store");
+  } else {
+    CHECK(cc.rfind(e.user.empty() ? "public, " : "private, ", 0) == 0);
+  }
+}
+
 std::vector<store::ServedFeaturePtr> all_of(const std::string& cls) {
   std::vector<store::ServedFeaturePtr> out;
   demo_app().index().query(cls, {-1e300, -1e300, 1e300, 1e300}, out);
@@ -180,21 +250,38 @@ TEST_CASE("access matrix: /api/me, /api/layers, TileJSON, WMTS and tiles list an
     const json me = get_json(e, "/api/me");
     CHECK(me.dump().find(e.role) != std::string::npos);
 
-    std::set<std::string> listed;
+    const std::set<std::string> maps = seen_maps(e);
+    std::set<std::string> listed, class_only;
     const json layers = get_json(e, "/api/layers");  // kept alive: the loop reads into it
-    for (const auto& m : layers.at("maps")) listed.insert(m.at("name").get<std::string>());
-    CHECK(listed == e.maps);
+    for (const auto& m : layers.at("maps")) {
+      (m.contains("granted") ? class_only : listed).insert(m.at("name").get<std::string>());
+      // Only fields the caller sees (in full or masked) are named.
+      for (const auto& c : m.at("classes")) {
+        const auto* def = catalog().find_class(c.at("name").get<std::string>());
+        REQUIRE(def);
+        std::set<std::string> named, expected;
+        for (const auto& f : c.at("fields")) named.insert(f.at("name").get<std::string>());
+        for (const auto& fd : def->fields) {
+          if (widest_access(e, *def, fd) != Access::absent) expected.insert(fd.name);
+        }
+        INFO("class " << def->name);
+        CHECK(named == expected);
+      }
+    }
+    CHECK(listed == maps);
+    CHECK(class_only == (e.classes.empty() ? std::set<std::string>{} : std::set<std::string>{"industry"}));
 
     const Response caps = get(e, "/wmts?SERVICE=WMTS&REQUEST=GetCapabilities");
     REQUIRE(status(caps) == 200);
+    check_cache_headers(e, caps, false, "WMTS");
     for (const auto& m : kAllMaps) {
       const bool named = caps.body().find("<ows:Identifier>" + m + "</ows:Identifier>") != std::string::npos;
-      CHECK(named == (e.maps.count(m) > 0));
+      CHECK(named == (maps.count(m) > 0));
     }
 
     for (const auto& m : kAllMaps) {
       INFO("map " << m);
-      const bool granted = e.maps.count(m) > 0;
+      const bool granted = maps.count(m) > 0;
       const int refused = m == "key_persons" ? 404 : 403;  // existence of the confidential map is not confirmed
       const Response tj = get(e, "/tiles/" + m + ".json");
       CHECK(status(tj) == (granted ? 200 : refused));
@@ -202,10 +289,94 @@ TEST_CASE("access matrix: /api/me, /api/layers, TileJSON, WMTS and tiles list an
       CHECK(status(png) == (granted ? 200 : refused));
       if (granted) {
         CHECK(to_std(png[http::field::content_type]) == "image/png");
-        CHECK(to_std(png[http::field::cache_control]).rfind(e.user.empty() ? "public" : "private", 0) == 0);
+        check_cache_headers(e, png, m == "key_persons", "tile of " + m);
+        check_cache_headers(e, tj, false, "TileJSON of " + m);
       } else {
         CHECK(png.body().find("PNG") == std::string::npos);
       }
+    }
+  }
+}
+
+TEST_CASE("access matrix: signed in never means seeing less — the neighbouring village's terrain tile is the public's",
+          "[server][access][matrix][tiles]") {
+  // The z15 and z17 tiles over the second village: outside the area of the first village's cadre,
+  // of the grid worker of its grid, and inside the county for everyone.
+  const Expectation& anon = anonymous();
+  std::vector<geo::TileId> tiles;
+  for (const auto& v : all_of("villages")) {
+    if (text(v->feature, *catalog().find_class("villages"), "village_code") == demo_account("cadre2").assignment.village_code) {
+      tiles.push_back(geo::tile_at(v->bbox.center(), 15));
+      tiles.push_back(geo::tile_at(v->bbox.center(), 17));
+    }
+  }
+  REQUIRE(tiles.size() == 2);
+  for (const auto& t : tiles) {
+    for (const char* ext : {".png", "@2x.png"}) {
+      const Response pub = get(anon, tile_path("terrain", t, ext));
+      REQUIRE(status(pub) == 200);
+      for (const auto& e : expectations()) {
+        INFO("role " << e.role << " user '" << e.user << "' tile " << t.z << "/" << t.x << "/" << t.y << ext);
+        const Response r = get(e, tile_path("terrain", t, ext));
+        REQUIRE(status(r) == 200);
+        // The same features drawn the same way: the same image, byte for byte.
+        CHECK(r.body() == pub.body());
+      }
+    }
+  }
+}
+
+TEST_CASE("access matrix: every endpoint's cache headers follow the one cache policy", "[server][access][matrix][cache]") {
+  const std::string village = demo_account("cadre").assignment.village_code;
+  // A point in the first village, for identify and nearby.
+  geo::Coord centre{};
+  for (const auto& v : all_of("villages")) {
+    if (text(v->feature, *catalog().find_class("villages"), "village_code") == village) centre = v->bbox.center();
+  }
+  const geo::Coord ll = geo::mercator_to_lonlat(centre);
+  const std::string at = "lon=" + std::to_string(ll.x) + "&lat=" + std::to_string(ll.y);
+  struct Endpoint {
+    std::string target;
+    bool personal_for_signed_in;  // holds personal data for a role that sees any (never for anonymous)
+  };
+  const std::vector<Endpoint> endpoints = {
+      {"/", false},
+      {"/conformance", false},
+      {"/api", false},
+      {"/collections", false},
+      {"/collections/roads", false},
+      {"/collections/roads/queryables", false},
+      {"/collections/roads/items?limit=5", false},
+      {"/api/layers", false},
+      {"/tiles/terrain.json", false},
+      {"/wmts?SERVICE=WMTS&REQUEST=GetCapabilities", false},
+      {"/api/search?q=%E6%9D%91", false},                       // 村: village names
+      {"/api/nearby?" + at + "&radius_m=300&class=roads", false},
+      {"/api/stats?village=" + village + "&map=terrain", false},
+  };
+  for (const auto& e : expectations()) {
+    INFO("role " << e.role << " user '" << e.user << "'");
+    for (const auto& ep : endpoints) {
+      const Response r = get(e, ep.target);
+      INFO(ep.target << " → " << status(r) << " " << r.body().substr(0, 200));
+      REQUIRE(status(r) == 200);
+      check_cache_headers(e, r, ep.personal_for_signed_in && !e.user.empty(), ep.target);
+    }
+    // Answers that hold personal data for the caller are never stored.
+    const Response me = get(e, "/api/me");
+    if (!e.user.empty()) check_cache_headers(e, me, true, "/api/me");
+    if (role_grants(e, *catalog().find_class("households"))) {
+      const Response hh = get(e, "/collections/households/items?limit=5");
+      REQUIRE(status(hh) == 200);
+      bool personal = false;
+      for (const auto& fd : catalog().find_class("households")->fields) {
+        personal = personal || (fd.personal && widest_access(e, *catalog().find_class("households"), fd) != Access::absent);
+      }
+      check_cache_headers(e, hh, personal, "households items");
+    }
+    if (e.maps.count("key_persons")) {
+      const Response kp = get(e, "/api/stats?village=" + village + "&map=key_persons");
+      if (status(kp) == 200) check_cache_headers(e, kp, true, "key_persons statistics");
     }
   }
 }
@@ -215,8 +386,8 @@ TEST_CASE("access matrix: OGC API collections, items and fields follow role, are
   for (const auto& e : expectations()) {
     INFO("role " << e.role << " user '" << e.user << "'");
     std::set<std::string> expected_classes;
-    for (const auto& m : catalog().maps()) {
-      if (e.maps.count(m.name)) expected_classes.insert(m.classes.begin(), m.classes.end());
+    for (const auto& def : catalog().classes()) {
+      if (role_grants(e, def) || public_grants(def)) expected_classes.insert(def.name);
     }
     std::set<std::string> listed;
     const json collections = get_json(e, "/collections");
@@ -240,15 +411,20 @@ TEST_CASE("access matrix: OGC API collections, items and fields follow role, are
       }
       std::set<std::string> full_fields;
       for (const auto& fd : def.fields) {
-        if (access_of(e, def, fd) == Access::full) full_fields.insert(fd.name);
+        if (widest_access(e, def, fd) == Access::full) full_fields.insert(fd.name);
       }
       CHECK(queryable == full_fields);
 
-      // Items: exactly the features in the role's area, fields full / masked / absent.
+      // Items: exactly the features the role sees (the public's anywhere, its own in its area),
+      // fields full / masked / absent per feature.
       std::map<std::int64_t, store::ServedFeaturePtr> expected;
       for (const auto& f : all_of(def.name)) {
-        if (in_area(e, def, f->feature)) expected[f->feature.fid] = f;
+        if (sees(e, def, f->feature)) expected[f->feature.fid] = f;
       }
+      const Response items = get(e, base + "/items?limit=10000");
+      bool personal = def.map == "key_persons";
+      for (const auto& fd : def.fields) personal = personal || (fd.personal && widest_access(e, def, fd) != Access::absent);
+      check_cache_headers(e, items, personal, base + "/items");
       const json page = get_json(e, base + "/items?limit=10000");
       CHECK(page.at("numberMatched").get<std::size_t>() == expected.size());
       REQUIRE(page.at("features").size() == expected.size());
@@ -260,13 +436,17 @@ TEST_CASE("access matrix: OGC API collections, items and fields follow role, are
         const json& props = feature.at("properties");
         for (std::size_t i = 0; i < def.fields.size(); ++i) {
           const model::FieldDef& fd = def.fields[i];
-          const Access a = access_of(e, def, fd);
-          INFO("field " << fd.name);
-          if (a == Access::absent) {
+          const Access a = access_for(e, def, fd, raw);
+          INFO("field " << fd.name << " of fid " << fid);
+          if (widest_access(e, def, fd) == Access::absent) {
             CHECK_FALSE(props.contains(fd.name));
             continue;
           }
           REQUIRE(props.contains(fd.name));
+          if (a == Access::absent) {  // named for the class, null for this feature (outside the area)
+            CHECK(props.at(fd.name).is_null());
+            continue;
+          }
           const auto* s = std::get_if<std::string>(&raw.values[i]);
           if (!s || s->empty()) continue;
           if (a == Access::full) {
@@ -279,28 +459,29 @@ TEST_CASE("access matrix: OGC API collections, items and fields follow role, are
           }
         }
       }
-      // Nothing personal appears anywhere in the body when the role may not see it.
+      // Nothing personal appears anywhere in the body where the role may not see it.
+      const std::string body = page.dump();
       for (std::size_t i = 0; i < def.fields.size(); ++i) {
-        if (!def.fields[i].personal || access_of(e, def, def.fields[i]) != Access::absent) continue;
+        if (!def.fields[i].personal) continue;
         for (const auto& [fid, f] : expected) {
+          if (access_for(e, def, def.fields[i], f->feature) != Access::absent) continue;
           const auto* s = std::get_if<std::string>(&f->feature.values[i]);
-          if (s && s->size() >= 4) CHECK(page.dump().find(*s) == std::string::npos);
+          if (s && s->size() >= 4) CHECK(body.find(*s) == std::string::npos);
         }
       }
     }
   }
 }
 
-TEST_CASE("access matrix: a feature id outside the caller's area answers 404, as a missing one (IDOR)",
+TEST_CASE("access matrix: a feature id the caller may not see answers 404, as a missing one (IDOR)",
           "[server][access][matrix]") {
   for (const auto& e : expectations()) {
     INFO("role " << e.role << " user '" << e.user << "'");
     for (const auto& def : catalog().classes()) {
-      const model::MapDef* map = catalog().find_map(def.map);
-      if (!e.maps.count(map->name)) continue;
+      if (!role_grants(e, def) && !public_grants(def)) continue;
       int inside = 0, outside = 0;
       for (const auto& f : all_of(def.name)) {
-        const bool in = in_area(e, def, f->feature);
+        const bool in = sees(e, def, f->feature);
         if ((in && inside >= 2) || (!in && outside >= 2)) continue;
         const std::string target = "/collections/" + def.name + "/items/" + std::to_string(f->feature.fid);
         const Response r = get(e, target);

@@ -59,7 +59,8 @@ TEST_CASE("App serves /healthz and /api/layers from a store", "[server][app]") {
     Request req = get("/api/layers");
     req.set(http::field::authorization, "Bearer " + token);
     const Response res = app.handle(req);
-    CHECK(res[http::field::cache_control] == "private, no-cache");
+    CHECK(res[http::field::cache_control] == "private, max-age=60");
+    CHECK(res[http::field::vary] == "Authorization, Cookie");
     REQUIRE(res.result() == http::status::ok);
     CHECK(res[http::field::content_type] == "application/json; charset=utf-8");
     CHECK(res[http::field::content_length] == std::to_string(res.body().size()));

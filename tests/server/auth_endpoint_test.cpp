@@ -177,7 +177,7 @@ TEST_CASE("login answers a token, a hardened cookie and an audit entry", "[serve
   CHECK(cookie.find("; Path=/") != std::string::npos);
   CHECK(cookie.find("; Max-Age=43200") != std::string::npos);
   CHECK(cookie.find("Secure") == std::string::npos);  // plain HTTP; a TLS front end adds it
-  CHECK(r[http::field::cache_control] == "no-store");
+  CHECK(r[http::field::cache_control] == "private, no-store");
   const auto lines = audit_lines();
   REQUIRE(lines.size() == before + 1);
   const json entry = json::parse(lines.back());
@@ -294,7 +294,7 @@ TEST_CASE("/api/me describes each demo role, anonymous is public", "[server][aut
     CHECK(me.at("user") == user);
     CHECK(me.at("role") == role);
     CHECK(me.at("public") == false);
-    CHECK(r[http::field::cache_control] == "no-store");
+    CHECK(r[http::field::cache_control] == "private, no-store");
     const auto maps = me.at("maps").get<std::vector<std::string>>();
     const bool kp = std::find(maps.begin(), maps.end(), "key_persons") != maps.end();
     CHECK(kp == (role == "county_admin" || role == "township_cadre" || role == "village_cadre"));
@@ -315,7 +315,16 @@ TEST_CASE("/api/layers and WMTS list only the maps the scope may see", "[server]
     return out;
   };
   CHECK(names(get("/api/layers")) == std::set<std::string>{"terrain"});
-  CHECK(names(get("/api/layers", token_of("planner"))) == std::set<std::string>{"terrain", "disaster"});
+  // The planner's households come with their map's entry, marked as a class grant (no industry tiles).
+  CHECK(names(get("/api/layers", token_of("planner"))) == std::set<std::string>{"terrain", "disaster", "industry"});
+  const json planner = json::parse(get("/api/layers", token_of("planner")).body());
+  for (const auto& m : planner.at("maps")) {
+    if (m.at("name") != "industry") continue;
+    CHECK(m.at("granted") == "class");
+    REQUIRE(m.at("classes").size() == 1);
+    CHECK(m.at("classes").at(0).at("name") == "households");
+  }
+  CHECK(status(get("/tiles/industry/15/27235/13664.png", token_of("planner"))) == 403);
   CHECK(names(get("/api/layers", token_of("cadre"))).count("key_persons"));
   const Response caps = get("/wmts?SERVICE=WMTS&REQUEST=GetCapabilities", token_of("cadre"));
   CHECK(caps.body().find("<ows:Identifier>key_persons</ows:Identifier>") != std::string::npos);
@@ -332,7 +341,7 @@ TEST_CASE("pixel test: key persons are drawn for their village's cadre only, fro
   const Response cadre = get(path, token_of("cadre"), "192.0.2.70");
   REQUIRE(status(cadre) == 200);
   CHECK(key_person_pixels(cadre.body()) > 10);
-  CHECK(cadre[http::field::cache_control] == "private, max-age=60");
+  CHECK(cadre[http::field::cache_control] == "private, no-store");  // where key persons live is personal
   // Every key-persons tile request is audited: who, from where, which map and tile.
   const auto lines = audit_lines();
   REQUIRE(lines.size() == audit_before + 2);  // the login, then the tile

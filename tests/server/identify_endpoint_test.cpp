@@ -64,7 +64,10 @@ json get_json(const std::string& target, const std::string& user = {}) {
   INFO((user.empty() ? "anonymous" : user) << " " << target << " → " << r.body().substr(0, 300));
   REQUIRE(status(r) == 200);
   CHECK(r[http::field::content_type] == "application/geo+json");
-  CHECK(r[http::field::cache_control] == "no-store");
+  // server/cache_policy.hpp: anonymous answers are public; signed-in ones private (no-store when
+  // they hold personal data).
+  CHECK(r[http::field::vary] == "Authorization, Cookie");
+  CHECK(to_std(r[http::field::cache_control]).rfind(user.empty() ? "public, " : "private, ", 0) == 0);
   return json::parse(r.body());
 }
 
@@ -190,34 +193,44 @@ TEST_CASE("identify endpoint: each caller finds only what their scope holds", "[
     CHECK(audit_lines().size() == before + 1);
   }
 
-  SECTION("cadre of another village: none of this village's households or key persons") {
+  SECTION("cadre of another village: none of this village's households or key persons, its terrain as the public's") {
     token_of("cadre2");
     token_of("cadre");
     const auto before = audit_lines().size();
     const json fc = get_json(identify_at(at, "zoom=14"), "cadre2");
+    const json pub = get_json(identify_at(at, "zoom=14"), "");
     for (const auto& f : fc.at("features")) {
       const auto& p = f.at("properties");
-      if (p.contains("village_code")) CHECK(p.at("village_code") != "331124207201");
+      INFO(f.at("class"));
+      // Only what the public sees of another village: the terrain map, as the public reads it.
+      if (p.contains("village_code") && p.at("village_code") == "331124207201") CHECK(f.at("map") == "terrain");
     }
+    CHECK(fc.at("numberMatched") == pub.at("numberMatched"));
     CHECK(audit_lines().size() == before);
     // The same click by the village's own cadre does find them: the test above can fail.
     CHECK(classes_of(get_json(identify_at(at, "zoom=14"), "cadre")).count("households"));
   }
 
-  SECTION("disaster planner: terrain and disaster, no personal field") {
+  SECTION("disaster planner: terrain, disaster and households as counts; no name, phone or id of people") {
     const json fc = get_json(identify_at(at, "zoom=15"), "planner");
     REQUIRE_FALSE(fc.at("features").empty());
+    bool household = false;
     for (const auto& f : fc.at("features")) {
       const auto* def = demo_app().catalog().find_class(f.at("class").get<std::string>());
-      CHECK((def->map == "terrain" || def->map == "disaster"));
+      CHECK((def->map == "terrain" || def->map == "disaster" || def->name == "households"));
+      household = household || def->name == "households";
       for (const auto& [k, v] : f.at("properties").items()) {
         const auto* field = def->field(k);
         REQUIRE(field);
         INFO(def->name << "." << k);
-        CHECK_FALSE(field->personal);
+        // The one personal field a planner reads is a count: how many need help to evacuate.
+        if (field->personal) CHECK(k == "vulnerable_members");
       }
       CHECK_FALSE(f.at("properties").contains("household_id"));
+      CHECK_FALSE(f.at("properties").contains("head_name"));
+      CHECK_FALSE(f.at("properties").contains("phone"));
     }
+    CHECK(household);  // the click is on a house
   }
 }
 

@@ -105,13 +105,22 @@ TEST_CASE("stats: the village cadre sees its own village only", "[server][stats]
   for (const auto& row : own.at("maps").at("industry").at("tables").at("households_by_employment").at("rows")) {
     if (row.at("value").is_string()) CHECK(row.at("count") == households_with(kVillage, row.at("value")));
   }
-  const Response other = get(std::string("/api/stats?village=") + kVillage2, token_of("cadre"));
-  CHECK(status(other) == 403);
-  CHECK(json::parse(other.body()).at("detail").get<std::string>().find("outside the area") != std::string::npos);
-  CHECK(status(get(std::string("/api/stats?township=") + kTownship, token_of("cadre"))) == 403);
-  // An unknown village outside the area is refused like a real one: existence is not confirmed.
-  CHECK(status(get("/api/stats?village=331124207299", token_of("cadre"))) == 403);
-  CHECK(status(get(std::string("/api/stats?village=") + kVillage2, token_of("cadre2"))) == 200);
+  // Another village: what the public sees of it (terrain), never less than anonymous, and nothing of
+  // the cadre's own maps.
+  const json other = get_json(std::string("/api/stats?village=") + kVillage2, "cadre", 200);
+  CHECK(maps_of(other) == std::set<std::string>{"terrain"});
+  CHECK(other == get_json(std::string("/api/stats?village=") + kVillage2, "", 200));
+  const Response industry = get(std::string("/api/stats?village=") + kVillage2 + "&map=industry", token_of("cadre"));
+  CHECK(status(industry) == 403);
+  CHECK(json::parse(industry.body()).at("detail").get<std::string>().find("outside the area") != std::string::npos);
+  CHECK(status(get(std::string("/api/stats?township=") + kTownship + "&map=industry", token_of("cadre"))) == 403);
+  CHECK(maps_of(get_json(std::string("/api/stats?township=") + kTownship, "cadre", 200)) == std::set<std::string>{"terrain"});
+  // An unknown village outside the area is refused like a real one for a map only the role sees:
+  // existence is not confirmed beyond what the public map tells anyone.
+  CHECK(status(get("/api/stats?village=331124207299&map=industry", token_of("cadre"))) == 403);
+  CHECK(status(get("/api/stats?village=331124207299", token_of("cadre"))) == 404);
+  CHECK(status(get("/api/stats?village=331124207299", "")) == 404);
+  CHECK(maps_of(get_json(std::string("/api/stats?village=") + kVillage2, "cadre2", 200)).size() == 6);
 }
 
 TEST_CASE("stats: the township cadre sees its township, the planner disaster and terrain, anonymous terrain",
@@ -122,11 +131,13 @@ TEST_CASE("stats: the township cadre sees its township, the planner disaster and
   for (const auto& row : t.at("maps").at("industry").at("tables").at("households_by_employment").at("rows")) {
     if (row.at("value").is_string()) CHECK(row.at("count") == households_with(kTownship, row.at("value")));
   }
-  CHECK(status(get("/api/stats?township=331124208", token_of("township"))) == 403);
+  CHECK(status(get("/api/stats?township=331124208&map=industry", token_of("township"))) == 403);
+  CHECK(status(get("/api/stats?township=331124208", token_of("township"))) == 404);  // terrain: none there
 
   const json p = get_json(std::string("/api/stats?township=") + kTownship, "planner", 200);
   CHECK(maps_of(p) == std::set<std::string>{"terrain", "disaster"});
-  CHECK(p.at("maps").at("disaster").at("evacuation").at("population_at_risk").is_null());
+  // A planner counts households (positions and residents, no names): the population at risk.
+  CHECK(p.at("maps").at("disaster").at("evacuation").at("population_at_risk").is_number());
   const Response kp = get(std::string("/api/stats?village=") + kVillage + "&map=key_persons", token_of("planner"));
   CHECK(status(kp) == 404);
   // The same answer as a map that does not exist at all.
