@@ -17,7 +17,7 @@
 #include "server/app.hpp"
 #include "server/http_server.hpp"
 #include "store/feature_store.hpp"
-#include "support/app_options.hpp"
+#include "support/demo_client.hpp"
 #include "support/loopback_server.hpp"
 #include "support/run_command.hpp"
 #include "support/test_env.hpp"
@@ -42,13 +42,9 @@ const App& sample_app() {
   return app;
 }
 
-Response get(const std::string& target) {
-  Request req{http::verb::get, target, 11};
-  req.set(http::field::host, "127.0.0.1:8080");
-  return sample_app().handle(req);
-}
+Response get(const std::string& target) { return test::get(sample_app(), target); }
 
-int status(const Response& r) { return static_cast<int>(r.result_int()); }
+using test::status;
 
 json get_json(const std::string& target, int expected = 200) {
   const Response r = get(target);
