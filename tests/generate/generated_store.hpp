@@ -47,7 +47,8 @@ namespace detail {
 // so a store left by an older generator is never reused; those older copies are removed.
 inline std::filesystem::path shared_generated(const std::string& name, int villages, std::uint64_t seed) {
   const std::filesystem::path root = env_or_throw("MINQING_TEST_TMP");
-  const auto built = std::filesystem::last_write_time("/proc/self/exe").time_since_epoch().count();
+  const auto built = static_cast<std::uint64_t>(
+      std::filesystem::last_write_time("/proc/self/exe").time_since_epoch().count());
   const std::string prefix = name + "-";
   const auto dir = root / (prefix + std::to_string(built));
   const auto store = dir / "county.gpkg";

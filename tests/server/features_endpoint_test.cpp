@@ -53,21 +53,7 @@ json get_json(const std::string& target, int expected = 200) {
   return json::parse(r.body());
 }
 
-std::string enc(const std::string& s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '-' || c == '.' || c == '_') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
-    }
-  }
-  return out;
-}
+using test::enc;
 
 std::string items(const std::string& cls, const std::string& query = "") {
   return "/collections/" + cls + "/items" + (query.empty() ? "" : "?" + query);

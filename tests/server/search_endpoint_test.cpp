@@ -39,21 +39,7 @@ std::string token_of(const std::string& user) {
   return tokens(user);
 }
 
-std::string enc(const std::string& s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '-' || c == '.' || c == '_') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
-    }
-  }
-  return out;
-}
+using test::enc;
 
 Response get(const std::string& user, const std::string& target) {
   return test::get(demo_app(), target, token_of(user), "198.51.100.10");

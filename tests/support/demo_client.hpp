@@ -7,6 +7,7 @@
 //
 // Not thread-safe where it caches (DemoTokens); the free functions are.
 
+#include <cctype>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -39,6 +40,23 @@ inline int status(const server::Response& r) { return static_cast<int>(r.result_
 
 // The body as JSON. @throws nlohmann::json::parse_error when it is not.
 inline nlohmann::json json_body(const server::Response& r) { return nlohmann::json::parse(r.body()); }
+
+// `s` percent-encoded for a query string: letters, digits, '-', '.', '_' kept, every other byte %XX.
+inline std::string enc(const std::string& s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || c == '-' || c == '.' || c == '_') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    }
+  }
+  return out;
+}
 
 // A bare request: HTTP/1.1, Host set, nothing else.
 inline server::Request request(server::http::verb v, const std::string& target) {
