@@ -2,15 +2,19 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <fstream>
+#include <map>
 #include <optional>
+#include <system_error>
 
 #include "access/crypto.hpp"
 #include "base/error.hpp"
@@ -101,6 +105,77 @@ std::string last_line(int fd, const std::string& file) {
   return tail.substr(0, tail.size() - 1);
 }
 
+
+// An open file descriptor, closed (and its flock released) on scope exit.
+struct Fd {
+  int fd = -1;
+  Fd() = default;
+  explicit Fd(int f) : fd(f) {}
+  Fd(Fd&& o) noexcept : fd(o.fd) { o.fd = -1; }
+  Fd& operator=(Fd&& o) noexcept {
+    std::swap(fd, o.fd);
+    return *this;
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+// Reads [from, from + n) of `fd`. @throws StoreError naming `file` on a read error or a short file.
+std::string read_range(int fd, std::uint64_t from, std::uint64_t n, const std::string& file) {
+  std::string out(static_cast<std::size_t>(n), '\0');
+  std::size_t done = 0;
+  while (done < out.size()) {
+    const ssize_t r = ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(from + done));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) throw StoreError("audit log " + file + ": cannot read");
+    done += static_cast<std::size_t>(r);
+  }
+  return out;
+}
+
+// "<stem>." and ".jsonl" around the number of a rotated file of `path` ("<name>." and "" when the
+// name does not end in .jsonl).
+std::pair<std::string, std::string> rotated_affixes(const std::filesystem::path& path) {
+  const std::string name = path.filename().string();
+  constexpr std::string_view ext = ".jsonl";
+  if (name.size() > ext.size() && name.compare(name.size() - ext.size(), ext.size(), ext) == 0)
+    return {name.substr(0, name.size() - ext.size()) + ".", std::string(ext)};
+  return {name + ".", ""};
+}
+
+// The rotated files of `path` by number (any number ≥ 1 present; gaps are for verify to report).
+std::map<std::uint64_t, std::filesystem::path> rotated_files(const std::filesystem::path& path) {
+  std::map<std::uint64_t, std::filesystem::path> out;
+  const auto [prefix, suffix] = rotated_affixes(path);
+  const auto dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string n = e.path().filename().string();
+    if (n.size() <= prefix.size() + suffix.size() || n.compare(0, prefix.size(), prefix) != 0 ||
+        n.compare(n.size() - suffix.size(), suffix.size(), suffix) != 0)
+      continue;
+    const std::string digits = n.substr(prefix.size(), n.size() - prefix.size() - suffix.size());
+    if (digits.empty() || digits.size() > 18 || digits[0] == '0' ||
+        digits.find_first_not_of("0123456789") != std::string::npos)
+      continue;
+    out.emplace(std::stoull(digits), e.path());
+  }
+  return out;
+}
+
+bool same_file(const struct stat& a, const struct stat& b) {
+  return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+void sync_directory(const std::filesystem::path& path, const std::string& file) {
+  const auto dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  const Fd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (d.fd < 0 || ::fsync(d.fd) != 0) throw StoreError("audit log " + file + ": cannot sync its directory");
+}
+
 }  // namespace
 
 std::string iso8601_utc(std::chrono::system_clock::time_point t) {
@@ -121,10 +196,35 @@ std::string iso8601_utc(std::chrono::system_clock::time_point t) {
 }
 
 AuditLog::AuditLog(std::filesystem::path path, bool durable)
-    : m_path(std::move(path)), m_durable(durable) {
+    : AuditLog(std::move(path), AuditOptions{durable, AuditOptions{}.max_bytes}) {}
+
+AuditLog::AuditLog(std::filesystem::path path, AuditOptions options)
+    : m_path(std::move(path)), m_options(options) {
   const int fd = ::open(m_path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) throw StoreError("audit log " + m_path.string() + ": cannot open for appending");
   ::close(fd);
+}
+
+std::filesystem::path AuditLog::rotated_path(const std::filesystem::path& path, std::uint64_t n) {
+  const auto [prefix, suffix] = rotated_affixes(path);
+  return path.parent_path() / (prefix + std::to_string(n) + suffix);
+}
+
+std::vector<std::filesystem::path> AuditLog::files(const std::filesystem::path& path) {
+  std::vector<std::filesystem::path> out;
+  struct stat last_rotated {};
+  bool have_rotated = false;
+  for (auto& [n, p] : rotated_files(path)) {
+    have_rotated = ::stat(p.c_str(), &last_rotated) == 0;
+    out.push_back(std::move(p));
+  }
+  struct stat active {};
+  if (::stat(path.c_str(), &active) == 0) {
+    // A rotation cut short between its link and its rename leaves the active file also under the
+    // newest rotated name: it is one file, listed once.
+    if (!(have_rotated && same_file(active, last_rotated))) out.push_back(path);
+  }
+  return out;
 }
 
 std::uint64_t AuditLog::append(const AuditRecord& record,
@@ -132,110 +232,280 @@ std::uint64_t AuditLog::append(const AuditRecord& record,
   ensure_sodium();
   const std::string file = m_path.string();
   std::lock_guard lock(m_mutex);
-  const int fd = ::open(m_path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) throw StoreError("audit log " + file + ": cannot open for appending");
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }  // also releases the flock
-  } closer{fd};
-  if (::flock(fd, LOCK_EX) != 0) throw StoreError("audit log " + file + ": cannot lock");
+  for (;;) {
+    Fd fd(::open(m_path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
+    if (fd.fd < 0) throw StoreError("audit log " + file + ": cannot open for appending");
+    if (::flock(fd.fd, LOCK_EX) != 0) throw StoreError("audit log " + file + ": cannot lock");
+    struct stat mine {}, named {};
+    if (::fstat(fd.fd, &mine) != 0) throw StoreError("audit log " + file + ": cannot stat");
+    if (::stat(m_path.c_str(), &named) != 0 || !same_file(mine, named))
+      continue;  // another process rotated the file while this one waited for the lock
 
-  std::uint64_t seq = 1;
-  std::string prev = kGenesis;
-  if (const std::string last = last_line(fd, file); !last.empty()) {
-    const auto split = split_line(last);
-    json j;
-    if (split) j = json::parse(split->canonical, nullptr, false);
-    if (!split || !j.is_object() || !j.contains("seq") || !j["seq"].is_number_unsigned()) {
-      throw StoreError("audit log " + file +
-                       ": the last line is damaged; run `minqing audit verify`");
+    // The last entry: this file's last line, or for a new file the last line of the newest
+    // rotated one (the chain runs on across files).
+    const auto rotated = rotated_files(m_path);
+    std::string last = last_line(fd.fd, file);
+    bool half_rotated = false;  // the newest rotated name is this very file (a rotation cut short)
+    if (!rotated.empty()) {
+      struct stat r {};
+      const auto& newest = rotated.rbegin()->second;
+      if (::stat(newest.c_str(), &r) == 0 && same_file(r, mine)) {
+        half_rotated = true;
+      } else if (last.empty()) {
+        const Fd in(::open(newest.c_str(), O_RDONLY | O_CLOEXEC));
+        if (in.fd < 0) throw StoreError("audit log " + newest.string() + ": cannot read");
+        last = last_line(in.fd, newest.string());
+      }
     }
-    seq = j["seq"].get<std::uint64_t>() + 1;
-    prev = split->hash;
-  }
-
-  json entry = json::object();
-  entry["seq"] = seq;
-  entry["time"] = iso8601_utc(now);
-  entry["user"] = record.user;
-  entry["address"] = record.address;
-  entry["action"] = record.action;
-  entry["detail"] = scrub(record.detail.is_null() ? json::object() : record.detail);
-  entry["prev_hash"] = prev;
-  const std::string canonical = dump(entry);
-  const std::string hash = sha256_hex(prev + canonical);
-  std::string line = canonical.substr(0, canonical.size() - 1);
-  line.append(kHashKey).append(hash).append("\"}\n");
-
-  std::size_t written = 0;
-  while (written < line.size()) {
-    const ssize_t n = ::write(fd, line.data() + written, line.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw StoreError("audit log " + file + ": cannot write");
+    std::uint64_t seq = 1;
+    std::string prev = kGenesis;
+    if (!last.empty()) {
+      const auto split = split_line(last);
+      json j;
+      if (split) j = json::parse(split->canonical, nullptr, false);
+      if (!split || !j.is_object() || !j.contains("seq") || !j["seq"].is_number_unsigned()) {
+        throw StoreError("audit log " + file +
+                         ": the last line is damaged; run `minqing audit verify`");
+      }
+      seq = j["seq"].get<std::uint64_t>() + 1;
+      prev = split->hash;
     }
-    written += static_cast<std::size_t>(n);
+
+    json entry = json::object();
+    entry["seq"] = seq;
+    entry["time"] = iso8601_utc(now);
+    entry["user"] = record.user;
+    entry["address"] = record.address;
+    entry["action"] = record.action;
+    entry["detail"] = scrub(record.detail.is_null() ? json::object() : record.detail);
+    entry["prev_hash"] = prev;
+    const std::string canonical = dump(entry);
+    const std::string hash = sha256_hex(prev + canonical);
+    std::string line = canonical.substr(0, canonical.size() - 1);
+    line.append(kHashKey).append(hash).append("\"}\n");
+
+    const auto size = static_cast<std::uint64_t>(mine.st_size);
+    if (half_rotated ||
+        (m_options.max_bytes > 0 && size > 0 && size + line.size() > m_options.max_bytes)) {
+      // Rotate: the full file gets the next rotated name, an empty file takes the path (rename
+      // replaces atomically, so readers always find an active file), and the append starts over
+      // on the new file under its own lock.
+      if (!half_rotated) {
+        const std::uint64_t n = rotated.empty() ? 1 : rotated.rbegin()->first + 1;
+        const auto to = rotated_path(m_path, n);
+        if (::link(m_path.c_str(), to.c_str()) != 0)
+          throw StoreError("audit log " + file + ": cannot rotate to " + to.string() + ": " + std::strerror(errno));
+      }
+      const std::filesystem::path fresh = m_path.string() + ".new";
+      {
+        const Fd f(::open(fresh.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+        if (f.fd < 0) throw StoreError("audit log " + file + ": cannot create " + fresh.string());
+      }
+      if (::rename(fresh.c_str(), m_path.c_str()) != 0)
+        throw StoreError("audit log " + file + ": cannot rotate: " + std::strerror(errno));
+      if (m_options.durable) sync_directory(m_path, file);
+      continue;
+    }
+
+    std::size_t written = 0;
+    while (written < line.size()) {
+      const ssize_t n = ::write(fd.fd, line.data() + written, line.size() - written);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        throw StoreError("audit log " + file + ": cannot write");
+      }
+      written += static_cast<std::size_t>(n);
+    }
+    if (m_options.durable && ::fdatasync(fd.fd) != 0)
+      throw StoreError("audit log " + file + ": cannot sync");
+    return seq;
   }
-  if (m_durable && ::fdatasync(fd) != 0) throw StoreError("audit log " + file + ": cannot sync");
-  return seq;
+}
+
+void AuditLog::refresh() const {
+  struct stat active {};
+  if (::stat(m_path.c_str(), &active) != 0)
+    throw StoreError("audit log " + m_path.string() + ": cannot read");
+  const bool rotated_meanwhile = m_files.empty() || m_files.back().ino != active.st_ino ||
+                                 m_files.back().dev != active.st_dev;
+  if (!m_indexed || rotated_meanwhile) {
+    // Which files there are now; the index of a file already seen (by inode) is kept.
+    std::vector<FileIndex> next;
+    for (const auto& p : files(m_path)) {
+      struct stat st {};
+      if (::stat(p.c_str(), &st) != 0) throw StoreError("audit log " + p.string() + ": cannot read");
+      FileIndex fi;
+      for (auto& old : m_files) {
+        if (old.dev == st.st_dev && old.ino == st.st_ino) fi = std::move(old);
+      }
+      fi.path = p;
+      fi.dev = st.st_dev;
+      fi.ino = st.st_ino;
+      fi.size = static_cast<std::uint64_t>(st.st_size);
+      next.push_back(std::move(fi));
+    }
+    m_files = std::move(next);
+    m_indexed = true;
+  } else {
+    m_files.back().size = static_cast<std::uint64_t>(active.st_size);
+  }
+  // Scan what is new in each file (normally: the lines appended to the active file since).
+  constexpr std::uint64_t kChunk = 1 << 20;
+  for (auto& f : m_files) {
+    if (f.size <= f.indexed_end) continue;
+    const Fd fd(::open(f.path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.fd < 0) throw StoreError("audit log " + f.path.string() + ": cannot read");
+    std::uint64_t line_start = f.indexed_end;
+    for (std::uint64_t pos = f.indexed_end; pos < f.size;) {
+      const std::uint64_t n = std::min(kChunk, f.size - pos);
+      const std::string chunk = read_range(fd.fd, pos, n, f.path.string());
+      for (const char* p = chunk.data(); (p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(chunk.data() + chunk.size() - p))));) {
+        const std::uint64_t nl = pos + static_cast<std::uint64_t>(p - chunk.data());
+        if (nl > line_start) f.starts.push_back(line_start);  // empty lines are no entries
+        line_start = nl + 1;
+        ++p;
+      }
+      pos += n;
+    }
+    f.indexed_end = line_start;
+  }
 }
 
 AuditPage AuditLog::page(std::uint64_t offset, std::size_t limit) const {
   std::lock_guard lock(m_mutex);
-  std::ifstream in(m_path, std::ios::binary);
-  if (!in) throw StoreError("audit log " + m_path.string() + ": cannot read");
+  refresh();
   AuditPage out;
-  for (std::string line; std::getline(in, line);) {
-    if (line.empty()) continue;
-    if (out.total >= offset && out.entries.size() < limit) {
-      json j = json::parse(line, nullptr, false);
-      if (j.is_discarded()) j = json{{"damaged_line", out.total + 1}};
-      out.entries.push_back(std::move(j));
+  for (const auto& f : m_files) out.total += f.entries();
+  std::uint64_t base = 0;  // entries in the files before f
+  const std::uint64_t end = limit > UINT64_MAX - offset ? UINT64_MAX : offset + limit;
+  for (const auto& f : m_files) {
+    const std::uint64_t n = f.entries();
+    if (base + n > offset && base < end && n > 0) {
+      const std::uint64_t from = std::max(offset, base) - base;  // within f, [from, to)
+      const std::uint64_t to = std::min(end, base + n) - base;
+      const auto start_of = [&](std::uint64_t i) { return i < f.starts.size() ? f.starts[i] : f.indexed_end; };
+      const std::uint64_t first_byte = start_of(from);
+      const std::uint64_t last_byte = to < f.starts.size() ? f.starts[to] : f.size;
+      const Fd fd(::open(f.path.c_str(), O_RDONLY | O_CLOEXEC));
+      if (fd.fd < 0) throw StoreError("audit log " + f.path.string() + ": cannot read");
+      const std::string bytes = read_range(fd.fd, first_byte, last_byte - first_byte, f.path.string());
+      for (std::uint64_t i = from; i < to; ++i) {
+        const std::string_view rest = std::string_view(bytes).substr(static_cast<std::size_t>(start_of(i) - first_byte));
+        const std::string_view line = rest.substr(0, rest.find('\n'));
+        json j = json::parse(line, nullptr, false);
+        if (j.is_discarded()) j = json{{"damaged_line", base + i + 1}};
+        out.entries.push_back(std::move(j));
+      }
     }
-    ++out.total;
+    base += n;
   }
   return out;
 }
 
+void AuditLog::scan(std::uint64_t first, std::uint64_t count,
+                    const std::function<void(std::uint64_t, std::string_view)>& visit) const {
+  struct Part {
+    Fd fd;
+    std::string file;
+    std::uint64_t index = 0;  // the log index of the part's first entry
+    std::vector<std::uint64_t> starts;
+    std::uint64_t end = 0;  // end of the part's last line
+  };
+  std::vector<Part> parts;
+  {
+    // Open the files while the index is current: a rotation afterwards renames them, but the
+    // open descriptors still read the same bytes, and complete lines never change.
+    std::lock_guard lock(m_mutex);
+    refresh();
+    const std::uint64_t end = count > UINT64_MAX - first ? UINT64_MAX : first + count;
+    std::uint64_t base = 0;
+    for (const auto& f : m_files) {
+      const std::uint64_t n = f.starts.size();
+      if (base + n > first && base < end && n > 0) {
+        const std::uint64_t from = std::max(first, base) - base;
+        const std::uint64_t to = std::min(end, base + n) - base;
+        Part p{Fd(::open(f.path.c_str(), O_RDONLY | O_CLOEXEC)), f.path.string(), base + from,
+               {f.starts.begin() + static_cast<std::ptrdiff_t>(from), f.starts.begin() + static_cast<std::ptrdiff_t>(to)},
+               to < n ? f.starts[to] : f.indexed_end};
+        if (p.fd.fd < 0) throw StoreError("audit log " + p.file + ": cannot read");
+        parts.push_back(std::move(p));
+      }
+      base += f.entries();
+    }
+  }
+  constexpr std::uint64_t kChunk = 1 << 20;
+  for (const auto& p : parts) {
+    std::size_t k = 0;
+    while (k < p.starts.size()) {
+      // As many whole lines as fit in a chunk (at least one).
+      std::size_t upto = k + 1;
+      while (upto < p.starts.size() && p.starts[upto] - p.starts[k] < kChunk) ++upto;
+      const std::uint64_t stop = upto < p.starts.size() ? p.starts[upto] : p.end;
+      const std::string bytes = read_range(p.fd.fd, p.starts[k], stop - p.starts[k], p.file);
+      for (std::size_t i = k; i < upto; ++i) {
+        const std::string_view rest = std::string_view(bytes).substr(static_cast<std::size_t>(p.starts[i] - p.starts[k]));
+        visit(p.index + i, rest.substr(0, rest.find('\n')));
+      }
+      k = upto;
+    }
+  }
+}
+
 AuditVerifyResult AuditLog::verify(const std::filesystem::path& path) {
   AuditVerifyResult r;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    r.first_bad_line = 1;
-    r.reason = "cannot read " + path.string();
-    return r;
-  }
   std::string prev = kGenesis;
   std::uint64_t line_no = 0;
-  auto bad = [&](const std::string& why) {
+  auto bad = [&](const std::filesystem::path& file, const std::string& why) {
+    r.file = file;
     r.first_bad_line = line_no;
     r.reason = why;
     r.last_hash = prev;
     return r;
   };
-  std::string line;
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (in.eof()) return bad("the line is cut off (no newline at the end of the file)");
-    const auto split = split_line(line);
-    if (!split) return bad("not an audit entry (no hash at the end of the line)");
-    const json j = json::parse(split->canonical, nullptr, false);
-    if (!j.is_object() || !j.contains("seq") || !j["seq"].is_number_unsigned() ||
-        !j.contains("prev_hash") || !j["prev_hash"].is_string()) {
-      return bad("not an audit entry (no seq or prev_hash)");
+  if (!std::filesystem::exists(path)) {
+    line_no = 1;
+    return bad(path, "cannot read " + path.string());
+  }
+  const auto rotated = rotated_files(path);
+  std::uint64_t expected_n = 1;
+  for (const auto& [n, p] : rotated) {
+    if (n != expected_n) {
+      line_no = 0;
+      return bad(rotated_path(path, expected_n),
+                 "rotated file " + rotated_path(path, expected_n).filename().string() +
+                     " is missing: entries were removed");
     }
-    const auto seq = j["seq"].get<std::uint64_t>();
-    if (seq != r.entries + 1) {
-      return bad("seq " + std::to_string(seq) + " where " + std::to_string(r.entries + 1) +
-                 " was expected: a line was removed, inserted or moved");
+    ++expected_n;
+  }
+  for (const auto& file : files(path)) {
+    std::ifstream in(file, std::ios::binary);
+    line_no = 0;
+    if (!in) return bad(file, "cannot read " + file.string());
+    ++r.files;
+    std::string line;
+    while (std::getline(in, line)) {
+      ++line_no;
+      if (in.eof()) return bad(file, "the line is cut off (no newline at the end of the file)");
+      const auto split = split_line(line);
+      if (!split) return bad(file, "not an audit entry (no hash at the end of the line)");
+      const json j = json::parse(split->canonical, nullptr, false);
+      if (!j.is_object() || !j.contains("seq") || !j["seq"].is_number_unsigned() ||
+          !j.contains("prev_hash") || !j["prev_hash"].is_string()) {
+        return bad(file, "not an audit entry (no seq or prev_hash)");
+      }
+      const auto seq = j["seq"].get<std::uint64_t>();
+      if (seq != r.entries + 1) {
+        return bad(file, "seq " + std::to_string(seq) + " where " + std::to_string(r.entries + 1) +
+                             " was expected: a line (or a file) was removed, inserted or moved");
+      }
+      if (j["prev_hash"].get<std::string>() != prev)
+        return bad(file, "prev_hash does not match the line before: a line was removed or moved");
+      if (!constant_time_equal(sha256_hex(prev + split->canonical), split->hash)) {
+        return bad(file, "the hash does not match the entry: the line was edited");
+      }
+      prev = split->hash;
+      ++r.entries;
     }
-    if (j["prev_hash"].get<std::string>() != prev)
-      return bad("prev_hash does not match the line before: a line was removed or moved");
-    if (!constant_time_equal(sha256_hex(prev + split->canonical), split->hash)) {
-      return bad("the hash does not match the entry: the line was edited");
-    }
-    prev = split->hash;
-    ++r.entries;
   }
   r.ok = true;
   r.last_hash = prev;

@@ -1,25 +1,45 @@
 #pragma once
-// The audit log: an append-only file of JSON lines, one entry per key-persons access, login,
+// The audit log: an append-only sequence of JSON lines, one entry per key-persons access, login,
 // failed login, logout and account change (issue 4). Each entry is
 //   {"action","address","detail","prev_hash","seq","time","user", …,"hash"}
 // where `hash` = SHA-256 hex over prev_hash + the entry's canonical text (the line without its
-// final ,"hash":"…" member), and prev_hash is the hash of the line before ("0"×64 for the first).
+// final ,"hash":"…" member), and prev_hash is the hash of the entry before ("0"×64 for the first).
 // Removing, editing, reordering or cutting off a line breaks the chain, and verify() names the
-// first line where it breaks. (Cutting off whole lines at the end is only visible against a
-// remembered last seq/hash — keep verify()'s `last_hash` somewhere else if that matters.)
+// file and the first line where it breaks. (Cutting off whole lines at the end is only visible
+// against a remembered last seq/hash — keep verify()'s `last_hash` somewhere else if that matters.)
+//
+// Files and rotation: entries are appended to `path` (the active file). When an append would take
+// it past AuditOptions::max_bytes, the active file is first renamed to the next rotated name —
+// `<stem>.1.jsonl`, `<stem>.2.jsonl`, … for `<stem>.jsonl` (`<path>.1`, … for any other name), .1
+// the oldest — and a new, empty active file takes its place (link, then rename of an empty file
+// over the path: the path never goes missing). The chain runs on across files: the first entry of
+// a new file has the next seq and chains to the last hash of the file before, so the rotated files
+// in order followed by the active one read as one log. verify() checks them all and reports a
+// rotated file that is missing (a gap in the numbers, or a first file not starting at seq 1),
+// edited or cut. Archive old files by copying them; removing one makes verify() report it.
+//
+// Reading: page() finds entries through an index of where each line starts in each file (8 bytes
+// per entry in memory), built by one scan of the files at the first read and extended from the
+// files' new bytes at each later read, so a page costs the lines it returns, not the log's size.
+// Writes by other processes (`minqing user` while the server runs) and their rotations are picked
+// up the same way: by the active file's size and inode.
 //
 // Never write passwords, tokens, cookies or hashes into an entry: append() replaces any detail
 // member whose key names one ("password", "token", "cookie", "authorization", "secret", "hash")
 // with "[removed]" as a second line of defence.
 //
-// Thread-safety: one AuditLog may be shared by all threads (a mutex serialises appends). Several
-// processes may append to the same file: each append takes an exclusive flock and re-reads the
-// last line, so the chain stays whole. Every line is flushed and, when `durable`, fdatasync'ed
-// before append() returns.
+// Thread-safety: one AuditLog may be shared by all threads (a mutex serialises appends and reads).
+// Several processes may append to the same log: each append takes an exclusive flock on the
+// active file, checks that the path still names that file (else another process rotated it and
+// the append starts over) and re-reads the last line, so the chain stays whole across processes
+// and rotations. Every line is flushed and, when `durable`, fdatasync'ed before append() returns;
+// a rotation then also syncs the directory.
 
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <string_view>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -49,15 +69,24 @@ struct AuditRecord {
 
 struct AuditVerifyResult {
   bool ok = false;
-  std::uint64_t entries = 0;         // entries read (all of them when ok)
-  std::uint64_t first_bad_line = 0;  // 1-based; 0 when ok
-  std::string reason;                // why that line is bad
+  std::uint64_t entries = 0;         // entries read, across files (all of them when ok)
+  std::uint64_t files = 0;           // files read, rotated ones and the active one
+  std::filesystem::path file;        // the file holding the bad line (or missing); "" when ok
+  std::uint64_t first_bad_line = 0;  // 1-based, within `file`; 0 when ok
+  std::string reason;                // why that line (or file) is bad
   std::string last_hash;             // hash of the last good entry
 };
 
 struct AuditPage {
-  std::uint64_t total = 0;              // entries in the log
+  std::uint64_t total = 0;              // entries in the log, across files
   std::vector<nlohmann::json> entries;  // oldest first
+};
+
+struct AuditOptions {
+  bool durable = true;  // fdatasync every entry (and the directory at a rotation)
+  // Rotate before an append would take the active file past this many bytes; 0: never. A file
+  // holds at least one entry, however long.
+  std::uint64_t max_bytes = std::uint64_t{64} << 20;
 };
 
 class AuditLog {
@@ -65,26 +94,57 @@ class AuditLog {
   // Opens (creates with mode 0600) the log at `path`. @throws StoreError naming the file when it
   // cannot be created or opened.
   explicit AuditLog(std::filesystem::path path, bool durable = true);
+  AuditLog(std::filesystem::path path, AuditOptions options);
 
   // Appends one entry stamped with `now`; returns its seq (1 for the first).
   // @throws StoreError when the file cannot be written or its last line is damaged (then nothing
   //         is appended: `minqing audit verify` says where).
   std::uint64_t append(const AuditRecord& record, std::chrono::system_clock::time_point now);
 
-  // Entries [offset, offset + limit) as parsed JSON, oldest first, with the total.
-  // @throws StoreError when the file cannot be read.
+  // Entries [offset, offset + limit) as parsed JSON, oldest first, across rotated files, with the
+  // total. Entry i is the log's (i+1)-th non-empty line; a line that is not JSON comes back as
+  // {"damaged_line": i+1}, and a cut-off last line (no newline yet) counts as an entry.
+  // Reads only the page's lines (and whatever was appended since the last read).
+  // @throws StoreError when a file cannot be read.
   AuditPage page(std::uint64_t offset, std::size_t limit) const;
+
+  // Calls `visit(i, line)` for the complete entries i in [first, first + count) in log order,
+  // `line` without its newline; stops early at the log's end. For filters that must look at every
+  // line; the mutex is held only while the files are opened, not while they are read.
+  // @throws StoreError when a file cannot be read.
+  void scan(std::uint64_t first, std::uint64_t count,
+            const std::function<void(std::uint64_t, std::string_view)>& visit) const;
 
   const std::filesystem::path& path() const noexcept { return m_path; }
 
-  // Checks the whole chain of the log at `path`. Never throws for content; a missing file is
-  // reported as not ok.
+  // The log's files in order: the rotated ones, oldest first, then the active one (when it exists).
+  static std::vector<std::filesystem::path> files(const std::filesystem::path& path);
+  // The n-th rotated file (n ≥ 1) of the log at `path`.
+  static std::filesystem::path rotated_path(const std::filesystem::path& path, std::uint64_t n);
+
+  // Checks the whole chain of the log at `path`, through its rotated files. Never throws for
+  // content; a missing active file is reported as not ok.
   static AuditVerifyResult verify(const std::filesystem::path& path);
 
  private:
+  // Where each entry of one file starts. Complete lines only: bytes past `indexed_end` are a line
+  // not yet ended (one more entry, read as damaged) or not yet scanned.
+  struct FileIndex {
+    std::filesystem::path path;
+    std::uint64_t dev = 0, ino = 0;  // which file, whatever its name now
+    std::uint64_t size = 0;          // its size when last looked at
+    std::uint64_t indexed_end = 0;   // bytes scanned, up to the end of the last complete line
+    std::vector<std::uint64_t> starts;  // byte offset of each non-empty complete line
+    std::uint64_t entries() const noexcept { return starts.size() + (size > indexed_end ? 1 : 0); }
+  };
+
+  void refresh() const;  // brings m_files up to date with the files; m_mutex held
+
   std::filesystem::path m_path;
-  bool m_durable;
+  AuditOptions m_options;
   mutable std::mutex m_mutex;
+  mutable std::vector<FileIndex> m_files;  // rotated oldest first, then the active file
+  mutable bool m_indexed = false;
 };
 
 // "2024-05-01T08:00:00.123Z"

@@ -1,6 +1,7 @@
-// `minqing audit verify|show` — checks the audit log's hash chain (access/audit_log.hpp), or
-// prints a page of it. verify prints OK and the last hash (worth writing down elsewhere: only it
-// reveals lines cut off the end), or the first bad line and why, and then exits 1.
+// `minqing audit verify|show` — checks the audit log's hash chain (access/audit_log.hpp) through
+// all its rotated files, or prints a page of it. verify prints OK and the last hash (worth writing
+// down elsewhere: only it reveals lines cut off the end), or the file and first bad line and why,
+// and then exits 1.
 
 #include <cstdio>
 #include <iostream>
@@ -61,11 +62,12 @@ int run_audit(const Args& args) {
   if (action == "verify") {
     const auto r = access::AuditLog::verify(audit);
     if (r.ok) {
-      std::printf("OK: %s: %llu entries, last hash %s\n", audit.c_str(),
-                  static_cast<unsigned long long>(r.entries), r.last_hash.c_str());
+      std::printf("OK: %s: %llu entries in %llu files, last hash %s\n", audit.c_str(),
+                  static_cast<unsigned long long>(r.entries),
+                  static_cast<unsigned long long>(r.files), r.last_hash.c_str());
       return 0;
     }
-    std::printf("BAD: %s: line %llu: %s (%llu good entries before it)\n", audit.c_str(),
+    std::printf("BAD: %s: line %llu: %s (%llu good entries before it)\n", r.file.c_str(),
                 static_cast<unsigned long long>(r.first_bad_line), r.reason.c_str(),
                 static_cast<unsigned long long>(r.entries));
     return 1;

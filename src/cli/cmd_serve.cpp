@@ -76,6 +76,7 @@ int run_serve(const Args& args) {
   unsigned threads = 0;
   std::string auth_db;
   std::string audit_log;
+  std::uint64_t audit_max_mb = access::AuditOptions{}.max_bytes >> 20;
 
   po::options_description desc("minqing serve [options]");
   // clang-format off
@@ -94,6 +95,8 @@ int run_serve(const Args& args) {
        "the auth database (default: <store>.auth.sqlite)")
       ("audit", po::value(&audit_log)->value_name("FILE"),
        "the audit log (default: <store>.audit.jsonl beside the auth database)")
+      ("audit-max-mb", po::value(&audit_max_mb)->value_name("MB")->default_value(audit_max_mb),
+       "rotate the audit log to <name>.N.jsonl past this size, in MiB (0: never)")
       ("demo", "create the demo accounts (password minqing-demo) for the store's first villages; "
                "for serving the committed sample only")
       ("public", "allow a non-loopback --listen address (the maps become reachable from the network)");
@@ -131,6 +134,7 @@ int run_serve(const Args& args) {
   app_options.tile_cache_bytes = cache_mb << 20;
   app_options.auth_db = auth_db;
   app_options.audit_log = audit_log;
+  app_options.audit_max_bytes = audit_max_mb << 20;
   app_options.demo_accounts = vm.count("demo") > 0;
   const server::App app(app_options);
   const server::AccessLog access_log(stderr);

@@ -77,7 +77,8 @@ App::App(const AppOptions& options) {
   const std::filesystem::path audit_path =
       options.audit_log.empty() ? access::default_audit_path(auth_path) : options.audit_log;
   m_auth_db = access::AuthDb::open(auth_path, options.auth);
-  m_audit = std::make_unique<access::AuditLog>(audit_path, options.durable_audit);
+  m_audit = std::make_unique<access::AuditLog>(
+      audit_path, access::AuditOptions{options.durable_audit, options.audit_max_bytes});
   if (options.demo_accounts) {
     const access::DemoArea area = demo_area(*m_data, *m_policy);
     access::ensure_demo_accounts(*m_auth_db, area, m_audit.get());

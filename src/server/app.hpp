@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -42,6 +43,7 @@ struct AppOptions {
   std::filesystem::path audit_log{};  // empty: access::default_audit_path(auth_db)
   access::AuthOptions auth{};         // password cost, lockout, session lifetime
   bool durable_audit = true;        // fdatasync every audit entry
+  std::uint64_t audit_max_bytes = access::AuditOptions{}.max_bytes;  // rotate past this; 0: never
   // Demo mode (serving the committed sample only): creates the demo accounts of
   // access/demo_accounts.hpp for the store's first two villages and a grid of the first.
   bool demo_accounts = false;

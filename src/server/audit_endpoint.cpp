@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
-#include <fstream>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -96,7 +95,7 @@ std::string member_text(const char* key, const json& value) {
 struct Filter {
   std::vector<std::pair<const char*, std::string>> members;  // key, member_text(key, value)
 
-  bool matches(const std::string& line) const {
+  bool matches(std::string_view line) const {
     for (const auto& m : members) {
       if (line.find(m.second) == std::string::npos) return false;  // cheap: most lines stop here
     }
@@ -147,33 +146,24 @@ Listing unfiltered(const access::AuditLog& audit, std::uint64_t as_of, const Par
   return out;
 }
 
-// Filtered: one scan of the first `as_of` lines remembering where matching lines start, then the
-// window's lines re-read by offset. Memory: 8 bytes per match plus the page.
+// Filtered: one scan of the first `as_of` entries (across rotated files) remembering which match,
+// then the window's entries read by index. Memory: 8 bytes per match plus the page.
 Listing filtered(const access::AuditLog& audit, std::uint64_t as_of, const Params& p,
                  const Filter& filter) {
-  std::ifstream in(audit.path(), std::ios::binary);
-  if (!in) throw StoreError("audit log " + audit.path().string() + ": cannot read");
-  std::vector<std::uint64_t> starts;
+  std::vector<std::uint64_t> matches;
   std::uint64_t lines = 0;
-  std::uint64_t pos = 0;
-  std::string line;
-  while (lines < as_of && std::getline(in, line)) {
-    if (in.eof()) break;  // no newline yet: a line still being written
-    const std::uint64_t start = pos;
-    pos += line.size() + 1;
-    if (line.empty()) continue;  // as AuditLog::page counts
-    ++lines;
-    if (filter.matches(line)) starts.push_back(start);
-  }
+  audit.scan(0, as_of, [&](std::uint64_t i, std::string_view line) {
+    lines = i + 1;
+    if (filter.matches(line)) matches.push_back(i);
+  });
   Listing out;
   out.as_of = lines;
-  out.total = starts.size();
-  const Window w = window(starts.size(), p);
-  in.clear();
+  out.total = matches.size();
+  const Window w = window(matches.size(), p);
   for (std::uint64_t i = w.first; i < w.first + w.count; ++i) {
-    in.seekg(static_cast<std::streamoff>(starts[i]));
-    if (!std::getline(in, line)) throw StoreError("audit log " + audit.path().string() + ": cannot read");
-    out.entries.push_back(json::parse(line, nullptr, false));
+    auto page = audit.page(matches[i], 1);
+    if (page.entries.empty()) throw StoreError("audit log " + audit.path().string() + ": cannot read");
+    out.entries.push_back(std::move(page.entries.front()));
   }
   if (p.newest_first) std::reverse(out.entries.begin(), out.entries.end());
   return out;

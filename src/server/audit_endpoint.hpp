@@ -27,10 +27,10 @@
 // so a reader sees their own read at the top of the newest-first listing; when that entry cannot
 // be written the log is not served (500).
 //
-// Cost: an unfiltered page reads the log's lines once (AuditLog::page: a scan, parsing only the
-// page); a filtered one scans the first as_of lines, parses only lines that contain the filtered
-// value, and re-reads the page's lines by offset. Both are O(log size) per request; there is no
-// index.
+// Cost: an unfiltered page reads only its own lines, through AuditLog's index of line starts
+// (newest-first or oldest, at any offset, across rotated files); a filtered one scans the first
+// as_of entries, parses only lines that contain the filtered value, and reads the page's entries
+// by index — O(log size) per filtered request.
 //
 // Thread-safety: the handler may run concurrently (AuditLog is thread-safe).
 

@@ -1,8 +1,11 @@
 // The audit log's hash chain: an intact log verifies; a deleted, edited, reordered or cut-off line
-// is found and named. Secrets never reach the file.
+// is found and named, in the active file or a rotated one. Pages span rotated files. Secrets never
+// reach the file.
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 #include <catch2/catch.hpp>
@@ -171,4 +174,199 @@ TEST_CASE("secrets in an entry's detail never reach the file", "[access][audit][
   CHECK(text.find("abcdefg") == std::string::npos);
   CHECK(text.find("tok123") == std::string::npos);
   CHECK(AuditLog::verify(path).ok);
+}
+
+// Rotation (issue 14): the active file is renamed <stem>.N.jsonl past max_bytes, the chain runs on
+// across files, pages span them and verify checks them all.
+
+namespace {
+
+constexpr std::uint64_t kSmallFile = 1500;  // a few entries a file
+
+AuditOptions small_files() {
+  AuditOptions o;
+  o.durable = false;
+  o.max_bytes = kSmallFile;
+  return o;
+}
+
+std::filesystem::path write_rotated_log(const std::string& name, int entries) {
+  const auto path = test::scratch_dir("access-audit-" + name) / "audit.jsonl";
+  AuditLog log(path, small_files());
+  for (int i = 0; i < entries; ++i) {
+    log.append({"cadre", "10.0.0." + std::to_string(i), audit_action::key_persons_tile,
+                {{"map", "key_persons"}, {"z", 16}, {"x", 54321 + i}, {"y", 27012}}},
+               t0 + std::chrono::seconds(i));
+  }
+  return path;
+}
+
+std::vector<std::uint64_t> seqs(const AuditPage& page) {
+  std::vector<std::uint64_t> out;
+  for (const auto& e : page.entries) out.push_back(e.at("seq").get<std::uint64_t>());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the audit log rotates by size and the chain runs on across its files", "[access][audit]") {
+  const auto path = write_rotated_log("rotate", 30);
+  const auto files = AuditLog::files(path);
+  REQUIRE(files.size() >= 4);
+  CHECK(files.front() == AuditLog::rotated_path(path, 1));
+  CHECK(files.front().filename() == "audit.1.jsonl");
+  CHECK(files.back() == path);
+  std::uint64_t seq = 0;
+  std::string prev(64, '0');
+  for (const auto& f : files) {
+    INFO(f);
+    CHECK(std::filesystem::file_size(f) <= kSmallFile);
+    const auto lines = lines_of(f);
+    REQUIRE_FALSE(lines.empty());
+    for (const auto& l : lines) {
+      const auto j = nlohmann::json::parse(l);
+      CHECK(j["seq"] == ++seq);
+      CHECK(j["prev_hash"] == prev);  // the first entry of a file chains to the file before
+      prev = j["hash"];
+    }
+  }
+  CHECK(seq == 30);
+  const auto r = AuditLog::verify(path);
+  CHECK(r.ok);
+  CHECK(r.entries == 30);
+  CHECK(r.files == files.size());
+  CHECK(r.last_hash == prev);
+}
+
+TEST_CASE("audit pages read newest first across a rotation boundary", "[access][audit]") {
+  const auto path = write_rotated_log("pages", 30);
+  const AuditLog log(path, small_files());
+  const auto first_file = lines_of(AuditLog::rotated_path(path, 1)).size();
+  REQUIRE(first_file >= 2);
+  REQUIRE(first_file < 30);
+  // Every window, including those straddling a file boundary, in log order.
+  for (std::uint64_t offset = 0; offset < 32; ++offset) {
+    const auto page = log.page(offset, 4);
+    CHECK(page.total == 30);
+    std::vector<std::uint64_t> expected;
+    for (std::uint64_t s = offset + 1; s <= std::min<std::uint64_t>(offset + 4, 30); ++s) expected.push_back(s);
+    CHECK(seqs(page) == expected);
+  }
+  // Newest first, as GET /api/audit asks: the window [total - offset - limit, total - offset).
+  auto newest = log.page(30 - 5, 5);
+  std::reverse(newest.entries.begin(), newest.entries.end());
+  CHECK(seqs(newest) == std::vector<std::uint64_t>{30, 29, 28, 27, 26});
+  const auto boundary = log.page(first_file - 1, 2);  // last of .1, first of .2
+  CHECK(seqs(boundary) == std::vector<std::uint64_t>{first_file, first_file + 1});
+
+  // Appends and rotations by another writer (another process, say) show in the next page.
+  AuditLog other(path, small_files());
+  for (int i = 0; i < 10; ++i) other.append({"admin", "cli", audit_action::account_change, {}}, t0);
+  const auto after = log.page(38, 10);
+  CHECK(after.total == 40);
+  CHECK(seqs(after) == std::vector<std::uint64_t>{39, 40});
+  std::vector<std::uint64_t> scanned;
+  log.scan(25, 10, [&](std::uint64_t i, std::string_view line) {
+    CHECK(nlohmann::json::parse(line)["seq"] == i + 1);
+    scanned.push_back(i);
+  });
+  REQUIRE(scanned.size() == 10);
+  CHECK(scanned.front() == 25);
+  CHECK(scanned.back() == 34);
+}
+
+TEST_CASE("audit verify detects an edited, emptied or removed rotated file", "[access][audit]") {
+  const auto path = write_rotated_log("tamper", 30);
+  REQUIRE(AuditLog::files(path).size() >= 4);
+  const auto second = AuditLog::rotated_path(path, 2);
+  const auto original = lines_of(second);
+
+  SECTION("a line edited in the middle file") {
+    auto lines = original;
+    const auto at = lines[1].find("\"user\":\"cadre\"");
+    REQUIRE(at != std::string::npos);
+    lines[1].replace(at, 14, "\"user\":\"other\"");
+    write_lines(second, lines);
+    const auto r = AuditLog::verify(path);
+    CHECK_FALSE(r.ok);
+    CHECK(r.file == second);
+    CHECK(r.first_bad_line == 2);
+    CHECK(r.reason.find("edited") != std::string::npos);
+  }
+  SECTION("the middle file emptied") {
+    write_lines(second, {});
+    const auto r = AuditLog::verify(path);
+    CHECK_FALSE(r.ok);
+    CHECK(r.file == AuditLog::rotated_path(path, 3));
+    CHECK(r.first_bad_line == 1);
+    CHECK(r.reason.find("was expected") != std::string::npos);
+  }
+  SECTION("the middle file removed") {
+    std::filesystem::remove(second);
+    const auto r = AuditLog::verify(path);
+    CHECK_FALSE(r.ok);
+    CHECK(r.file == second);
+    CHECK(r.reason.find("missing") != std::string::npos);
+  }
+  SECTION("the middle file removed and the later ones renumbered") {
+    std::filesystem::remove(second);
+    for (std::uint64_t n = 3; std::filesystem::exists(AuditLog::rotated_path(path, n)); ++n)
+      std::filesystem::rename(AuditLog::rotated_path(path, n), AuditLog::rotated_path(path, n - 1));
+    const auto r = AuditLog::verify(path);
+    CHECK_FALSE(r.ok);
+    CHECK(r.file == second);
+    CHECK(r.first_bad_line == 1);
+  }
+  SECTION("the oldest file removed") {
+    std::filesystem::remove(AuditLog::rotated_path(path, 1));
+    CHECK_FALSE(AuditLog::verify(path).ok);
+  }
+}
+
+TEST_CASE("a cut-off last line after a rotation is read, verified and refused as before",
+          "[access][audit]") {
+  const auto path = write_rotated_log("rotated-truncated", 20);
+  auto lines = lines_of(path);
+  REQUIRE(lines.size() >= 2);
+  REQUIRE(AuditLog::files(path).size() >= 2);
+  lines.back() = lines.back().substr(0, lines.back().size() / 2);
+  write_lines(path, lines, false);
+  const auto r = AuditLog::verify(path);
+  CHECK_FALSE(r.ok);
+  CHECK(r.file == path);
+  CHECK(r.first_bad_line == lines.size());
+  CHECK(r.entries == 19);
+  AuditLog log(path, small_files());
+  const auto page = log.page(18, 5);
+  CHECK(page.total == 20);  // the cut-off line still counts, shown as damaged
+  REQUIRE(page.entries.size() == 2);
+  CHECK(page.entries[0]["seq"] == 19);
+  CHECK(page.entries[1] == nlohmann::json{{"damaged_line", 20}});
+  CHECK_THROWS_AS(log.append({"admin", "cli", "account_change", {}}, t0), StoreError);
+  std::uint64_t scanned = 0;
+  log.scan(0, 100, [&](std::uint64_t, std::string_view) { ++scanned; });
+  CHECK(scanned == 19);  // only complete lines
+}
+
+TEST_CASE("concurrent writers rotating one log keep one unbroken chain", "[access][audit]") {
+  const auto path = test::scratch_dir("access-audit-rotate-threads") / "audit.jsonl";
+  AuditLog a(path, small_files());
+  AuditLog b(path, small_files());  // another writer with its own lock, as another process
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&, i] {
+      for (int k = 0; k < 25; ++k) {
+        (i % 2 ? a : b).append({"u" + std::to_string(i), "a", audit_action::login, {{"k", k}}}, t0);
+        if (k % 5 == 0) (i % 2 ? b : a).page(0, 3);  // readers between the writes
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  const auto r = AuditLog::verify(path);
+  INFO(r.file << ":" << r.first_bad_line << " " << r.reason);
+  CHECK(r.ok);
+  CHECK(r.entries == 100);
+  CHECK(r.files > 10);
+  CHECK(a.page(0, 0).total == 100);
+  CHECK(seqs(b.page(97, 10)) == std::vector<std::uint64_t>{98, 99, 100});
 }

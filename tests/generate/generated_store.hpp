@@ -1,16 +1,19 @@
 #pragma once
 // A generated sample shared by the generator tests: three neighbouring villages (the default
-// sample's shape) generated once per test run into the scratch directory, read back through the
+// sample's shape) generated once per build of the test binary and shared by every process that
+// binary runs (ctest runs each case as its own process, several at once), read back through the
 // feature store.
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <vector>
-
-#include <unistd.h>
 
 #include "generate/county_generator.hpp"
 #include "model/feature.hpp"
@@ -35,10 +38,46 @@ inline std::filesystem::path generate_into(const std::string& dir_name, int vill
   return o.out;
 }
 
-// Three villages, seed 20091, generated on first use — per process, since CTest runs each test
-// case as its own process, several at once.
+namespace detail {
+
+// `<tmp>/<name>-<key>`, generated on first use by whichever process gets there first. Each process
+// generates into a directory of its own and renames it into place: rename(2) of a directory onto
+// a non-empty one fails, so the first rename wins, the losers discard their copy, and no reader
+// ever sees a half-written store. `key` changes with every build of the test binary (its mtime),
+// so a store left by an older generator is never reused; those older copies are removed.
+inline std::filesystem::path shared_generated(const std::string& name, int villages, std::uint64_t seed) {
+  const std::filesystem::path root = env_or_throw("MINQING_TEST_TMP");
+  const auto built = static_cast<std::uint64_t>(
+      std::filesystem::last_write_time("/proc/self/exe").time_since_epoch().count());
+  const std::string prefix = name + "-";
+  const auto dir = root / (prefix + std::to_string(built));
+  const auto store = dir / "county.gpkg";
+  if (std::filesystem::exists(dir)) return store;  // only ever present complete
+
+  const auto mine = generate_into(name + "-building", villages, seed).parent_path();
+  if (::rename(mine.c_str(), dir.c_str()) != 0) {
+    if (errno != EEXIST && errno != ENOTEMPTY) {
+      throw std::runtime_error("cannot rename " + mine.string() + " to " + dir.string() + ": " +
+                               std::strerror(errno));
+    }
+    std::filesystem::remove_all(mine);  // another process won the race: use its copy
+  }
+  std::error_code ec;  // tidy up copies of older builds; one being read elsewhere just stays
+  for (const auto& e : std::filesystem::directory_iterator(root, ec)) {
+    const auto n = e.path().filename().string();
+    if (n.rfind(prefix, 0) == 0 && e.path() != dir && n.find("-building-") == std::string::npos &&
+        n.find_first_not_of("0123456789", prefix.size()) == std::string::npos) {
+      std::filesystem::remove_all(e.path(), ec);
+    }
+  }
+  return store;
+}
+
+}  // namespace detail
+
+// Three villages, seed 20091: generated once, shared by all test processes of this build.
 inline const std::filesystem::path& three_villages() {
-  static const auto path = generate_into("generate-three-" + std::to_string(::getpid()), 3, 20091);
+  static const auto path = detail::shared_generated("generate-three-20091", 3, 20091);
   return path;
 }
 

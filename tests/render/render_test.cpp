@@ -154,7 +154,7 @@ TEST_CASE("a tile is a PNG showing the style's colours where features lie", "[re
   for (int scale : {1, 2}) {
     INFO("scale " << scale);
     const std::string bytes = render::render_tile_png(renderer, *fx.index, {"terrain"}, fx.scene.tile, scale);
-    write_file("/tmp/render-test-tile@" + std::to_string(scale) + "x.png", bytes);
+    write_file((test::scratch_dir("render-tile") / ("tile@" + std::to_string(scale) + "x.png")).string(), bytes);
     const Image img = decode(bytes);
     REQUIRE(img.png.width == 256 * scale);
     REQUIRE(img.png.height == 256 * scale);
@@ -280,7 +280,7 @@ TEST_CASE("labels never overlap, and crowded labels are dropped", "[render][labe
     }
   }
   CHECK(road_label);
-  write_file("/tmp/render-test-crowd.png", render::render_png(renderer, r, {}));
+  write_file((test::scratch_dir("render-crowd") / "crowd.png").string(), render::render_png(renderer, r, {}));
 }
 
 TEST_CASE("hillshade shows relief where a DEM exists", "[render][relief]") {
@@ -332,7 +332,7 @@ TEST_CASE("hillshade shows relief where a DEM exists", "[render][relief]") {
   const render::MapRenderer flat(styles(), nullptr);
   const render::MapRenderer shaded(styles(), relief.get());
   const std::string bytes = render::render_tile_png(shaded, *fx.index, {"terrain"}, fx.scene.tile, 1);
-  write_file("/tmp/render-test-hillshade.png", bytes);
+  write_file((test::scratch_dir("render-hillshade") / "hillshade.png").string(), bytes);
   CHECK(spread(decode(render::render_tile_png(flat, *fx.index, {"terrain"}, fx.scene.tile, 1))) < 0.01);
   CHECK(spread(decode(bytes)) > 5);
   // Outside the DEM nothing is shaded.

@@ -21,7 +21,7 @@
 #include "geo/tile.hpp"
 #include "server/app.hpp"
 #include "store/serving_index.hpp"
-#include "support/app_options.hpp"
+#include "support/demo_client.hpp"
 #include "support/loopback_server.hpp"
 #include "support/run_command.hpp"
 #include "support/test_env.hpp"
@@ -33,15 +33,11 @@ using nlohmann::json;
 namespace {
 
 const App& demo_app() {
-  static const App app([] {
-    AppOptions o = test::sample_app_options("access_matrix");
-    o.demo_accounts = true;
-    return o;
-  }());
+  static const App app(test::demo_app_options("access_matrix"));
   return app;
 }
 
-int status(const Response& r) { return static_cast<int>(r.result_int()); }
+using test::status;
 
 const std::vector<std::string> kAllMaps = {"terrain", "industry", "organization", "key_persons", "assistance", "disaster"};
 constexpr const char* kTownship = "331124207";
@@ -101,24 +97,12 @@ const access::DemoAccount& demo_account(const std::string& user) {
 }
 
 std::string token_of(const std::string& user) {
-  static std::map<std::string, std::string> tokens;
-  if (user.empty()) return {};
-  if (auto it = tokens.find(user); it != tokens.end()) return it->second;
-  Request req{http::verb::post, "/api/login", 11};
-  req.set(http::field::host, "127.0.0.1:8080");
-  req.set(http::field::content_type, "application/json");
-  req.body() = json{{"username", user}, {"password", access::kDemoPassword}}.dump();
-  req.prepare_payload();
-  const Response r = demo_app().handle(req, "198.51.100.7");
-  REQUIRE(status(r) == 200);
-  return tokens[user] = json::parse(r.body()).at("token").get<std::string>();
+  static test::DemoTokens tokens(demo_app(), "198.51.100.7");
+  return tokens(user);
 }
 
 Response get(const Expectation& e, const std::string& target) {
-  Request req{http::verb::get, target, 11};
-  req.set(http::field::host, "127.0.0.1:8080");
-  if (!e.user.empty()) req.set(http::field::authorization, "Bearer " + token_of(e.user));
-  return demo_app().handle(req, "198.51.100.8");
+  return test::get(demo_app(), target, token_of(e.user), "198.51.100.8");
 }
 
 json get_json(const Expectation& e, const std::string& target) {

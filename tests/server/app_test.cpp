@@ -9,6 +9,7 @@
 #include "server/app.hpp"
 #include "server/scratch_store.hpp"
 #include "support/app_options.hpp"
+#include "support/demo_client.hpp"
 #include "support/test_env.hpp"
 
 using namespace minqing::server;
@@ -16,11 +17,7 @@ using nlohmann::json;
 
 namespace {
 
-Request get(const std::string& target, http::verb v = http::verb::get) {
-  Request req{v, target, 11};
-  req.set(http::field::host, "localhost");
-  return req;
-}
+Request get(const std::string& target, http::verb v = http::verb::get) { return minqing::test::request(v, target); }
 
 const json* find_named(const json& array, const std::string& name) {
   for (const auto& item : array) {

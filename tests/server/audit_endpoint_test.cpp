@@ -11,7 +11,7 @@
 
 #include "access/demo_accounts.hpp"
 #include "server/app.hpp"
-#include "support/app_options.hpp"
+#include "support/demo_client.hpp"
 
 using namespace minqing;
 using namespace minqing::server;
@@ -20,39 +20,23 @@ using nlohmann::json;
 namespace {
 
 const App& app() {
-  static const App a([] {
-    AppOptions o = test::sample_app_options("audit_endpoint");
-    o.demo_accounts = true;
-    return o;
-  }());
+  static const App a(test::demo_app_options("audit_endpoint"));
   return a;
 }
 
-int status(const Response& r) { return static_cast<int>(r.result_int()); }
+using test::status;
 
 constexpr const char* kBase = "http://127.0.0.1:8080";
 
 Response get(const std::string& target, const std::string& token = {}, const std::string& peer = "192.0.2.5") {
-  Request req{http::verb::get, target, 11};
-  req.set(http::field::host, "127.0.0.1:8080");
-  if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
-  return app().handle(req, peer);
+  return test::get(app(), target, token, peer);
 }
 
 Response login(const std::string& user, const std::string& password, const std::string& peer = "192.0.2.6") {
-  Request req{http::verb::post, "/api/login", 11};
-  req.set(http::field::host, "127.0.0.1:8080");
-  req.set(http::field::content_type, "application/json");
-  req.body() = json{{"username", user}, {"password", password}}.dump();
-  req.prepare_payload();
-  return app().handle(req, peer);
+  return test::login(app(), user, password, peer);
 }
 
-std::string token_of(const std::string& user) {
-  const Response r = login(user, access::kDemoPassword);
-  REQUIRE(status(r) == 200);
-  return json::parse(r.body()).at("token").get<std::string>();
-}
+std::string token_of(const std::string& user) { return test::sign_in(app(), user, "192.0.2.6"); }
 
 const std::string& admin_token() {
   static const std::string t = token_of("admin");

@@ -20,7 +20,7 @@
 #include "render/png_encoder.hpp"
 #include "server/app.hpp"
 #include "store/serving_index.hpp"
-#include "support/app_options.hpp"
+#include "support/demo_client.hpp"
 #include "support/test_env.hpp"
 
 using namespace minqing;
@@ -30,52 +30,29 @@ using nlohmann::json;
 namespace {
 
 const App& demo_app() {
-  static const App app([] {
-    AppOptions o = test::sample_app_options("auth_endpoint");
-    o.demo_accounts = true;
-    return o;
-  }());
+  static const App app(test::demo_app_options("auth_endpoint"));
   return app;
 }
 
-int status(const Response& r) { return static_cast<int>(r.result_int()); }
+using test::status;
 
-Request make(http::verb v, const std::string& target) {
-  Request req{v, target, 11};
-  req.set(http::field::host, "127.0.0.1:8080");
-  return req;
-}
+using test::request;
 
 Response get(const std::string& target, const std::string& token = {}, const std::string& peer = "192.0.2.1") {
-  Request req = make(http::verb::get, target);
-  if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
-  return demo_app().handle(req, peer);
+  return test::get(demo_app(), target, token, peer);
 }
 
 Response post_login(const std::string& body, const std::string& peer, const char* type = "application/json") {
-  Request req = make(http::verb::post, "/api/login");
-  if (type) req.set(http::field::content_type, type);
-  req.body() = body;
-  req.prepare_payload();
-  return demo_app().handle(req, peer);
+  return test::post(demo_app(), "/api/login", body, {}, peer, type);
 }
 
 Response login(const std::string& user, const std::string& password, const std::string& peer = "192.0.2.10") {
-  return post_login(json{{"username", user}, {"password", password}}.dump(), peer);
+  return test::login(demo_app(), user, password, peer);
 }
 
-std::string token_of(const std::string& user) {
-  const Response r = login(user, access::kDemoPassword);
-  REQUIRE(status(r) == 200);
-  return json::parse(r.body()).at("token").get<std::string>();
-}
+std::string token_of(const std::string& user) { return test::sign_in(demo_app(), user, "192.0.2.10"); }
 
-std::vector<std::string> audit_lines() {
-  std::ifstream in(demo_app().audit_log().path());
-  std::vector<std::string> out;
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
+std::vector<std::string> audit_lines() { return test::audit_lines(demo_app()); }
 
 std::string text_of(const model::Feature& f, const std::string& cls, const std::string& field) {
   const int i = demo_app().catalog().find_class(cls)->field_index(field);
@@ -237,7 +214,7 @@ TEST_CASE("Bearer tokens and cookies both resolve the session, forged and logged
   const std::string token = token_of("planner");
   CHECK(json::parse(get("/api/me", token).body()).at("role") == "disaster_planner");
 
-  Request by_cookie = make(http::verb::get, "/api/me");
+  Request by_cookie = request(http::verb::get, "/api/me");
   by_cookie.set(http::field::cookie, "theme=dark; minqing_session=" + token);
   CHECK(json::parse(demo_app().handle(by_cookie).body()).at("role") == "disaster_planner");
 
@@ -247,18 +224,18 @@ TEST_CASE("Bearer tokens and cookies both resolve the session, forged and logged
   CHECK(status(bad) == 401);
   CHECK(bad[http::field::www_authenticate].find("Bearer") != std::string::npos);
   CHECK(status(get("/api/me", "not a token")) == 401);
-  Request basic = make(http::verb::get, "/api/me");
+  Request basic = request(http::verb::get, "/api/me");
   basic.set(http::field::authorization, "Basic YWRtaW46eA==");
   CHECK(status(demo_app().handle(basic)) == 401);
   // An invalid cookie: anonymous.
-  Request stale = make(http::verb::get, "/api/me");
+  Request stale = request(http::verb::get, "/api/me");
   stale.set(http::field::cookie, "minqing_session=" + forged);
   const Response anon = demo_app().handle(stale);
   CHECK(status(anon) == 200);
   CHECK(json::parse(anon.body()).at("role") == "public");
 
   // Logout (Bearer: no CSRF header needed) ends it: 204, the cookie expired, then 401 / anonymous.
-  Request out = make(http::verb::post, "/api/logout");
+  Request out = request(http::verb::post, "/api/logout");
   out.set(http::field::authorization, "Bearer " + token);
   const Response bye = demo_app().handle(out, "192.0.2.60");
   CHECK(status(bye) == 204);
@@ -270,7 +247,7 @@ TEST_CASE("Bearer tokens and cookies both resolve the session, forged and logged
 
 TEST_CASE("CSRF: a write authenticated by the cookie needs the custom header", "[server][auth]") {
   const std::string token = token_of("admin");
-  Request out = make(http::verb::post, "/api/logout");
+  Request out = request(http::verb::post, "/api/logout");
   out.set(http::field::cookie, "minqing_session=" + token);
   const Response refused = demo_app().handle(out);
   CHECK(status(refused) == 403);

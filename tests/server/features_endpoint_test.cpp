@@ -18,7 +18,7 @@
 #include "store/serving_index.hpp"
 #include "server/http_server.hpp"
 #include "store/feature_store.hpp"
-#include "support/app_options.hpp"
+#include "support/demo_client.hpp"
 #include "support/loopback_server.hpp"
 #include "support/run_command.hpp"
 #include "support/test_env.hpp"
@@ -43,13 +43,9 @@ const App& sample_app() {
   return app;
 }
 
-Response get(const std::string& target) {
-  Request req{http::verb::get, target, 11};
-  req.set(http::field::host, "127.0.0.1:8080");
-  return sample_app().handle(req);
-}
+Response get(const std::string& target) { return test::get(sample_app(), target); }
 
-int status(const Response& r) { return static_cast<int>(r.result_int()); }
+using test::status;
 
 json get_json(const std::string& target, int expected = 200) {
   const Response r = get(target);
@@ -58,21 +54,7 @@ json get_json(const std::string& target, int expected = 200) {
   return json::parse(r.body());
 }
 
-std::string enc(const std::string& s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '-' || c == '.' || c == '_') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
-    }
-  }
-  return out;
-}
+using test::enc;
 
 std::string items(const std::string& cls, const std::string& query = "") {
   return "/collections/" + cls + "/items" + (query.empty() ? "" : "?" + query);

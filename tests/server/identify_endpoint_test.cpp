@@ -18,7 +18,7 @@
 #include "geo/tile.hpp"
 #include "server/app.hpp"
 #include "store/serving_index.hpp"
-#include "support/app_options.hpp"
+#include "support/demo_client.hpp"
 #include "support/test_env.hpp"
 
 using namespace minqing;
@@ -28,35 +28,19 @@ using nlohmann::json;
 namespace {
 
 const App& demo_app() {
-  static const App app([] {
-    AppOptions o = test::sample_app_options("identify_endpoint");
-    o.demo_accounts = true;
-    return o;
-  }());
+  static const App app(test::demo_app_options("identify_endpoint"));
   return app;
 }
 
-int status(const Response& r) { return static_cast<int>(r.result_int()); }
+using test::status;
 
 std::string token_of(const std::string& user) {
-  static std::map<std::string, std::string> tokens;
-  if (user.empty()) return {};
-  if (auto it = tokens.find(user); it != tokens.end()) return it->second;
-  Request req{http::verb::post, "/api/login", 11};
-  req.set(http::field::host, "127.0.0.1:8080");
-  req.set(http::field::content_type, "application/json");
-  req.body() = json{{"username", user}, {"password", access::kDemoPassword}}.dump();
-  req.prepare_payload();
-  const Response r = demo_app().handle(req, "198.51.100.7");
-  REQUIRE(status(r) == 200);
-  return tokens[user] = json::parse(r.body()).at("token").get<std::string>();
+  static test::DemoTokens tokens(demo_app(), "198.51.100.7");
+  return tokens(user);
 }
 
 Response get(const std::string& target, const std::string& user = {}) {
-  Request req{http::verb::get, target, 11};
-  req.set(http::field::host, "127.0.0.1:8080");
-  if (!user.empty()) req.set(http::field::authorization, "Bearer " + token_of(user));
-  return demo_app().handle(req, "198.51.100.8");
+  return test::get(demo_app(), target, token_of(user), "198.51.100.8");
 }
 
 json get_json(const std::string& target, const std::string& user = {}) {
@@ -71,12 +55,7 @@ json get_json(const std::string& target, const std::string& user = {}) {
   return json::parse(r.body());
 }
 
-std::vector<std::string> audit_lines() {
-  std::ifstream in(demo_app().audit_log().path());
-  std::vector<std::string> out;
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
+std::vector<std::string> audit_lines() { return test::audit_lines(demo_app()); }
 
 std::string text(const store::ServedFeature& f, const std::string& cls, const std::string& field) {
   const int i = demo_app().catalog().find_class(cls)->field_index(field);

@@ -16,7 +16,7 @@
 #include "query/crs.hpp"
 #include "server/app.hpp"
 #include "store/serving_index.hpp"
-#include "support/app_options.hpp"
+#include "support/demo_client.hpp"
 #include "support/test_env.hpp"
 
 using namespace minqing;
@@ -29,51 +29,21 @@ constexpr const char* kVillage1 = "331124207201";
 constexpr const char* kVillage2 = "331124207202";
 
 const App& demo_app() {
-  static const App app([] {
-    AppOptions o = test::sample_app_options("search_endpoint");
-    o.demo_accounts = true;
-    return o;
-  }());
+  static const App app(test::demo_app_options("search_endpoint"));
   return app;
 }
 
-int status(const Response& r) { return static_cast<int>(r.result_int()); }
+using test::status;
 
 std::string token_of(const std::string& user) {
-  static std::map<std::string, std::string> tokens;
-  if (user.empty()) return {};
-  if (auto it = tokens.find(user); it != tokens.end()) return it->second;
-  Request req{http::verb::post, "/api/login", 11};
-  req.set(http::field::host, "127.0.0.1:8080");
-  req.set(http::field::content_type, "application/json");
-  req.body() = json{{"username", user}, {"password", access::kDemoPassword}}.dump();
-  req.prepare_payload();
-  const Response r = demo_app().handle(req, "198.51.100.9");
-  REQUIRE(status(r) == 200);
-  return tokens[user] = json::parse(r.body()).at("token").get<std::string>();
+  static test::DemoTokens tokens(demo_app(), "198.51.100.9");
+  return tokens(user);
 }
 
-std::string enc(const std::string& s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '-' || c == '.' || c == '_') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
-    }
-  }
-  return out;
-}
+using test::enc;
 
 Response get(const std::string& user, const std::string& target) {
-  Request req{http::verb::get, target, 11};
-  req.set(http::field::host, "127.0.0.1:8080");
-  if (!user.empty()) req.set(http::field::authorization, "Bearer " + token_of(user));
-  return demo_app().handle(req, "198.51.100.10");
+  return test::get(demo_app(), target, token_of(user), "198.51.100.10");
 }
 
 json search_json(const std::string& user, const std::string& q, const std::string& extra = "") {

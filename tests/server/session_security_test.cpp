@@ -23,7 +23,7 @@
 #include "geo/tile.hpp"
 #include "server/app.hpp"
 #include "store/serving_index.hpp"
-#include "support/app_options.hpp"
+#include "support/demo_client.hpp"
 #include "support/run_command.hpp"
 #include "support/test_env.hpp"
 
@@ -43,41 +43,28 @@ void step_back(std::chrono::seconds d) { g_offset_s -= d.count(); }
 
 const App& app() {
   static const App a([] {
-    AppOptions o = test::sample_app_options("session_security");
-    o.demo_accounts = true;
+    AppOptions o = test::demo_app_options("session_security");
     o.clock = test_now;
     return o;
   }());
   return a;
 }
 
-int status(const Response& r) { return static_cast<int>(r.result_int()); }
+using test::status;
 
-Request make(http::verb v, const std::string& target) {
-  Request req{v, target, 11};
-  req.set(http::field::host, "127.0.0.1:8080");
-  return req;
-}
+using test::request;
 
 Response get(const std::string& target, const std::string& token = {}, const App& to = app()) {
-  Request req = make(http::verb::get, target);
-  if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
-  return to.handle(req, "192.0.2.1");
+  return test::get(to, target, token, "192.0.2.1");
 }
 
 Response login(const std::string& user, const std::string& password, const std::string& peer,
                const App& to = app()) {
-  Request req = make(http::verb::post, "/api/login");
-  req.set(http::field::content_type, "application/json");
-  req.body() = json{{"username", user}, {"password", password}}.dump();
-  req.prepare_payload();
-  return to.handle(req, peer);
+  return test::login(to, user, password, peer);
 }
 
 std::string token_of(const std::string& user, const App& to = app()) {
-  const Response r = login(user, access::kDemoPassword, "192.0.2.2", to);
-  REQUIRE(status(r) == 200);
-  return json::parse(r.body()).at("token").get<std::string>();
+  return test::sign_in(to, user, "192.0.2.2");
 }
 
 std::string role_of(const std::string& token) {
@@ -136,7 +123,7 @@ TEST_CASE("a session ends 12 h after login however busy, and stays ended when th
   // expired session is deleted when it is found expired.
   step_back(3h);
   CHECK(status(get("/api/me", token)) == 401);
-  Request by_cookie = make(http::verb::get, "/api/me");
+  Request by_cookie = request(http::verb::get, "/api/me");
   by_cookie.set(http::field::cookie, std::string(kSessionCookie) + "=" + token);
   CHECK(json::parse(app().handle(by_cookie).body()).at("role") == "public");
   advance(3h);
@@ -172,8 +159,7 @@ TEST_CASE("expired, logged-out and forged tokens all get the same 401, telling n
           "[server][auth][session][hostile]") {
   // Another server with its own auth database: its tokens mean nothing here.
   static const App other([] {
-    AppOptions o = test::sample_app_options("session_security_other");
-    o.demo_accounts = true;
+    AppOptions o = test::demo_app_options("session_security_other");
     o.clock = test_now;
     return o;
   }());
@@ -181,7 +167,7 @@ TEST_CASE("expired, logged-out and forged tokens all get the same 401, telling n
   REQUIRE(status(get("/api/me", foreign, other)) == 200);
 
   const std::string logged_out = token_of("admin");
-  Request out = make(http::verb::post, "/api/logout");
+  Request out = request(http::verb::post, "/api/logout");
   out.set(http::field::authorization, "Bearer " + logged_out);
   REQUIRE(status(app().handle(out)) == 204);
 
@@ -318,11 +304,7 @@ TEST_CASE("audit verify detects a deleted and an edited line of a log a server s
 
   // A copy of the live log (the server keeps appending to the original).
   const auto dir = test::scratch_dir("session-security-audit");
-  std::vector<std::string> lines;
-  {
-    std::ifstream in(app().audit_log().path());
-    for (std::string l; std::getline(in, l);) lines.push_back(l);
-  }
+  const std::vector<std::string> lines = test::audit_lines(app());
   REQUIRE(lines.size() >= 3);
   const json tile_entry = json::parse(lines.back());
   REQUIRE(tile_entry.at("action") == "key_persons_tile");

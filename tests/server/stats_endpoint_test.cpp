@@ -15,7 +15,7 @@
 #include "access/demo_accounts.hpp"
 #include "server/app.hpp"
 #include "store/serving_index.hpp"
-#include "support/app_options.hpp"
+#include "support/demo_client.hpp"
 #include "support/test_env.hpp"
 
 using namespace minqing;
@@ -29,34 +29,19 @@ constexpr const char* kVillage2 = "331124207202";  // cadre2's
 constexpr const char* kTownship = "331124207";     // township's
 
 const App& demo_app() {
-  static const App app([] {
-    AppOptions o = test::sample_app_options("stats_endpoint");
-    o.demo_accounts = true;
-    return o;
-  }());
+  static const App app(test::demo_app_options("stats_endpoint"));
   return app;
 }
 
-int status(const Response& r) { return static_cast<int>(r.result_int()); }
+using test::status;
 
 Response get(const std::string& target, const std::string& token = {}) {
-  Request req{http::verb::get, target, 11};
-  req.set(http::field::host, "127.0.0.1:8080");
-  if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
-  return demo_app().handle(req, "192.0.2.7");
+  return test::get(demo_app(), target, token, "192.0.2.7");
 }
 
 std::string token_of(const std::string& user) {
-  static std::map<std::string, std::string> tokens;
-  if (auto it = tokens.find(user); it != tokens.end()) return it->second;
-  Request req{http::verb::post, "/api/login", 11};
-  req.set(http::field::host, "127.0.0.1:8080");
-  req.set(http::field::content_type, "application/json");
-  req.body() = json{{"username", user}, {"password", access::kDemoPassword}}.dump();
-  req.prepare_payload();
-  const Response r = demo_app().handle(req, "192.0.2.7");
-  REQUIRE(status(r) == 200);
-  return tokens[user] = json::parse(r.body()).at("token").get<std::string>();
+  static test::DemoTokens tokens(demo_app(), "192.0.2.7");
+  return tokens(user);
 }
 
 json get_json(const std::string& target, const std::string& user, int expected) {
@@ -72,12 +57,7 @@ std::set<std::string> maps_of(const json& answer) {
   return out;
 }
 
-std::vector<json> audit_entries() {
-  std::ifstream in(demo_app().audit_log().path());
-  std::vector<json> out;
-  for (std::string line; std::getline(in, line);) out.push_back(json::parse(line));
-  return out;
-}
+std::vector<json> audit_entries() { return test::audit_entries(demo_app()); }
 
 // Households of `village` in the index with employment `value` (no scope: the admin sees all).
 std::size_t households_with(const std::string& village, const std::string& value) {

@@ -17,7 +17,7 @@
 #include "server/app.hpp"
 #include "store/serving_index.hpp"
 #include "server/http_server.hpp"
-#include "support/app_options.hpp"
+#include "support/demo_client.hpp"
 #include "support/loopback_server.hpp"
 #include "support/run_command.hpp"
 #include "support/test_env.hpp"
@@ -34,10 +34,9 @@ const App& sample_app() {
 }
 
 Response get(const std::string& target, const std::string& if_none_match = {}) {
-  Request req{http::verb::get, target, 11};
-  req.set(http::field::host, "127.0.0.1:8080");
+  Request req = test::request(http::verb::get, target);
   if (!if_none_match.empty()) req.set(http::field::if_none_match, if_none_match);
-  return sample_app().handle(req);
+  return test::send(sample_app(), std::move(req));
 }
 
 // The z tile over the centre of the sample's first village.
@@ -52,7 +51,7 @@ std::string tile_path(const std::string& maps, geo::TileId t, const std::string&
   return "/tiles/" + maps + "/" + std::to_string(t.z) + "/" + std::to_string(t.x) + "/" + std::to_string(t.y) + suffix;
 }
 
-int status(const Response& r) { return static_cast<int>(r.result_int()); }
+using test::status;
 
 }  // namespace
 

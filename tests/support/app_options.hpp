@@ -1,11 +1,10 @@
 #pragma once
-// AppOptions for tests: the auth database and the audit log in a scratch directory of this process
-// (never beside the committed sample), fast password hashing, no fdatasync.
+// AppOptions for tests: the auth database and the audit log in a scratch directory of their own
+// (never beside the committed sample, never shared with another App or process), fast password
+// hashing, no fdatasync.
 
 #include <filesystem>
 #include <string>
-
-#include <unistd.h>
 
 #include "access/password_hash.hpp"
 #include "server/app.hpp"
@@ -15,11 +14,8 @@ namespace minqing::test {
 
 inline server::AppOptions app_options(const std::filesystem::path& store, const std::string& name) {
   server::AppOptions o{store.string(), layers_dir()};
-  // One directory per process: ctest runs test cases as concurrent processes, each with its App.
-  const auto dir = std::filesystem::path(env_or_throw("MINQING_TEST_TMP")) /
-                   (name + "-auth-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  // Kept for the run, not the case: most tests hold their App in a function-local static.
+  const auto dir = run_scratch_dir(name + "-auth");
   o.auth_db = dir / "auth.sqlite";
   o.audit_log = dir / "audit.jsonl";
   o.auth.cost = access::PasswordCost::minimum();
