@@ -4,7 +4,7 @@
 #include <numbers>
 
 #include "base/error.hpp"
-#include "geo/geos.hpp"
+#include "geo/nearest_points.hpp"
 #include "geo/tile.hpp"
 
 namespace minqing::query {
@@ -78,14 +78,12 @@ std::optional<PointDistance> PointDistances::to(const geo::Geometry& g) const {
       }
     }
   } else {
-    const auto h = m_impl->ctx.handle();
     const geo::GeosGeometry geometry = geo::to_geos(m_impl->ctx, g);
     // For a polygon holding the point both nearest points are the point itself: distance 0.
-    GEOSCoordSequence* pair = GEOSNearestPoints_r(h, geometry.get(), m_impl->point.get());
+    const auto pair = geo::nearest_points(m_impl->ctx, geometry, m_impl->point);
     if (!pair) throw DataError("GEOS cannot measure a distance: " + m_impl->ctx.last_message());
-    GEOSCoordSeq_getXY_r(h, pair, 0, &near.x, &near.y);
-    GEOSCoordSeq_getXY_r(h, pair, 1, &from.x, &from.y);
-    GEOSCoordSeq_destroy_r(h, pair);
+    near = pair->on_a;
+    from = pair->on_b;
   }
   return PointDistance{std::hypot(near.x - from.x, near.y - from.y), ground_distance_m(from, near)};
 }

@@ -12,7 +12,7 @@
 
 #include "access/assignment.hpp"
 #include "base/error.hpp"
-#include "geo/geos.hpp"
+#include "geo/prepared_geometry.hpp"
 #include "query/class_view.hpp"
 
 namespace minqing::query {
@@ -311,11 +311,6 @@ struct ZoneJoin {
   double residents = 0;
 };
 
-struct PreparedDeleter {
-  GEOSContextHandle_t handle;
-  void operator()(const GEOSPreparedGeometry* p) const noexcept { GEOSPreparedGeom_destroy_r(handle, p); }
-};
-
 // Notes in the order they were first written, each once.
 class Notes {
  public:
@@ -562,14 +557,16 @@ class StatisticsBuilder {
     const int members = households ? usable(*households, "members") : -1;
     m_residents_known = members >= 0;
     geo::GeosContext ctx;
-    const auto h = ctx.handle();
     std::vector<store::ServedFeaturePtr> candidates;
     for (const auto& zone : visible("hazard_zones")) {
       ZoneJoin& j = m_joins[zone->feature.fid];
-      const geo::GeosGeometry zg = geo::to_geos(ctx, zone->feature.geometry);
-      const std::unique_ptr<const GEOSPreparedGeometry, PreparedDeleter> prepared(GEOSPrepare_r(h, zg.get()),
-                                                                                 PreparedDeleter{h});
-      if (!prepared) throw DataError("hazard_zones feature " + std::to_string(zone->feature.fid) + ": GEOS cannot prepare it");
+      geo::GeosGeometry zg = geo::to_geos(ctx, zone->feature.geometry);
+      std::optional<geo::PreparedGeometry> prepared;
+      try {
+        prepared.emplace(ctx, std::move(zg));
+      } catch (const DataError&) {
+        throw DataError("hazard_zones feature " + std::to_string(zone->feature.fid) + ": GEOS cannot prepare it");
+      }
       auto count_inside = [&](const ClassView& v, auto&& on_inside) {
         candidates.clear();
         m_stats.m_index.query(v.def->name, zone->bbox, candidates);
@@ -577,13 +574,13 @@ class StatisticsBuilder {
         for (const auto& c : candidates) {
           if (!m_place.contains(text_of(*c, vk)) || !v.visible(*c)) continue;
           const geo::GeosGeometry cg = geo::to_geos(ctx, c->feature.geometry);
-          const char r = v.def->geometry == geo::GeometryKind::point
-                             ? GEOSPreparedCovers_r(h, prepared.get(), cg.get())
-                             : GEOSPreparedIntersects_r(h, prepared.get(), cg.get());
-          if (r == 2) {
+          const std::optional<bool> r = prepared->relation(
+              v.def->geometry == geo::GeometryKind::point ? geo::SpatialRelation::covers : geo::SpatialRelation::intersects,
+              cg);
+          if (!r) {
             throw DataError(v.def->name + " feature " + std::to_string(c->feature.fid) + ": GEOS: " + ctx.last_message());
           }
-          if (r == 1) on_inside(*c);
+          if (*r) on_inside(*c);
         }
       };
       if (households) {
