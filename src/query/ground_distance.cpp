@@ -11,37 +11,9 @@ namespace minqing::query {
 
 namespace {
 
-constexpr double kA = 6378137.0;               // WGS 84 semi-major axis
-constexpr double kE2 = 0.00669437999014132;     // WGS 84 first eccentricity squared
 constexpr double kDeg = std::numbers::pi / 180.0;
 
-// Radii of curvature at latitude `phi` (radians): M along the meridian, N along the prime vertical.
-double meridian_radius(double phi) noexcept {
-  const double s = std::sin(phi);
-  const double w = 1 - kE2 * s * s;
-  return kA * (1 - kE2) / (w * std::sqrt(w));
-}
-double normal_radius(double phi) noexcept {
-  const double s = std::sin(phi);
-  return kA / std::sqrt(1 - kE2 * s * s);
-}
-
 }  // namespace
-
-double ground_distance_m(geo::Coord a, geo::Coord b) noexcept {
-  const geo::Coord la = geo::mercator_to_lonlat(a);
-  const geo::Coord lb = geo::mercator_to_lonlat(b);
-  const double phi = (la.y + lb.y) / 2 * kDeg;
-  const double east = normal_radius(phi) * std::cos(phi) * (lb.x - la.x) * kDeg;
-  const double north = meridian_radius(phi) * (lb.y - la.y) * kDeg;
-  return std::hypot(east, north);
-}
-
-double mercator_units_per_metre(double lat_deg) noexcept {
-  const double phi = lat_deg * kDeg;
-  // East-west a 3857 unit is N·cos/a metres, north-south M·cos/a; M < N, so M gives the most units.
-  return kA / (meridian_radius(phi) * std::cos(phi));
-}
 
 geo::BBox ground_circle_box(geo::Coord point, double radius_m) noexcept {
   const double lat = geo::mercator_to_lonlat(point).y;

@@ -37,6 +37,7 @@
 
 #include "access/scope.hpp"
 #include "geo/geometry.hpp"
+#include "geo/ground_measures.hpp"
 #include "model/layer_catalog.hpp"
 #include "store/serving_index.hpp"
 
@@ -61,10 +62,9 @@ struct Place {
 // never ask for a township.
 bool place_in_area(const access::Scope& scope, const Place& place);
 
-// Ground area in m² of a polygon geometry given in EPSG:3857 (0 for points and lines).
-double ground_area_m2(const geo::Geometry& mercator);
-// Ground length in m of a line geometry given in EPSG:3857 (0 for points and polygons).
-double ground_length_m(const geo::Geometry& mercator);
+// Ground area and length of EPSG:3857 geometries on the ellipsoid (geo/ground_measures.hpp).
+using geo::ground_area_m2;
+using geo::ground_length_m;
 
 inline constexpr double kSquareMetresPerMu = 10000.0 / 15.0;  // 1 亩 = 666.67 m²
 
