@@ -12,12 +12,12 @@
 
 #include "base/error.hpp"
 #include "generate/county_layout.hpp"
-#include "generate/dem_writer.hpp"
 #include "generate/random.hpp"
 #include "generate/terrain.hpp"
 #include "generate/village_generator.hpp"
 #include "geo/projection.hpp"
 #include "store/feature_store.hpp"
+#include "store/gdal_init.hpp"
 
 namespace minqing::generate {
 
@@ -61,7 +61,7 @@ GenerateReport generate_county(const GenerateOptions& options, const model::Laye
   std::vector<model::FeatureValidator> validators;
   for (const auto& c : catalog.classes()) validators.emplace_back(c);
 
-  pin_gdal_output_dates();
+  store::pin_gdal_output_dates();
   std::optional<store::FeatureStore> opened = store::FeatureStore::create(options.out, catalog, store::kDefaultStoreEpsg);
   store::FeatureStore& store = *opened;
   const std::filesystem::path relief = store.relief_directory();

@@ -1,7 +1,6 @@
 #pragma once
-// Writes a village DEM as a GeoTIFF: Float32, tiled 256×256, DEFLATE with the floating-point
-// predictor, in the given EPSG CRS, with no timestamps or other varying metadata (same grid, same
-// bytes). The generator's GDAL raster adapter. Thread-safe for distinct paths.
+// Writes a village DEM as a GeoTIFF (store/raster_file.hpp: Float32, tiled, DEFLATE, no
+// timestamps — same grid, same bytes) in the given EPSG CRS. Thread-safe for distinct paths.
 
 #include <filesystem>
 
@@ -9,15 +8,7 @@
 
 namespace minqing::generate {
 
-// @throws StoreError naming the path when GDAL cannot write it.
+// @throws StoreError naming the path when it cannot be written.
 void write_dem(const std::filesystem::path& path, const HeightGrid& grid, int epsg);
-
-}  // namespace minqing::generate
-
-namespace minqing::generate {
-
-// Pins the dates GDAL writes into new files (GeoPackage gpkg_contents.last_change) so that the
-// same input gives the same bytes: sets OGR_CURRENT_DATE process-wide.
-void pin_gdal_output_dates();
 
 }  // namespace minqing::generate

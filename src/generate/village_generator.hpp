@@ -8,7 +8,7 @@
 #include "generate/county_layout.hpp"
 #include "generate/feature_sink.hpp"
 #include "generate/terrain.hpp"
-#include "geo/geos.hpp"
+#include "geo/geos_context.hpp"
 #include "model/validation.hpp"
 
 namespace minqing::generate {

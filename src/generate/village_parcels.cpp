@@ -98,16 +98,15 @@ void build_parcels(Village& v) {
       continue;
     }
     const BBox box = lc.geometry.bbox();
-    GeosGeometry piece = geo::to_geos(ctx, lc.geometry);
-    const Prepared prepared(ctx, piece);
+    const PreparedGeometry piece(ctx, lc.geometry);
     for (const Cell& c : skewed_cells(box, dx, dv)) {
       GeosGeometry cell = geo::to_geos(ctx, geo::Geometry::polygon(c.ring));
-      if (!prepared.intersects(cell)) continue;
-      if (prepared.contains(cell)) {
+      if (!piece.intersects(cell)) continue;
+      if (piece.contains(cell)) {
         emit(geo::Geometry::polygon(c.ring), land_use, land_use == "farmland" ? farm_crop() : crop);
         continue;
       }
-      GeosGeometry cut = intersection(ctx, piece, cell);
+      GeosGeometry cut = intersection(ctx, piece.geometry(), cell);
       if (is_empty(ctx, cut)) continue;
       const geo::Geometry g = geo::from_geos(ctx, cut.get(), geo::GeometryKind::polygon);
       for (const auto& part : parts_of(g)) {

@@ -7,12 +7,13 @@
 #include <vector>
 
 #include "geo/coord.hpp"
+#include "geo/ellipsoid.hpp"
 
 namespace minqing::geo {
 
 // Half the width of the Web Mercator square, in metres.
 inline constexpr double kMercatorHalfWorld = 20037508.342789244;
-inline constexpr double kEarthRadius = 6378137.0;
+inline constexpr double kEarthRadius = kSemiMajorAxis;  // the 3857 sphere
 inline constexpr int kMaxZoom = 24;
 
 struct TileId {

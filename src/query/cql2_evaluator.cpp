@@ -4,11 +4,13 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/error.hpp"
-#include "geo/geos.hpp"
+#include "geo/nearest_points.hpp"
+#include "geo/prepared_geometry.hpp"
 #include "geo/tile.hpp"
 
 namespace minqing::query::cql2 {
@@ -162,11 +164,7 @@ bool like_match(std::string_view text, std::string_view pattern) {
 struct Evaluator::Impl {
   const Filter& filter;
   geo::GeosContext ctx;
-  struct Prepared {
-    geo::GeosGeometry geometry;
-    const GEOSPreparedGeometry* prepared = nullptr;
-  };
-  std::map<const Node*, Prepared> literals;
+  std::map<const Node*, geo::PreparedGeometry> literals;
   // The feature's GEOS geometry, made once per matches() call when a spatial node needs it.
   mutable geo::GeosGeometry feature_geometry;
   mutable const store::ServedFeature* converted = nullptr;
@@ -174,65 +172,57 @@ struct Evaluator::Impl {
   explicit Impl(const Filter& f) : filter(f) {
     if (f.root) prepare(*f.root);
   }
-  ~Impl() {
-    feature_geometry.reset();
-    for (auto& [node, p] : literals) {
-      if (p.prepared) GEOSPreparedGeom_destroy_r(ctx.handle(), p.prepared);
-    }
-  }
 
   void prepare(const Node& n) {
     for (const auto& c : n.children) prepare(*c);
     if (n.kind != Node::Kind::spatial) return;
-    Prepared p;
-    p.geometry = geo::to_geos(ctx, n.geometry);
-    p.prepared = GEOSPrepare_r(ctx.handle(), p.geometry.get());
-    if (!p.prepared) throw DataError("GEOS could not prepare the filter geometry: " + ctx.last_message());
-    literals.emplace(&n, std::move(p));
+    geo::GeosGeometry g = geo::to_geos(ctx, n.geometry);
+    try {
+      literals.emplace(&n, geo::PreparedGeometry(ctx, std::move(g)));
+    } catch (const DataError&) {
+      throw DataError("GEOS could not prepare the filter geometry: " + ctx.last_message());
+    }
   }
 
-  const GEOSGeometry* geometry_of(const store::ServedFeature& f) const {
+  const geo::GeosGeometry& geometry_of(const store::ServedFeature& f) const {
     if (converted != &f) {
       feature_geometry = geo::to_geos(ctx, f.feature.geometry);
       converted = &f;
     }
-    return feature_geometry.get();
+    return feature_geometry;
   }
 
   Tri spatial(const Node& n, const store::ServedFeature& f) const {
-    const Prepared& lit = literals.at(&n);
-    const auto h = ctx.handle();
+    const geo::PreparedGeometry& lit = literals.at(&n);
     // Envelope test first: most features are far from the literal.
     const geo::BBox box = search_box(n);
     if (n.spatial_op != SpatialOp::disjoint && !box.intersects(f.bbox)) return Tri::no;
     if (n.spatial_op == SpatialOp::disjoint && !n.geometry.bbox().intersects(f.bbox)) return Tri::yes;
     if (f.feature.geometry.empty()) return Tri::unknown;
-    const GEOSGeometry* g = geometry_of(f);
-    char r = 0;
+    const geo::GeosGeometry& g = geometry_of(f);
+    using geo::SpatialRelation;
+    std::optional<bool> r;
     switch (n.spatial_op) {
-      case SpatialOp::intersects: r = GEOSPreparedIntersects_r(h, lit.prepared, g); break;
-      case SpatialOp::disjoint: r = GEOSPreparedDisjoint_r(h, lit.prepared, g); break;
-      case SpatialOp::equals: r = GEOSEquals_r(h, g, lit.geometry.get()); break;
-      case SpatialOp::touches: r = GEOSPreparedTouches_r(h, lit.prepared, g); break;
-      case SpatialOp::within: r = GEOSPreparedContains_r(h, lit.prepared, g); break;   // feature within literal
-      case SpatialOp::contains: r = GEOSPreparedWithin_r(h, lit.prepared, g); break;   // literal within feature
-      case SpatialOp::overlaps: r = GEOSPreparedOverlaps_r(h, lit.prepared, g); break;
-      case SpatialOp::crosses: r = GEOSPreparedCrosses_r(h, lit.prepared, g); break;
+      case SpatialOp::intersects: r = lit.relation(SpatialRelation::intersects, g); break;
+      case SpatialOp::disjoint: r = lit.relation(SpatialRelation::disjoint, g); break;
+      case SpatialOp::equals: r = lit.relation(SpatialRelation::equals, g); break;
+      case SpatialOp::touches: r = lit.relation(SpatialRelation::touches, g); break;
+      case SpatialOp::within: r = lit.relation(SpatialRelation::contains, g); break;  // feature within literal
+      case SpatialOp::contains: r = lit.relation(SpatialRelation::within, g); break;  // literal within feature
+      case SpatialOp::overlaps: r = lit.relation(SpatialRelation::overlaps, g); break;
+      case SpatialOp::crosses: r = lit.relation(SpatialRelation::crosses, g); break;
       case SpatialOp::dwithin: {
-        GEOSCoordSequence* nearest = GEOSNearestPoints_r(h, g, lit.geometry.get());
+        const auto nearest = geo::nearest_points(ctx, g, lit.geometry());
         if (!nearest) return Tri::unknown;
-        double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
-        GEOSCoordSeq_getXY_r(h, nearest, 0, &x0, &y0);
-        GEOSCoordSeq_getXY_r(h, nearest, 1, &x1, &y1);
-        GEOSCoordSeq_destroy_r(h, nearest);
+        const geo::Coord p0 = nearest->on_a, p1 = nearest->on_b;
         // 3857 distances are stretched by 1/cos(latitude): scale back to ground metres at the
         // latitude between the two nearest points (within 0.5% of the ellipsoidal distance).
-        const double d = std::hypot(x1 - x0, y1 - y0) * ground_scale((y0 + y1) / 2);
+        const double d = std::hypot(p1.x - p0.x, p1.y - p0.y) * ground_scale((p0.y + p1.y) / 2);
         return tri(d <= n.distance_m);
       }
     }
-    if (r == 2) return Tri::unknown;
-    return tri(r == 1);
+    if (!r) return Tri::unknown;
+    return tri(*r);
   }
 
   Tri eval(const Node& n, const store::ServedFeature& sf) const {

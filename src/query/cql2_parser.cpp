@@ -9,7 +9,7 @@
 #include <utility>
 
 #include "base/error.hpp"
-#include "geo/geos.hpp"
+#include "geo/geos_geometry.hpp"
 #include "query/cql2_lexer.hpp"
 
 namespace minqing::query::cql2 {

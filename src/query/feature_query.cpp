@@ -3,10 +3,11 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <optional>
 #include <string>
 
 #include "base/error.hpp"
-#include "geo/geos.hpp"
+#include "geo/prepared_geometry.hpp"
 #include "query/cql2_evaluator.hpp"
 
 namespace minqing::query {
@@ -112,8 +113,7 @@ model::Value parse_field_value(const model::FieldDef& def, std::string_view text
 FeaturePage run_feature_query(const ScopedReader& reader, const ClassView& view, FeatureQuery& q) {
   geo::GeosContext ctx;
   geo::BBox search = kEverything;
-  geo::GeosGeometry bbox_geom;
-  const GEOSPreparedGeometry* bbox_prepared = nullptr;
+  std::optional<geo::PreparedGeometry> bbox_prepared;
   if (q.bbox) {
     geo::Geometry poly;
     try {
@@ -122,16 +122,8 @@ FeaturePage run_feature_query(const ScopedReader& reader, const ClassView& view,
       throw RequestError("parameter bbox: lies outside " + q.bbox_crs->uri + " (check bbox-crs and the axis order)");
     }
     search = poly.bbox();
-    bbox_geom = geo::to_geos(ctx, poly);
-    bbox_prepared = GEOSPrepare_r(ctx.handle(), bbox_geom.get());
+    bbox_prepared.emplace(ctx, poly);
   }
-  struct PreparedGuard {
-    const geo::GeosContext& c;
-    const GEOSPreparedGeometry*& p;
-    ~PreparedGuard() {
-      if (p) GEOSPreparedGeom_destroy_r(c.handle(), p);
-    }
-  } guard{ctx, bbox_prepared};
 
   if (q.filter && q.filter->root) {
     transform_literals(*q.filter->root, *q.filter_crs);
@@ -152,7 +144,7 @@ FeaturePage run_feature_query(const ScopedReader& reader, const ClassView& view,
     if (bbox_prepared) {
       if (!search.intersects(sf->bbox) || sf->feature.geometry.empty()) continue;
       const geo::GeosGeometry g = geo::to_geos(ctx, sf->feature.geometry);
-      if (GEOSPreparedIntersects_r(ctx.handle(), bbox_prepared, g.get()) != 1) continue;
+      if (!bbox_prepared->relation(geo::SpatialRelation::intersects, g).value_or(false)) continue;
     }
     bool ok = true;
     for (const auto& [field, value] : q.equals) {

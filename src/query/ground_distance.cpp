@@ -4,44 +4,16 @@
 #include <numbers>
 
 #include "base/error.hpp"
-#include "geo/geos.hpp"
+#include "geo/nearest_points.hpp"
 #include "geo/tile.hpp"
 
 namespace minqing::query {
 
 namespace {
 
-constexpr double kA = 6378137.0;               // WGS 84 semi-major axis
-constexpr double kE2 = 0.00669437999014132;     // WGS 84 first eccentricity squared
 constexpr double kDeg = std::numbers::pi / 180.0;
 
-// Radii of curvature at latitude `phi` (radians): M along the meridian, N along the prime vertical.
-double meridian_radius(double phi) noexcept {
-  const double s = std::sin(phi);
-  const double w = 1 - kE2 * s * s;
-  return kA * (1 - kE2) / (w * std::sqrt(w));
-}
-double normal_radius(double phi) noexcept {
-  const double s = std::sin(phi);
-  return kA / std::sqrt(1 - kE2 * s * s);
-}
-
 }  // namespace
-
-double ground_distance_m(geo::Coord a, geo::Coord b) noexcept {
-  const geo::Coord la = geo::mercator_to_lonlat(a);
-  const geo::Coord lb = geo::mercator_to_lonlat(b);
-  const double phi = (la.y + lb.y) / 2 * kDeg;
-  const double east = normal_radius(phi) * std::cos(phi) * (lb.x - la.x) * kDeg;
-  const double north = meridian_radius(phi) * (lb.y - la.y) * kDeg;
-  return std::hypot(east, north);
-}
-
-double mercator_units_per_metre(double lat_deg) noexcept {
-  const double phi = lat_deg * kDeg;
-  // East-west a 3857 unit is N·cos/a metres, north-south M·cos/a; M < N, so M gives the most units.
-  return kA / (meridian_radius(phi) * std::cos(phi));
-}
 
 geo::BBox ground_circle_box(geo::Coord point, double radius_m) noexcept {
   const double lat = geo::mercator_to_lonlat(point).y;
@@ -78,14 +50,12 @@ std::optional<PointDistance> PointDistances::to(const geo::Geometry& g) const {
       }
     }
   } else {
-    const auto h = m_impl->ctx.handle();
     const geo::GeosGeometry geometry = geo::to_geos(m_impl->ctx, g);
     // For a polygon holding the point both nearest points are the point itself: distance 0.
-    GEOSCoordSequence* pair = GEOSNearestPoints_r(h, geometry.get(), m_impl->point.get());
+    const auto pair = geo::nearest_points(m_impl->ctx, geometry, m_impl->point);
     if (!pair) throw DataError("GEOS cannot measure a distance: " + m_impl->ctx.last_message());
-    GEOSCoordSeq_getXY_r(h, pair, 0, &near.x, &near.y);
-    GEOSCoordSeq_getXY_r(h, pair, 1, &from.x, &from.y);
-    GEOSCoordSeq_destroy_r(h, pair);
+    near = pair->on_a;
+    from = pair->on_b;
   }
   return PointDistance{std::hypot(near.x - from.x, near.y - from.y), ground_distance_m(from, near)};
 }

@@ -7,25 +7,23 @@
 // come out ~0.5% shorter than east-west ones at Songyang's latitude). So a 3857 length times
 // cos(latitude) is only good to ±0.5%. Here the two nearest points are found on the 3857 geometry
 // with GEOS (the projection is conformal to well under 0.1% over a few kilometres, so they are
-// the nearest points on the ground too) and the distance between them is measured on the WGS 84
-// ellipsoid with the local radii of curvature — within 1e-5 of the geodesic up to tens of
-// kilometres, far below what a click or a radius needs.
+// the nearest points on the ground too) and the distance between them is measured on the
+// ellipsoid (geo/ground_measures.hpp) with the local radii of curvature — within 1e-5 of the
+// geodesic up to tens of kilometres, far below what a click or a radius needs.
 
 #include <memory>
 #include <optional>
 
 #include "geo/coord.hpp"
 #include "geo/geometry.hpp"
+#include "geo/ground_measures.hpp"
 
 namespace minqing::query {
 
-// Metres on the WGS 84 ellipsoid between two EPSG:3857 points a few kilometres apart at most.
-double ground_distance_m(geo::Coord a, geo::Coord b) noexcept;
-
-// The most EPSG:3857 units one ground metre can span, in any direction, at latitude `lat_deg`
-// (|lat| < 90): a/(M cos lat), M the meridian radius of curvature. Multiply a ground radius by it
-// to get a 3857 box that surely holds the circle at that latitude.
-double mercator_units_per_metre(double lat_deg) noexcept;
+// Metres on the ellipsoid between two EPSG:3857 points, and 3857 units per ground metre
+// (geo/ground_measures.hpp).
+using geo::ground_distance_m;
+using geo::mercator_units_per_metre;
 
 // A 3857 box around `point` that holds every location within `radius_m` ground metres of it
 // (widened by 1/cos of the latitude farthest from the equator the circle reaches, plus 1%).

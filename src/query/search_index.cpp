@@ -11,7 +11,7 @@
 #include <variant>
 
 #include "base/error.hpp"
-#include "geo/geos.hpp"
+#include "geo/geometry_ops.hpp"
 #include "query/search_text.hpp"
 
 namespace minqing::query {
@@ -396,13 +396,7 @@ geo::Coord zoom_point(const geo::Geometry& g) {
     case geo::GeometryKind::polygon: {
       thread_local geo::GeosContext ctx;
       try {
-        const geo::GeosGeometry geom = geo::to_geos(ctx, g);
-        const geo::GeosGeometry p(ctx, GEOSPointOnSurface_r(ctx.handle(), geom.get()));
-        double x = 0, y = 0;
-        if (p && GEOSGeomGetX_r(ctx.handle(), p.get(), &x) == 1 &&
-            GEOSGeomGetY_r(ctx.handle(), p.get(), &y) == 1) {
-          return {x, y};
-        }
+        if (const auto p = geo::point_on_surface(ctx, g)) return *p;
       } catch (const DataError&) {
         // GEOS refused the geometry: fall back to the bbox centre below.
       }

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <functional>
 #include <limits>
-#include <numbers>
 #include <optional>
 #include <set>
 #include <unordered_map>
@@ -12,7 +11,7 @@
 
 #include "access/assignment.hpp"
 #include "base/error.hpp"
-#include "geo/geos.hpp"
+#include "geo/prepared_geometry.hpp"
 #include "query/class_view.hpp"
 #include "query/dataset.hpp"
 #include "query/scoped_reader.hpp"
@@ -24,87 +23,7 @@ namespace {
 
 using nlohmann::json;
 
-// ---------------------------------------------------------------------------------------------
-// Ground measures from EPSG:3857.
-//
-// EPSG:3857 puts ellipsoidal longitude/latitude on a sphere of radius a: x = aλ,
-// y = a·ln tan(π/4 + φ/2), so dx·dy = a²·secφ·dλ·dφ, while the ellipsoid's area element is
-// M·N·cosφ·dλ·dφ. Their ratio, cos²φ·(1−e²)/(1−e²sin²φ)², is the factor below; plain cos²φ
-// overstates areas by about 0.37 % at Songyang's latitude.
-
-constexpr double kA = 6378137.0;             // CGCS2000 / WGS 84 semi-major axis = the 3857 radius
-constexpr double kE2 = 0.006694380022900787;  // CGCS2000 (GRS 80) first eccentricity squared
-
-double latitude_of(double mercator_y) noexcept {
-  return 2 * std::atan(std::exp(mercator_y / kA)) - std::numbers::pi / 2;
-}
-
-double area_factor(double mercator_y) noexcept {
-  const double phi = latitude_of(mercator_y);
-  const double s = std::sin(phi);
-  const double c = std::cos(phi);
-  const double w = 1 - kE2 * s * s;
-  return c * c * (1 - kE2) / (w * w);
-}
-
-// Shoelace area of coords[begin, end) in 3857 units², times the factor at the ring's middle.
-double ring_ground_area(const std::vector<geo::Coord>& coords, std::size_t begin, std::size_t end) {
-  if (end - begin < 3) return 0;
-  double twice = 0;
-  double min_y = coords[begin].y;
-  double max_y = coords[begin].y;
-  // Relative to the first vertex: keeps the products small (3857 coordinates are ~1e7).
-  const geo::Coord o = coords[begin];
-  for (std::size_t i = begin; i + 1 < end; ++i) {
-    const double x0 = coords[i].x - o.x, y0 = coords[i].y - o.y;
-    const double x1 = coords[i + 1].x - o.x, y1 = coords[i + 1].y - o.y;
-    twice += x0 * y1 - x1 * y0;
-    min_y = std::min(min_y, coords[i + 1].y);
-    max_y = std::max(max_y, coords[i + 1].y);
-  }
-  return std::abs(twice) / 2 * area_factor((min_y + max_y) / 2);
-}
-
 }  // namespace
-
-double ground_area_m2(const geo::Geometry& g) {
-  if (g.kind != geo::GeometryKind::polygon || g.part_ends.empty()) return 0;
-  // Without polygon_ends every ring after the first is a hole of the first.
-  const std::vector<std::uint32_t> single{static_cast<std::uint32_t>(g.part_ends.size())};
-  const auto& polygons = g.polygon_ends.empty() ? single : g.polygon_ends;
-  double total = 0;
-  std::size_t ring = 0;
-  for (const std::uint32_t ring_end : polygons) {
-    for (bool exterior = true; ring < ring_end && ring < g.part_ends.size(); ++ring, exterior = false) {
-      const std::size_t begin = ring == 0 ? 0 : g.part_ends[ring - 1];
-      const double a = ring_ground_area(g.coords, begin, g.part_ends[ring]);
-      total += exterior ? a : -a;
-    }
-  }
-  return std::max(total, 0.0);
-}
-
-double ground_length_m(const geo::Geometry& g) {
-  if (g.kind != geo::GeometryKind::line) return 0;
-  double total = 0;
-  std::size_t begin = 0;
-  for (const std::uint32_t end : g.part_ends) {
-    for (std::size_t i = begin; i + 1 < end && i + 1 < g.coords.size(); ++i) {
-      const geo::Coord a = g.coords[i];
-      const geo::Coord b = g.coords[i + 1];
-      const double phi = latitude_of((a.y + b.y) / 2);
-      const double s = std::sin(phi);
-      const double w = 1 - kE2 * s * s;
-      // East: N·cosφ·dλ with dλ = dx/a; north: M·dφ with dφ = cosφ·dy/a.
-      const double n = kA / std::sqrt(w);
-      const double m = kA * (1 - kE2) / (w * std::sqrt(w));
-      const double c = std::cos(phi) / kA;
-      total += std::hypot((b.x - a.x) * n * c, (b.y - a.y) * m * c);
-    }
-    begin = end;
-  }
-  return total;
-}
 
 namespace {
 
@@ -291,11 +210,6 @@ struct ZoneJoin {
   std::size_t households = 0;
   std::size_t buildings = 0;
   double residents = 0;
-};
-
-struct PreparedDeleter {
-  GEOSContextHandle_t handle;
-  void operator()(const GEOSPreparedGeometry* p) const noexcept { GEOSPreparedGeom_destroy_r(handle, p); }
 };
 
 // Notes in the order they were first written, each once.
@@ -540,14 +454,16 @@ class StatisticsBuilder {
     const int members = households ? usable(*households, "members") : -1;
     m_residents_known = members >= 0;
     geo::GeosContext ctx;
-    const auto h = ctx.handle();
     std::vector<store::ServedFeaturePtr> candidates;
     for (const auto& zone : visible("hazard_zones")) {
       ZoneJoin& j = m_joins[zone->feature.fid];
-      const geo::GeosGeometry zg = geo::to_geos(ctx, zone->feature.geometry);
-      const std::unique_ptr<const GEOSPreparedGeometry, PreparedDeleter> prepared(GEOSPrepare_r(h, zg.get()),
-                                                                                 PreparedDeleter{h});
-      if (!prepared) throw DataError("hazard_zones feature " + std::to_string(zone->feature.fid) + ": GEOS cannot prepare it");
+      geo::GeosGeometry zg = geo::to_geos(ctx, zone->feature.geometry);
+      std::optional<geo::PreparedGeometry> prepared;
+      try {
+        prepared.emplace(ctx, std::move(zg));
+      } catch (const DataError&) {
+        throw DataError("hazard_zones feature " + std::to_string(zone->feature.fid) + ": GEOS cannot prepare it");
+      }
       auto count_inside = [&](const ClassView& v, auto&& on_inside) {
         candidates.clear();
         m_reader.query(v.def->name, zone->bbox, candidates);
@@ -555,13 +471,13 @@ class StatisticsBuilder {
         for (const auto& c : candidates) {
           if (!m_place.contains(text_of(*c, vk))) continue;
           const geo::GeosGeometry cg = geo::to_geos(ctx, c->feature.geometry);
-          const char r = v.def->geometry == geo::GeometryKind::point
-                             ? GEOSPreparedCovers_r(h, prepared.get(), cg.get())
-                             : GEOSPreparedIntersects_r(h, prepared.get(), cg.get());
-          if (r == 2) {
+          const std::optional<bool> r = prepared->relation(
+              v.def->geometry == geo::GeometryKind::point ? geo::SpatialRelation::covers : geo::SpatialRelation::intersects,
+              cg);
+          if (!r) {
             throw DataError(v.def->name + " feature " + std::to_string(c->feature.fid) + ": GEOS: " + ctx.last_message());
           }
-          if (r == 1) on_inside(*c);
+          if (*r) on_inside(*c);
         }
       };
       if (households) {

@@ -37,6 +37,7 @@
 
 #include "access/scope.hpp"
 #include "geo/geometry.hpp"
+#include "geo/ground_measures.hpp"
 #include "model/layer_catalog.hpp"
 #include "query/place.hpp"
 #include "store/served_feature.hpp"
@@ -49,10 +50,9 @@ namespace minqing::query {
 
 class ScopedReader;
 
-// Ground area in m² of a polygon geometry given in EPSG:3857 (0 for points and lines).
-double ground_area_m2(const geo::Geometry& mercator);
-// Ground length in m of a line geometry given in EPSG:3857 (0 for points and polygons).
-double ground_length_m(const geo::Geometry& mercator);
+// Ground area and length of EPSG:3857 geometries on the ellipsoid (geo/ground_measures.hpp).
+using geo::ground_area_m2;
+using geo::ground_length_m;
 
 inline constexpr double kSquareMetresPerMu = 10000.0 / 15.0;  // 1 亩 = 666.67 m²
 

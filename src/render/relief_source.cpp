@@ -1,17 +1,16 @@
 #include "render/relief_source.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <numbers>
-
-#include <gdal.h>
-#include <cpl_error.h>
 
 #include "base/error.hpp"
 #include "geo/projection.hpp"
 #include "geo/tile.hpp"
-#include "store/gdal_init.hpp"
+#include "store/raster_file.hpp"
 
 namespace minqing::render {
 
@@ -91,43 +90,30 @@ std::unique_ptr<ReliefSource> ReliefSource::from_grids(std::vector<Grid> grids) 
 std::unique_ptr<ReliefSource> ReliefSource::load_directory(const std::filesystem::path& dir) {
   std::vector<Grid> grids;
   if (std::filesystem::is_directory(dir)) {
-    store::ensure_gdal_registered();
     std::vector<std::filesystem::path> files;
     for (const auto& e : std::filesystem::directory_iterator(dir)) {
       if (e.is_regular_file() && (e.path().extension() == ".tif" || e.path().extension() == ".tiff")) files.push_back(e.path());
     }
     std::sort(files.begin(), files.end());
     for (const auto& f : files) {
-      GDALDatasetH ds = GDALOpen(f.string().c_str(), GA_ReadOnly);
-      if (!ds) throw DataError(f.string() + ": cannot read DEM: " + CPLGetLastErrorMsg());
-      struct Closer {
-        GDALDatasetH ds;
-        ~Closer() { GDALClose(ds); }
-      } closer{ds};
-      double gt[6];
-      if (GDALGetGeoTransform(ds, gt) != CE_None || gt[2] != 0 || gt[4] != 0 || gt[5] >= 0) {
+      store::Raster r = store::read_raster(f);  // @throws DataError naming the file
+      const auto gt = r.geotransform.value_or(std::array<double, 6>{});  // none: gt[5] = 0 fails below
+      if (gt[2] != 0 || gt[4] != 0 || gt[5] >= 0) {
         throw DataError(f.string() + ": DEM is not a north-up grid with a geotransform");
       }
-      if (GDALGetRasterCount(ds) < 1) throw DataError(f.string() + ": DEM has no band");
       Grid g;
-      const char* wkt = GDALGetProjectionRef(ds);
-      g.crs = wkt && *wkt ? wkt : "EPSG:4549";
+      g.crs = r.crs.empty() ? "EPSG:4549" : r.crs;
       g.origin_x = gt[0];
       g.origin_y = gt[3];
       g.cell_x = gt[1];
       g.cell_y = -gt[5];
-      g.nx = GDALGetRasterXSize(ds);
-      g.ny = GDALGetRasterYSize(ds);
-      g.z.resize(static_cast<std::size_t>(g.nx) * g.ny);
-      GDALRasterBandH band = GDALGetRasterBand(ds, 1);
-      if (GDALRasterIO(band, GF_Read, 0, 0, g.nx, g.ny, g.z.data(), g.nx, g.ny, GDT_Float32, 0, 0) != CE_None) {
-        throw DataError(f.string() + ": cannot read DEM band: " + CPLGetLastErrorMsg());
-      }
-      int has_nodata = 0;
-      const double nodata = GDALGetRasterNoDataValue(band, &has_nodata);
-      if (has_nodata) {
+      g.nx = r.width;
+      g.ny = r.height;
+      g.z = std::move(r.values);
+      if (r.nodata) {
+        const auto nodata = static_cast<float>(*r.nodata);
         for (auto& v : g.z) {
-          if (v == static_cast<float>(nodata)) v = std::numeric_limits<float>::quiet_NaN();
+          if (v == nodata) v = std::numeric_limits<float>::quiet_NaN();
         }
       }
       grids.push_back(std::move(g));

@@ -1,6 +1,6 @@
 #pragma once
-// The village DEMs behind the terrain map's hillshade: read once (GDAL) into memory, then shaded
-// per request onto any 3857 window. The GDAL raster adapter of render/.
+// The village DEMs behind the terrain map's hillshade: read once (store/raster_file.hpp) into
+// memory, then shaded per request onto any 3857 window.
 
 #include <cstdint>
 #include <filesystem>

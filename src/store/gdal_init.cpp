@@ -16,4 +16,6 @@ void ensure_gdal_registered() {
   });
 }
 
+void pin_gdal_output_dates() { CPLSetConfigOption("OGR_CURRENT_DATE", "2025-01-01T00:00:00.000Z"); }
+
 }  // namespace minqing::store

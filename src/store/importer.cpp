@@ -10,7 +10,7 @@
 #include <ogrsf_frmts.h>
 
 #include "base/error.hpp"
-#include "geo/geos.hpp"
+#include "geo/geos_geometry.hpp"
 #include "geo/projection.hpp"
 #include "model/validation.hpp"
 #include "store/feature_store.hpp"

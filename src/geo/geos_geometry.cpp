@@ -1,22 +1,13 @@
-#include "geo/geos.hpp"
+#include "geo/geos_geometry.hpp"
 
 #include <cmath>
 #include <vector>
 
+#include <geos_c.h>
+
 #include "base/error.hpp"
 
 namespace minqing::geo {
-
-GeosContext::GeosContext() : m_handle(GEOS_init_r()) {
-  GEOSContext_setErrorMessageHandler_r(m_handle, &GeosContext::on_message, this);
-  GEOSContext_setNoticeMessageHandler_r(m_handle, &GeosContext::on_message, this);
-}
-
-GeosContext::~GeosContext() { GEOS_finish_r(m_handle); }
-
-void GeosContext::on_message(const char* message, void* self) {
-  static_cast<GeosContext*>(self)->m_message = message ? message : "";
-}
 
 GeosGeometry& GeosGeometry::operator=(GeosGeometry&& o) noexcept {
   if (this != &o) {

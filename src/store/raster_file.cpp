@@ -1,0 +1,97 @@
+#include "store/raster_file.hpp"
+
+#include <string>
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <cpl_string.h>
+#include <gdal.h>
+#include <ogr_srs_api.h>
+
+#include "base/error.hpp"
+#include "store/gdal_init.hpp"
+
+namespace minqing::store {
+
+Raster read_raster(const std::filesystem::path& path) {
+  ensure_gdal_registered();
+  const std::string where = path.string();
+  GDALDatasetH ds = GDALOpen(where.c_str(), GA_ReadOnly);
+  if (!ds) throw DataError(where + ": cannot read DEM: " + CPLGetLastErrorMsg());
+  struct Closer {
+    GDALDatasetH ds;
+    ~Closer() { GDALClose(ds); }
+  } closer{ds};
+  if (GDALGetRasterCount(ds) < 1) throw DataError(where + ": DEM has no band");
+  Raster r;
+  std::array<double, 6> gt{};
+  if (GDALGetGeoTransform(ds, gt.data()) == CE_None) r.geotransform = gt;
+  const char* wkt = GDALGetProjectionRef(ds);
+  if (wkt) r.crs = wkt;
+  r.width = GDALGetRasterXSize(ds);
+  r.height = GDALGetRasterYSize(ds);
+  r.values.resize(static_cast<std::size_t>(r.width) * r.height);
+  GDALRasterBandH band = GDALGetRasterBand(ds, 1);
+  if (GDALRasterIO(band, GF_Read, 0, 0, r.width, r.height, r.values.data(), r.width, r.height, GDT_Float32, 0, 0) !=
+      CE_None) {
+    throw DataError(where + ": cannot read DEM band: " + CPLGetLastErrorMsg());
+  }
+  int has_nodata = 0;
+  const double nodata = GDALGetRasterNoDataValue(band, &has_nodata);
+  if (has_nodata) r.nodata = nodata;
+  return r;
+}
+
+namespace {
+
+// The WKT of "EPSG:nnnn" (as GDAL writes it) or `crs` itself when it is WKT already.
+std::string crs_wkt(const std::string& crs) {
+  if (crs.rfind("EPSG:", 0) != 0) return crs;
+  OGRSpatialReferenceH srs = OSRNewSpatialReference(nullptr);
+  OSRImportFromEPSG(srs, std::stoi(crs.substr(5)));
+  char* wkt = nullptr;
+  OSRExportToWkt(srs, &wkt);
+  std::string out = wkt ? wkt : "";
+  CPLFree(wkt);
+  OSRDestroySpatialReference(srs);
+  return out;
+}
+
+}  // namespace
+
+void write_geotiff(const std::filesystem::path& path, const Raster& raster) {
+  const std::string where = "DEM " + path.string();
+  ensure_gdal_registered();
+  GDALDriverH driver = GDALGetDriverByName("GTiff");
+  if (!driver) throw StoreError(where + ": GDAL has no GTiff driver");
+  char** options = nullptr;
+  options = CSLSetNameValue(options, "TILED", "YES");
+  options = CSLSetNameValue(options, "BLOCKXSIZE", "256");
+  options = CSLSetNameValue(options, "BLOCKYSIZE", "256");
+  options = CSLSetNameValue(options, "COMPRESS", "DEFLATE");
+  options = CSLSetNameValue(options, "PREDICTOR", "3");
+  options = CSLSetNameValue(options, "ZLEVEL", "6");
+  GDALDatasetH ds =
+      GDALCreate(driver, path.string().c_str(), raster.width, raster.height, 1, GDT_Float32, options);
+  CSLDestroy(options);
+  if (!ds) throw StoreError(where + ": cannot create: " + CPLGetLastErrorMsg());
+
+  if (raster.geotransform) {
+    std::array<double, 6> gt = *raster.geotransform;
+    GDALSetGeoTransform(ds, gt.data());
+  }
+  if (!raster.crs.empty()) GDALSetProjection(ds, crs_wkt(raster.crs).c_str());
+
+  GDALRasterBandH band = GDALGetRasterBand(ds, 1);
+  if (raster.nodata) GDALSetRasterNoDataValue(band, *raster.nodata);
+  const CPLErr err = GDALRasterIO(band, GF_Write, 0, 0, raster.width, raster.height,
+                                  const_cast<float*>(raster.values.data()), raster.width, raster.height,
+                                  GDT_Float32, 0, 0);
+  if (err != CE_None) {
+    GDALClose(ds);
+    throw StoreError(where + ": write failed: " + CPLGetLastErrorMsg());
+  }
+  GDALClose(ds);
+}
+
+}  // namespace minqing::store
