@@ -35,6 +35,7 @@
 #include "access/demo_accounts.hpp"
 #include "geo/tile.hpp"
 #include "server/app.hpp"
+#include "store/serving_index.hpp"
 
 using namespace minqing;
 using namespace minqing::server;

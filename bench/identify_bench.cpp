@@ -22,6 +22,7 @@
 #include "model/layer_catalog.hpp"
 #include "query/class_view.hpp"
 #include "query/crs.hpp"
+#include "query/dataset.hpp"
 #include "query/geojson_writer.hpp"
 #include "query/identify.hpp"
 #include "query/nearby.hpp"
@@ -54,8 +55,8 @@ int main(int argc, char** argv) {
   const auto catalog = model::LayerCatalog::load_directory(model::LayerCatalog::default_directory());
   const auto policy = access::Policy::load(access::Policy::default_path(), catalog);
   auto t0 = Clock::now();
-  auto store = store::FeatureStore::open(argv[1], catalog, store::FeatureStore::Mode::read_only);
-  auto index = store::ServingIndex::load(store);
+  const auto data = query::Dataset::open(argv[1], catalog);
+  const store::ServingIndex* index = &data->unscoped_index();
   std::printf("store %s loaded in %.0f ms\n", argv[1], ms_since(t0));
 
   std::vector<store::ServedFeaturePtr> households;
@@ -77,12 +78,13 @@ int main(int argc, char** argv) {
   const access::Scope admin = access::Scope::for_user(policy, "bench", "county_admin", {});
   const access::Scope anonymous = access::Scope::anonymous(policy);
   for (const auto* scope : {&admin, &anonymous}) {
-    const auto views = query::class_views(catalog, *scope);
+    const query::ScopedReader reader = data->reader(*scope);
+    const auto& views = reader.views();
     std::vector<double> lat;
     std::size_t found = 0, bytes = 0;
     for (const auto& click : clicks) {
       const auto q0 = Clock::now();
-      found += query::identify(*index, views, click, 17).hits.size();
+      found += query::identify(reader, views, click, 17).hits.size();
       lat.push_back(ms_since(q0));
     }
     print(("identify z17 (search only), " + scope->role()).c_str(), lat, found);
@@ -90,7 +92,7 @@ int main(int argc, char** argv) {
     found = 0;
     for (const auto& click : clicks) {
       const auto q0 = Clock::now();
-      const auto r = query::identify(*index, views, click, 17);
+      const auto r = query::identify(reader, views, click, 17);
       nlohmann::json features = nlohmann::json::array();
       for (const auto& h : r.hits) features.push_back(query::feature_json(*h.feature, *h.view, query::crs84()));
       bytes += features.dump().size();
@@ -102,12 +104,13 @@ int main(int argc, char** argv) {
     std::printf("%-40s %8.1f KB GeoJSON per answer\n", "", bytes / 1024.0 / static_cast<double>(clicks.size()));
   }
 
-  const auto households_view = *query::class_view(catalog, admin, "households");
+  const query::ScopedReader admin_reader = data->reader(admin);
+  const auto& households_view = *admin_reader.view("households");
   std::vector<double> lat;
   std::size_t found = 0;
   for (const auto& click : clicks) {
     const auto q0 = Clock::now();
-    found += query::nearby(*index, households_view, click, 500).hits.size();
+    found += query::nearby(admin_reader, households_view, click, 500).hits.size();
     lat.push_back(ms_since(q0));
   }
   print("nearby households 500 m, county_admin", lat, found);

@@ -23,6 +23,7 @@
 #include "access/scope.hpp"
 #include "model/layer_catalog.hpp"
 #include "query/class_view.hpp"
+#include "query/dataset.hpp"
 #include "query/search_index.hpp"
 #include "query/search_text.hpp"
 #include "store/feature_store.hpp"
@@ -86,7 +87,8 @@ int main(int argc, char** argv) {
   const auto policy = access::Policy::load(access::Policy::default_path(), catalog);
   auto t0 = Clock::now();
   auto store = store::FeatureStore::open(argv[1], catalog, store::FeatureStore::Mode::read_only);
-  auto index = store::ServingIndex::load(store);
+  auto owned_index = store::ServingIndex::load(store);
+  const store::ServingIndex* index = owned_index.get();
   std::size_t features = 0;
   for (const auto& c : catalog.classes()) features += index->size(c.name);
   std::printf("serving index: %zu features loaded in %.0f ms; RSS %ld MiB\n", features,
@@ -145,6 +147,9 @@ int main(int argc, char** argv) {
     kinds["absent"].push_back("无此名" + std::to_string(i));
   }
 
+  // Queries go through a caller's scoped reader, as the server's do (the dataset builds its own
+  // search index over the same serving index; the one above was built for its statistics only).
+  const auto data = query::Dataset::serve(catalog, std::move(owned_index));
   const access::Scope admin = access::Scope::for_user(policy, "admin", "county_admin", {});
   const access::Scope township =
       access::Scope::for_user(policy, "t", "township_cadre", {"331124207", "", {}});
@@ -157,11 +162,11 @@ int main(int argc, char** argv) {
       std::size_t matched = 0;
       for (const auto& q : queries) {
         const auto t = Clock::now();
-        const auto views = query::class_views(catalog, *scope);
+        const query::ScopedReader reader = data->reader(*scope);
         query::SearchRequest r;
         r.text = q;
         r.limit = 20;
-        matched += search.search(r, views).matched;
+        matched += query::search(reader, r).matched;
         lat.push_back(ms_since(t));
       }
       report(kind.c_str(), lat, matched);
