@@ -219,11 +219,6 @@ class PolicyReader {
         g.in_area = grant_of(united);
       }
       if (!g.in_area && !g.anywhere) continue;
-      if (g.anywhere) {
-        for (std::size_t i = 0; i < def.fields.size(); ++i) {
-          r.public_resolved[def.name + "." + def.fields[i].name] = g.anywhere->fields[i];
-        }
-      }
       const FieldGrant& widest = g.in_area ? *g.in_area : *g.anywhere;
       for (std::size_t i = 0; i < def.fields.size(); ++i) {
         r.resolved[def.name + "." + def.fields[i].name] = widest.fields[i];

@@ -80,8 +80,6 @@ struct RoleRules {
   // "class.field" → the widest access the caller has to the field anywhere (in its area), for
   // every field of every class in `grants`.
   std::map<std::string, FieldAccess, std::less<>> resolved;
-  // "class.field" → the public's access, for every field of every class the public sees.
-  std::map<std::string, FieldAccess, std::less<>> public_resolved;
 
   bool may_see_map(std::string_view map) const noexcept;
 };

@@ -152,12 +152,4 @@ FieldAccess Scope::field_access(std::string_view feature_class, std::string_view
   return it == m_rules->resolved.end() ? FieldAccess::hidden : it->second;
 }
 
-FieldAccess Scope::public_field_access(std::string_view feature_class, std::string_view field) const {
-  std::string key;
-  key.reserve(feature_class.size() + field.size() + 1);
-  key.append(feature_class).append(".").append(field);
-  auto it = m_rules->public_resolved.find(key);
-  return it == m_rules->public_resolved.end() ? FieldAccess::hidden : it->second;
-}
-
 }  // namespace minqing::access

@@ -81,8 +81,6 @@ class Scope {
   // The widest way the caller may see a field anywhere (inside its area); hidden for a class the
   // caller may not see or a field it does not know.
   FieldAccess field_access(std::string_view feature_class, std::string_view field) const;
-  // The public's access to a field: what the caller reads of it outside its own area.
-  FieldAccess public_field_access(std::string_view feature_class, std::string_view field) const;
 
   // Identifies everything in the scope that changes an answer: role, area, maps and the policy
   // fingerprint (not the user), e.g. "scope1|village_cadre|village:331124207201|terrain,…|p=…".

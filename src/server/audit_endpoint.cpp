@@ -13,6 +13,7 @@
 #include "access/scope.hpp"
 #include "base/error.hpp"
 #include "server/caller_access.hpp"
+#include "server/cache_policy.hpp"
 #include "server/http_error.hpp"
 #include "server/public_url.hpp"
 #include "server/response.hpp"
@@ -250,7 +251,7 @@ Response audit_page(access::AuditLog& audit, const RequestContext& ctx) {
                {"entries", l.entries},
                {"links", std::move(links)}};
   Response res = json_response(body);
-  res.set(http::field::cache_control, "no-store");
+  set_no_store(res);  // who did what, from where: personal
   res.set(http::field::pragma, "no-cache");
   return res;
 }

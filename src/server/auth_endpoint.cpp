@@ -10,6 +10,7 @@
 
 #include "access/scope_description.hpp"
 #include "base/error.hpp"
+#include "server/cache_policy.hpp"
 #include "server/http_error.hpp"
 #include "server/json_error.hpp"
 #include "server/response.hpp"
@@ -67,11 +68,7 @@ std::string cookie_header(const std::string& value, long long max_age) {
 }
 
 // Sessions and accounts are personal: no cache anywhere keeps them (server/cache_policy.hpp).
-void no_store(Response& res) {
-  res.set(http::field::cache_control, "private, no-store");
-  res.set(http::field::vary, "Authorization, Cookie");
-  res.set(http::field::pragma, "no-cache");
-}
+void no_store(Response& res) { set_no_store(res); }
 
 const access::Scope& scope_of(const RequestContext& ctx) {
   if (!ctx.scope) throw HttpError(http::status::internal_server_error, "internal error: no access scope");

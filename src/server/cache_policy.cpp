@@ -4,12 +4,18 @@
 
 namespace minqing::server {
 
-void set_cache_policy(Response& res, const access::Scope& scope, Holds holds, int max_age_s) {
+void set_no_store(Response& res) {
   res.set(http::field::vary, "Authorization, Cookie");
+  res.set(http::field::cache_control, "private, no-store");
+  res.set(http::field::pragma, "no-cache");
+}
+
+void set_cache_policy(Response& res, const access::Scope& scope, Holds holds, int max_age_s) {
   if (holds == Holds::personal_data) {
-    res.set(http::field::cache_control, "private, no-store");
+    set_no_store(res);
     return;
   }
+  res.set(http::field::vary, "Authorization, Cookie");
   const std::string freshness = max_age_s > 0 ? "max-age=" + std::to_string(max_age_s) : std::string("no-cache");
   res.set(http::field::cache_control, (scope.is_public() ? "public, " : "private, ") + freshness);
 }

@@ -30,6 +30,10 @@ inline constexpr int kAnswerMaxAge = 0;      // feature queries, identify, searc
 // Sets Cache-Control and Vary on `res`. `max_age_s` 0 means "no-cache" (store, but revalidate).
 void set_cache_policy(Response& res, const access::Scope& scope, Holds holds, int max_age_s);
 
+// The personal-data headers without a scope at hand (sign-in, sign-out, the caller's account, the
+// audit log): "private, no-store", "Pragma: no-cache" for HTTP/1.0 caches, and the Vary.
+void set_no_store(Response& res);
+
 // Whether answers of `view`'s class hold personal data for its caller: a personal field it reads
 // (in full or masked), or a class of a confidential map.
 bool holds_personal_data(const query::ClassView& view) noexcept;

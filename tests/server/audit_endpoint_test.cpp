@@ -100,7 +100,7 @@ TEST_CASE("the administrator reads the newest entries first, their own read on t
   const std::string planner = token_of("planner");
   const Response r = get("/api/audit", admin, "192.0.2.77");
   REQUIRE(status(r) == 200);
-  CHECK(r[http::field::cache_control] == "no-store");
+  CHECK(r[http::field::cache_control] == "private, no-store");
   const json page = json::parse(r.body());
   CHECK(page.at("order") == "newest");
   CHECK(page.at("offset") == 0);

@@ -21,6 +21,7 @@
 #include "access/demo_accounts.hpp"
 #include "server/app.hpp"
 #include "server/auth_endpoint.hpp"
+#include "server/public_url.hpp"
 #include "support/app_options.hpp"
 
 namespace minqing::test {
@@ -42,21 +43,7 @@ inline int status(const server::Response& r) { return static_cast<int>(r.result_
 inline nlohmann::json json_body(const server::Response& r) { return nlohmann::json::parse(r.body()); }
 
 // `s` percent-encoded for a query string: letters, digits, '-', '.', '_' kept, every other byte %XX.
-inline std::string enc(const std::string& s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '-' || c == '.' || c == '_') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
-    }
-  }
-  return out;
-}
+inline std::string enc(const std::string& s) { return server::percent_encode(s); }
 
 // A bare request: HTTP/1.1, Host set, nothing else.
 inline server::Request request(server::http::verb v, const std::string& target) {
