@@ -343,7 +343,11 @@ window.minqing = {
   map,
   pixelOf: (lon, lat) => map.getPixelFromCoordinate(fromLonLat([lon, lat])),
   centerLonLat: () => toLonLat(map.getView().getCenter()),
-  centerOn: (lon, lat, zoom) => { map.getView().setCenter(fromLonLat([lon, lat])); if (zoom) map.getView().setZoom(zoom); },
+  centerOn: (lon, lat, zoom) => {
+    if (zoom) map.getView().setZoom(zoom);
+    map.getView().setCenter(fromLonLat([lon, lat]));
+    map.renderSync();
+  },
   inExtent: (lonlatExtent) => containsCoordinate(transformExtent(lonlatExtent, 'EPSG:4326', 'EPSG:3857'), map.getView().getCenter()),
   ready: false,
 };
