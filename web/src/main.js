@@ -187,7 +187,8 @@ function fieldInfo(cls, name) {
 
 function displayValue(info, v) {
   if (info?.value_titles && typeof v === 'string' && info.value_titles[v]) return info.value_titles[v];
-  return typeof v === 'number' ? v.toLocaleString('zh-CN') : String(v);
+  if (typeof v === 'number' && !Number.isInteger(v)) return String(Math.round(v * 100) / 100);
+  return String(v); // integers as recorded: a year reads 2004, not 2,004
 }
 
 map.on('singleclick', async (evt) => {
@@ -311,6 +312,8 @@ async function afterSessionChange() {
   state.statsVillage = undefined;
   popup.setPosition(undefined);
   highlight.clear();
+  $('search-input').value = '';
+  $('search-hits').hidden = true;
   await loadSession();
   refreshStats();
 }
