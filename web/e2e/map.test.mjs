@@ -104,6 +104,9 @@ async function clickAt(page, lon, lat) {
 }
 
 test('web map end to end in headless Chromium', { timeout: 300_000 }, async () => {
+  assert.ok(existsSync(browserPath), `no Chromium at ${browserPath}: run scripts/install-deps.sh (Debian's chromium)`);
+  assert.ok(existsSync(join(dist, 'index.html')), `the web map is not built in ${dist}: run scripts/build-web.sh`);
+  assert.ok(existsSync(bin), `no server binary at ${bin}: build it first (cmake --build build)`);
   mkdirSync(out, { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), 'minqing-e2e-'));
   const server = startServer(dir);
