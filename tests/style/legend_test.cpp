@@ -64,7 +64,7 @@ TEST_CASE("the terrain legend lists land cover and roads by category with Chines
   }
 }
 
-TEST_CASE("every map has a legend; categories follow the field's values order", "[style][legend]") {
+TEST_CASE("every map has a legend, its categories titled in Chinese", "[style][legend]") {
   for (const auto& map : catalog().maps()) {
     INFO(map.name);
     const style::Style* s = styles().find(map.name);
