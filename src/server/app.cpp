@@ -14,6 +14,7 @@
 #include "server/identify_endpoint.hpp"
 #include "server/layers_endpoint.hpp"
 #include "server/nearby_endpoint.hpp"
+#include "server/route_endpoint.hpp"
 #include "server/search_endpoint.hpp"
 #include "server/stats_endpoint.hpp"
 #include "server/tile_endpoint.hpp"
@@ -90,6 +91,8 @@ App::App(const AppOptions& options) {
   m_tiles = std::make_unique<TileService>(
       TileService{*m_catalog, *m_data, *m_styles, *m_renderer, *m_tile_cache, {}, m_audit.get()});
   m_queries = std::make_unique<QueryService>(QueryService{*m_catalog, *m_data, m_audit.get()});
+  m_networks = std::make_unique<route::NetworkCache>(*m_data);
+  m_networks->current();  // the road graph is built at load, then only when roads or hazard zones change
   m_load_time = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - start);
   register_routes();
@@ -109,6 +112,7 @@ void App::register_routes() {
   add_nearby_routes(m_router, *m_queries);
   add_search_routes(m_router, *m_queries);
   add_stats_routes(m_router, *m_queries);
+  add_route_routes(m_router, *m_queries, *m_networks);
 }
 
 std::size_t App::feature_count() const { return m_data->feature_count(); }

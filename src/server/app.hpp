@@ -25,6 +25,7 @@
 #include "render/map_renderer.hpp"
 #include "render/relief_source.hpp"
 #include "server/auth_endpoint.hpp"
+#include "route/network_cache.hpp"
 #include "server/query_service.hpp"
 #include "server/router.hpp"
 #include "server/tile_cache.hpp"
@@ -107,6 +108,7 @@ class App {
   std::unique_ptr<AuthService> m_auth;
   std::unique_ptr<TileService> m_tiles;
   std::unique_ptr<QueryService> m_queries;
+  std::unique_ptr<route::NetworkCache> m_networks;
   Router m_router;
   RequestHandler m_handler{m_router};
   std::chrono::milliseconds m_load_time{0};
