@@ -83,6 +83,8 @@ class App {
   const access::Policy& policy() const noexcept { return *m_policy; }
   access::AuthDb& auth_db() const noexcept { return *m_auth_db; }
   access::AuditLog& audit_log() const noexcept { return *m_audit; }
+  // The road network behind /api/route (tests: it is built at load and on data changes only).
+  const route::NetworkCache& networks() const noexcept { return *m_networks; }
   // Demo mode: the demo accounts (created now or before); empty otherwise.
   const std::vector<access::DemoAccount>& demo_accounts() const noexcept { return m_demo; }
 

@@ -47,19 +47,17 @@ std::string text(const model::Value* v) {
   return s ? *s : std::string{};
 }
 
-route::Mode mode_param(const RequestContext& ctx) {
-  const auto t = ctx.query("mode");
+route::Mode mode_param(const std::optional<std::string>& t) {
   if (!t) return route::Mode::walk;
   if (auto m = route::parse_mode(*t)) return *m;
   throw RequestError("parameter mode: '" + std::string(t->substr(0, 64)) + "' is not walk or drive");
 }
 
-route::RiskSet avoid_param(const RequestContext& ctx) {
-  const auto t = ctx.query("avoid");
+route::RiskSet avoid_param(const std::optional<std::string>& t) {
   if (!t) return route::kRiskHigh;
   if (*t == "none") return 0;
   route::RiskSet set = 0;
-  std::string_view rest = *t;
+  std::string_view rest(*t);
   while (true) {
     const auto comma = rest.find(',');
     const std::string_view item = rest.substr(0, comma);
@@ -76,8 +74,7 @@ route::RiskSet avoid_param(const RequestContext& ctx) {
 }
 
 // `closed` as EPSG:3857 geometry (empty when absent).
-geo::Geometry closed_param(const RequestContext& ctx) {
-  const auto t = ctx.query("closed");
+geo::Geometry closed_param(const std::optional<std::string>& t) {
   if (!t) return {};
   geo::Geometry g = query::cql2::parse_wkt(*t, "parameter closed");
   for (auto& c : g.coords) {
@@ -94,26 +91,23 @@ json lonlat_json(geo::Coord m) {
   return json::array({round_to(ll.x, 1e-7), round_to(ll.y, 1e-7)});
 }
 
-Response route_answer(const RequestContext& ctx, const QueryService& s, route::NetworkCache& networks) {
-  check_query_params(ctx, {"from", "to", "mode", "avoid", "closed"});
-  const auto from = lonlat_param(ctx, "from");
-  if (!from) throw RequestError("parameter from: required");
-  const auto to = ctx.query("to");
-  if (!to) throw RequestError("parameter to: required");
-  route::RouteRequest request;
-  request.from = from->mercator;
-  request.mode = mode_param(ctx);
-  request.avoid = avoid_param(ctx);
-  request.closed = closed_param(ctx);
+}  // namespace
 
-  const query::ScopedReader reader = s.reader(ctx);
+nlohmann::json route_feature(const query::ScopedReader& reader, route::NetworkCache& networks, const RouteParams& params) {
+  const PointParam from = parse_lonlat(params.from, "from");
+  const std::string_view to(params.to);
+  route::RouteRequest request;
+  request.from = from.mercator;
+  request.mode = mode_param(params.mode);
+  request.avoid = avoid_param(params.avoid);
+  request.closed = closed_param(params.closed);
   const query::ClassView* shelter_view = nullptr;
   std::vector<store::ServedFeaturePtr> shelters;
-  if (*to == kNearestShelter || to->starts_with(kShelterPrefix)) {
+  if (to == kNearestShelter || to.starts_with(kShelterPrefix)) {
     shelter_view = &visible_class(reader, "shelters");
     request.to_shelter = true;
-    const bool nearest = *to == kNearestShelter;
-    const std::string id(nearest ? std::string_view{} : to->substr(kShelterPrefix.size()));
+    const bool nearest = to == kNearestShelter;
+    const std::string id(nearest ? std::string_view{} : to.substr(kShelterPrefix.size()));
     if (!nearest && id.empty()) throw RequestError("parameter to: 'shelter:' needs a shelter_id");
     for (auto& f : reader.all("shelters")) {
       if (f->feature.geometry.empty()) continue;
@@ -126,7 +120,7 @@ Response route_answer(const RequestContext& ctx, const QueryService& s, route::N
       throw HttpError(http::status::unprocessable_entity, "no route: there is no shelter to go to");
     }
   } else {
-    request.targets.push_back(parse_lonlat(*to, "to").mercator);
+    request.targets.push_back(parse_lonlat(to, "to").mercator);
   }
 
   const auto network = networks.current();
@@ -185,10 +179,27 @@ Response route_answer(const RequestContext& ctx, const QueryService& s, route::N
 
   json coords = json::array();
   for (const auto& c : r.line) coords.push_back(lonlat_json(c));
-  const json body = {{"type", "Feature"},
-                     {"geometry", {{"type", "LineString"}, {"coordinates", std::move(coords)}}},
-                     {"properties", std::move(props)}};
-  Response res = json_response(body);
+  return {{"type", "Feature"},
+          {"geometry", {{"type", "LineString"}, {"coordinates", std::move(coords)}}},
+          {"properties", std::move(props)}};
+}
+
+namespace {
+
+Response route_answer(const RequestContext& ctx, const QueryService& s, route::NetworkCache& networks) {
+  check_query_params(ctx, {"from", "to", "mode", "avoid", "closed"});
+  RouteParams params;
+  const auto from = ctx.query("from");
+  if (!from) throw RequestError("parameter from: required");
+  const auto to = ctx.query("to");
+  if (!to) throw RequestError("parameter to: required");
+  params.from = std::string(*from);
+  params.to = std::string(*to);
+  if (const auto v = ctx.query("mode")) params.mode = std::string(*v);
+  if (const auto v = ctx.query("avoid")) params.avoid = std::string(*v);
+  if (const auto v = ctx.query("closed")) params.closed = std::string(*v);
+  const query::ScopedReader reader = s.reader(ctx);
+  Response res = json_response(route_feature(reader, networks, params));
   res.set(http::field::content_type, "application/geo+json");
   set_cache_policy(res, reader.scope(), Holds::map_data, kAnswerMaxAge);
   return res;

@@ -27,11 +27,31 @@
 // the reason (an end farther than 500 m from a road, a closure or hazard zones cutting every road).
 // The network is built once and rebuilt when roads or hazard zones change (route/network_cache.hpp).
 
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "query/scoped_reader.hpp"
 #include "route/network_cache.hpp"
 #include "server/query_service.hpp"
 #include "server/router.hpp"
 
 namespace minqing::server {
+
+// The parameters above, as given (values percent-decoded).
+struct RouteParams {
+  std::string from;
+  std::string to;
+  std::optional<std::string> mode;
+  std::optional<std::string> avoid;
+  std::optional<std::string> closed;
+};
+
+// The answer above for the caller of `reader` (also what `minqing route` prints).
+// @throws RequestError (400) naming a malformed parameter; HttpError 404 for shelters the caller may
+// not see or an unknown shelter, 422 with the reason when there is no route.
+nlohmann::json route_feature(const query::ScopedReader& reader, route::NetworkCache& networks, const RouteParams& params);
 
 // Registers the route above. `service` and `networks` are borrowed and must outlive the router.
 void add_route_routes(Router& router, const QueryService& service, route::NetworkCache& networks);
