@@ -27,7 +27,7 @@ namespace po = boost::program_options;
 int run_route(const Args& args) {
   server::RouteParams params;
   std::string mode, avoid, closed;
-  std::string role = access::kRoleCountyAdmin;
+  std::string role(access::kRoleCountyAdmin);
   std::string store_path = std::string(MINQING_SOURCE_DIR) + "/data-samples/songyang-sample.gpkg";
   std::string layers_dir = model::LayerCatalog::default_directory().string();
   std::string policy_path = access::Policy::default_path().string();

@@ -26,7 +26,8 @@ using nlohmann::json;
 constexpr std::string_view kShelterPrefix = "shelter:";
 constexpr std::string_view kNearestShelter = "nearest-shelter";
 
-double round_to(double v, double unit) { return std::round(v / unit) * unit; }
+// `v` rounded to 1/scale (divided last, so that 14.2 prints as 14.2).
+double round_to(double v, double scale) { return std::round(v * scale) / scale; }
 
 const model::Value* field(const query::ClassView& view, const store::ServedFeature& f, std::string_view name) {
   const int i = view.def->field_index(name);
@@ -88,7 +89,7 @@ geo::Geometry closed_param(const std::optional<std::string>& t) {
 
 json lonlat_json(geo::Coord m) {
   const geo::Coord ll = geo::mercator_to_lonlat(m);
-  return json::array({round_to(ll.x, 1e-7), round_to(ll.y, 1e-7)});
+  return json::array({round_to(ll.x, 1e7), round_to(ll.y, 1e7)});
 }
 
 }  // namespace
@@ -132,15 +133,15 @@ nlohmann::json route_feature(const query::ScopedReader& reader, route::NetworkCa
   }
 
   json props;
-  props["length_m"] = round_to(r.path.length_m, 0.1);
-  props["time_s"] = round_to(r.path.time_s, 0.1);
+  props["length_m"] = round_to(r.path.length_m, 10);
+  props["time_s"] = round_to(r.path.time_s, 10);
   props["mode"] = std::string(route::to_string(request.mode));
   json avoid = json::array();
   for (const char* level : {"high", "medium", "low"}) {
     if (request.avoid & route::parse_risk(level)) avoid.push_back(level);
   }
   props["avoid"] = std::move(avoid);
-  props["snap"] = {{"from_m", round_to(r.snap_from_m, 0.1)}, {"to_m", round_to(r.snap_to_m, 0.1)}};
+  props["snap"] = {{"from_m", round_to(r.snap_from_m, 10)}, {"to_m", round_to(r.snap_to_m, 10)}};
   std::string destination = "终点";
   if (shelter_view) {
     const store::ServedFeature& f = *shelters[r.path.target];
@@ -170,8 +171,8 @@ nlohmann::json route_feature(const query::ScopedReader& reader, route::NetworkCa
     if (!step.road.empty()) {
       j["road"] = step.road;
       j["direction"] = step.direction;
-      j["length_m"] = round_to(step.length_m, 0.1);
-      j["time_s"] = round_to(step.time_s, 0.1);
+      j["length_m"] = round_to(step.length_m, 10);
+      j["time_s"] = round_to(step.time_s, 10);
     }
     steps.push_back(std::move(j));
   }
