@@ -365,21 +365,22 @@ std::vector<geo::Coord> RoadNetwork::edge_part(std::uint32_t e, double t0, doubl
   return out;
 }
 
-std::size_t RoadNetwork::component_count() const {
+std::vector<std::uint32_t> RoadNetwork::component_labels() const {
   std::vector<std::uint32_t> parent(m_nodes.size());
   std::iota(parent.begin(), parent.end(), 0u);
   auto root = [&](std::uint32_t x) {
     while (parent[x] != x) x = parent[x] = parent[parent[x]];
     return x;
   };
-  std::size_t count = m_nodes.size();
-  for (const auto& e : m_edges) {
-    const auto a = root(e.from), b = root(e.to);
-    if (a != b) {
-      parent[a] = b;
-      --count;
-    }
-  }
+  for (const auto& e : m_edges) parent[root(e.from)] = root(e.to);
+  for (std::uint32_t n = 0; n < parent.size(); ++n) parent[n] = root(n);
+  return parent;
+}
+
+std::size_t RoadNetwork::component_count() const {
+  const auto labels = component_labels();
+  std::size_t count = 0;
+  for (std::uint32_t n = 0; n < labels.size(); ++n) count += labels[n] == n;
   return count;
 }
 

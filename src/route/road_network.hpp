@@ -144,7 +144,9 @@ class RoadNetwork {
   // t0 > t1), at least two points.
   std::vector<geo::Coord> edge_part(std::uint32_t e, double t0, double t1) const;
 
-  // Connected components (ignoring modes and closures), for diagnostics.
+  // Connected components (ignoring modes and closures), for diagnostics and benchmarks: a label per
+  // node (equal labels: connected), and how many there are.
+  std::vector<std::uint32_t> component_labels() const;
   std::size_t component_count() const;
 
  private:

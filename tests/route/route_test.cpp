@@ -140,7 +140,7 @@ TEST_CASE("route: a start inside a hazard zone leaves it by the quickest way out
   CHECK_THROWS_WITH(plan(*net, at(2000, 900), at(1000, 950)), Catch::Contains("hazard zone"));
 }
 
-TEST_CASE("route: a closure cutting the shortest path forces the detour; closing the only road leaves none", "[route]") {
+TEST_CASE("route: a closure cutting the shortest path forces the detour, closing the only road leaves none", "[route]") {
   const auto net = route::RoadNetwork::build(valley(), {});
   const auto detour = plan(*net, at(1000, 900), at(2000, 900), Mode::walk, route::kRiskHigh, box(1450, 950, 1550, 1050));
   CHECK(detour.path.length_m == Approx(2800).epsilon(0.01));
@@ -163,7 +163,7 @@ TEST_CASE("route: the snapping limit", "[route]") {
   CHECK(plan(*net, at(100, 450), at(2900, 0)).snap_from_m == Approx(450).epsilon(0.01));
 }
 
-TEST_CASE("route: nearest shelter by time, not by straight distance; one search to all", "[route]") {
+TEST_CASE("route: nearest shelter by time, not by straight distance, in one search to all", "[route]") {
   // A river between two roads joined by a bridge at the east end: the shelter across the river is
   // 220 m away as the crow flies and 4.2 km along the roads; the one up a side road 600 m east
   // (660 m away as the crow flies) is 900 m along the roads.
