@@ -12,7 +12,13 @@ packages=(
   libcairo2-dev libpango1.0-dev libpng-dev
   nlohmann-json3-dev catch2 libsqlite3-dev sqlite3 libsodium-dev
   fonts-noto-cjk
+  chromium
 )
+# The web map (web/) is built with Node.js and npm. Debian's nodejs and npm serve; a Node.js that
+# is already installed (with its own npm) is kept, since Debian's npm would conflict with it.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 if [ "${1:-}" = "--bench" ]; then
   packages+=(python3-mapnik wrk)
 fi

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The main job: install what is missing, build, generate the sample villages if absent, and serve
+# The main job: install what is missing, build (the server, and the web map when web/dist is missing
+# or stale), generate the sample villages if absent, and serve
 # them at http://127.0.0.1:8080 (override with MINQING_LISTEN=HOST:PORT). Extra arguments go to
 # `minqing serve`. Serving the committed sample (the default MINQING_STORE), it passes --demo, which
 # creates the demo accounts (issue 4) and lists them at start-up; any other store gets no accounts
@@ -10,6 +11,7 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 cmake --preset default >/dev/null
 cmake --build --preset default --target minqing
+bash scripts/build-web.sh
 
 sample=data-samples/songyang-sample.gpkg
 store="${MINQING_STORE:-$sample}"

@@ -7,4 +7,5 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 cmake --preset ci >/dev/null
 cmake --build --preset ci
+bash scripts/build-web.sh   # the browser test (web.e2e) serves web/dist
 ctest --preset ci -j "$(nproc)"

@@ -72,6 +72,7 @@ int run_serve(const Args& args) {
   std::string store = std::string(MINQING_SOURCE_DIR) + "/data-samples/songyang-sample.gpkg";
   std::string layers = model::LayerCatalog::default_directory().string();
   std::string styles = style::StyleSet::default_directory().string();
+  std::string web = server::default_web_dist().string();
   std::size_t cache_mb = 256;
   unsigned threads = 0;
   std::string auth_db;
@@ -88,6 +89,8 @@ int run_serve(const Args& args) {
       ("layers", po::value(&layers)->value_name("DIR")->default_value(layers),
        "the layer definitions (layers/*.json)")
       ("styles", po::value(&styles)->value_name("DIR")->default_value(styles), "the map styles (styles/*.json)")
+      ("web", po::value(&web)->value_name("DIR")->default_value(web),
+       "the built web map answered at / to browsers (web/dist: npm ci && npm run build in web/)")
       ("cache-mb", po::value(&cache_mb)->value_name("MB")->default_value(cache_mb),
        "memory for rendered tiles, in MiB (0: no cache)")
       ("threads", po::value(&threads)->value_name("N"), "worker threads (default: one per core, at least 2)")
@@ -131,6 +134,7 @@ int run_serve(const Args& args) {
 
   server::AppOptions app_options{store, layers};
   app_options.styles_dir = styles;
+  app_options.web_dist = web;
   app_options.tile_cache_bytes = cache_mb << 20;
   app_options.auth_db = auth_db;
   app_options.audit_log = audit_log;
@@ -151,6 +155,11 @@ int run_serve(const Args& args) {
       app.store_location().c_str(), url_host(where.address).c_str(),
       static_cast<unsigned>(http.port()), app.feature_count(), app.catalog().classes().size(),
       static_cast<long long>(app.load_time().count()));
+  if (!app.web().available()) {
+    std::printf("The web map is not built (no %s/index.html): browsers get a page saying how to build "
+                "it. Build it with: cd web && npm ci && npm run build\n",
+                app.web().directory().string().c_str());
+  }
   if (!app.demo_accounts().empty()) {
     std::printf("Demo accounts (password \"%s\"; sign in with POST /api/login):\n", access::kDemoPassword);
     for (const auto& a : app.demo_accounts()) {

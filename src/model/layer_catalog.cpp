@@ -24,6 +24,11 @@ std::string_view to_string(FieldType t) noexcept {
   return "?";
 }
 
+std::string_view FieldDef::value_title(std::string_view value) const noexcept {
+  const auto it = value_titles.find(value);
+  return it == value_titles.end() ? value : std::string_view(it->second);
+}
+
 int FeatureClassDef::field_index(std::string_view field_name) const noexcept {
   for (std::size_t i = 0; i < fields.size(); ++i) {
     if (fields[i].name == field_name) return static_cast<int>(i);
@@ -84,8 +89,8 @@ class DefinitionReader {
   }
 
   FieldDef field(const json& j, const std::string& where) const {
-    only_keys(j, where, {"name", "type", "title", "required", "personal", "values", "min", "max", "pattern", "search",
-                         "derived"});
+    only_keys(j, where, {"name", "type", "title", "required", "personal", "values", "value_titles", "min", "max",
+                         "pattern", "search", "derived"});
     FieldDef f;
     f.name = text(j, "name", where);
     if (!is_identifier(f.name)) fail(where, "field name \"" + f.name + "\" must be lower_snake_case");
@@ -107,6 +112,23 @@ class DefinitionReader {
       for (const auto& v : j["values"]) {
         if (!v.is_string()) fail(where_f, "\"values\" must hold strings");
         f.values.push_back(v.get<std::string>());
+      }
+    }
+    if (j.contains("value_titles")) {
+      const json& t = j["value_titles"];
+      if (f.values.empty()) fail(where_f, "\"value_titles\" needs \"values\"");
+      if (!t.is_object()) fail(where_f, "\"value_titles\" must be an object {\"value\": \"标题\"}");
+      for (const auto& [value, title] : t.items()) {
+        if (std::find(f.values.begin(), f.values.end(), value) == f.values.end()) {
+          fail(where_f, "\"value_titles\" names \"" + value + "\", which is not one of \"values\"");
+        }
+        if (!title.is_string() || title.get<std::string>().empty()) {
+          fail(where_f, "\"value_titles\": the title of \"" + value + "\" must be a non-empty string");
+        }
+        f.value_titles.emplace(value, title.get<std::string>());
+      }
+      for (const auto& v : f.values) {
+        if (!f.value_titles.contains(v)) fail(where_f, "\"value_titles\" has no title for \"" + v + "\"");
       }
     }
     for (const char* bound : {"min", "max"}) {

@@ -46,11 +46,17 @@ struct FieldDef {
   bool required = false;            // null is refused
   bool personal = false;            // personal data (DOMAIN.md "Personal data")
   std::vector<std::string> values;  // allowed text values; empty means any
+  // The Chinese title of each of `values` ("tea" → "茶园"), for people: legends, popups, statistics.
+  // Either empty or one title for every value. The API keeps the codes and adds these titles.
+  std::map<std::string, std::string, std::less<>> value_titles;
   std::optional<double> min;        // numeric bounds, inclusive
   std::optional<double> max;
   std::string pattern;              // ECMAScript regex a text value must match in full; empty: any
   bool search = false;              // text field indexed for GET /api/search (query/search_index.hpp)
   std::optional<Derivation> derived;  // set: derived at load, not read from the store
+
+  // The Chinese title of `value` of this field, or `value` itself when it has none.
+  std::string_view value_title(std::string_view value) const noexcept;
 };
 
 struct FeatureClassDef {

@@ -15,13 +15,19 @@ constexpr double kBig = std::numeric_limits<double>::max();
 constexpr geo::BBox kEverything{-kBig, -kBig, kBig, kBig};
 }  // namespace
 
-ScopedReader::ScopedReader(const Dataset& data, const access::Scope& scope)
-    : m_data(data), m_scope(scope), m_views(class_views(data.catalog(), scope)) {}
+ScopedReader::ScopedReader(const Dataset& data, const access::Scope& scope) : m_data(data), m_scope(scope) {}
+
+ScopedReader::ScopedReader(const ScopedReader& other) : m_data(other.m_data), m_scope(other.m_scope) {}
+
+const std::vector<ClassView>& ScopedReader::views() const {
+  std::call_once(m_views_made, [this] { m_views = class_views(m_data.catalog(), m_scope); });
+  return m_views;
+}
 
 const model::LayerCatalog& ScopedReader::catalog() const noexcept { return m_data.catalog(); }
 
-const ClassView* ScopedReader::view(std::string_view name) const noexcept {
-  for (const auto& v : m_views) {
+const ClassView* ScopedReader::view(std::string_view name) const {
+  for (const auto& v : views()) {
     if (v.def->name == name) return &v;
   }
   return nullptr;

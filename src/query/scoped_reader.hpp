@@ -20,6 +20,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,14 +39,17 @@ class Dataset;
 class ScopedReader final : public store::FeatureSource {
  public:
   ScopedReader(const Dataset& data, const access::Scope& scope);
+  // A copy reads for the same caller (its views are made again when first needed).
+  ScopedReader(const ScopedReader& other);
+  ScopedReader& operator=(const ScopedReader&) = delete;
 
   const access::Scope& scope() const noexcept { return m_scope; }
   const model::LayerCatalog& catalog() const noexcept;
 
   // The caller's view of class `name`; null when it does not exist or the caller may not see it.
-  const ClassView* view(std::string_view name) const noexcept;
+  const ClassView* view(std::string_view name) const;
   // Every class the caller sees, in catalog order.
-  const std::vector<ClassView>& views() const noexcept { return m_views; }
+  const std::vector<ClassView>& views() const;
   // The maps the caller sees, in catalog order.
   std::vector<const model::MapDef*> maps() const;
 
@@ -77,7 +81,9 @@ class ScopedReader final : public store::FeatureSource {
  private:
   const Dataset& m_data;
   const access::Scope& m_scope;
-  std::vector<ClassView> m_views;
+  // Made at the first read: a cached tile is answered without them.
+  mutable std::once_flag m_views_made;
+  mutable std::vector<ClassView> m_views;
 };
 
 }  // namespace minqing::query

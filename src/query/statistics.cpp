@@ -83,7 +83,10 @@ class Table {
         m_index(field_index), m_kind(kind), m_measures(measures) {
     switch (kind) {
       case Kind::enumerated:
-        for (const auto& v : field.values) add_row(v, {});
+        // The Chinese title of each category, for the panel that shows it (layers/ value_titles).
+        for (const auto& v : field.values) {
+          add_row(v, field.value_titles.empty() ? std::string() : std::string(field.value_title(v)));
+        }
         break;
       case Kind::integer_range:
         for (auto v = static_cast<std::int64_t>(*field.min); v <= static_cast<std::int64_t>(*field.max); ++v) {

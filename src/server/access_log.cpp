@@ -13,9 +13,11 @@ constexpr std::size_t kMaxLoggedTarget = 2048;
 bool is_secret_name(std::string_view name) {
   std::string lower;
   for (const char c : name) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  static constexpr std::array<std::string_view, 10> kSecret = {
+  // "q": what the web map's search box sends (/api/search) may be a person's name (issue 9: no
+  // personal data in the logs).
+  static constexpr std::array<std::string_view, 11> kSecret = {
       "token",  "access_token", "refresh_token", "password", "passwd",
-      "secret", "api_key",      "apikey",        "session",  "sid"};
+      "secret", "api_key",      "apikey",        "session",  "sid", "q"};
   for (const auto s : kSecret) {
     if (lower == s) return true;
   }

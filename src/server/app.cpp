@@ -13,6 +13,7 @@
 #include "server/health_endpoint.hpp"
 #include "server/identify_endpoint.hpp"
 #include "server/layers_endpoint.hpp"
+#include "server/legend_endpoint.hpp"
 #include "server/nearby_endpoint.hpp"
 #include "server/route_endpoint.hpp"
 #include "server/search_endpoint.hpp"
@@ -93,6 +94,7 @@ App::App(const AppOptions& options) {
   m_queries = std::make_unique<QueryService>(QueryService{*m_catalog, *m_data, m_audit.get()});
   m_networks = std::make_unique<route::NetworkCache>(*m_data);
   m_networks->current();  // the road graph is built at load, then only when roads or hazard zones change
+  m_web = std::make_unique<WebAssets>(options.web_dist);
   m_load_time = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - start);
   register_routes();
@@ -107,7 +109,9 @@ void App::register_routes() {
   add_audit_routes(m_router, *m_audit);
   add_layers_routes(m_router, *m_data);
   add_tile_routes(m_router, *m_tiles);
-  add_feature_routes(m_router, *m_queries);
+  add_web_routes(m_router, *m_web);
+  add_legend_routes(m_router, *m_queries, *m_styles);
+  add_feature_routes(m_router, *m_queries, [this](const RequestContext& ctx) { return web_page(ctx, *m_web); });
   add_identify_routes(m_router, *m_queries);
   add_nearby_routes(m_router, *m_queries);
   add_search_routes(m_router, *m_queries);

@@ -30,6 +30,7 @@
 #include "server/router.hpp"
 #include "server/tile_cache.hpp"
 #include "server/tile_endpoint.hpp"
+#include "server/web_assets.hpp"
 #include "style/style.hpp"
 
 namespace minqing::server {
@@ -38,6 +39,9 @@ struct AppOptions {
   std::string store;                 // a GeoPackage path, or a later "PG:…" connection string
   std::filesystem::path layers_dir;  // the layers/*.json directory
   std::filesystem::path styles_dir = style::StyleSet::default_directory();
+  // The built web map (web/dist: `npm run build` in web/); answered at / to browsers and under
+  // /assets/. Missing: browsers get a page saying how to build it.
+  std::filesystem::path web_dist = default_web_dist();
   std::size_t tile_cache_bytes = std::size_t{256} << 20;
   std::filesystem::path policy = access::Policy::default_path();
   std::filesystem::path auth_db{};    // empty: access::default_auth_path(store)
@@ -79,6 +83,7 @@ class App {
   const store::ServingIndex& index() const noexcept { return m_data->unscoped_index(); }
   const std::string& store_location() const noexcept { return m_data->location(); }
   const style::StyleSet& styles() const noexcept { return *m_styles; }
+  const WebAssets& web() const noexcept { return *m_web; }
   TileCache& tile_cache() const noexcept { return *m_tile_cache; }
   const access::Policy& policy() const noexcept { return *m_policy; }
   access::AuthDb& auth_db() const noexcept { return *m_auth_db; }
@@ -111,6 +116,7 @@ class App {
   std::unique_ptr<TileService> m_tiles;
   std::unique_ptr<QueryService> m_queries;
   std::unique_ptr<route::NetworkCache> m_networks;
+  std::unique_ptr<WebAssets> m_web;
   Router m_router;
   RequestHandler m_handler{m_router};
   std::chrono::milliseconds m_load_time{0};

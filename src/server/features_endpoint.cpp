@@ -23,6 +23,7 @@
 #include "server/http_error.hpp"
 #include "server/public_url.hpp"
 #include "server/response.hpp"
+#include "server/web_assets.hpp"
 
 namespace minqing::server {
 
@@ -326,8 +327,9 @@ json openapi_json(const RequestContext& ctx, const query::ScopedReader& reader) 
 
 }  // namespace
 
-void add_feature_routes(Router& router, const QueryService& s) {
-  router.get("/", [](const RequestContext& ctx) {
+void add_feature_routes(Router& router, const QueryService& s, Handler html_page) {
+  router.get("/", [html_page = std::move(html_page)](const RequestContext& ctx) {
+    if (html_page && wants_html(ctx)) return html_page(ctx);
     require_json_format(ctx);
     const std::string base = base_url(ctx);
     const json body = {
@@ -341,7 +343,9 @@ void add_feature_routes(Router& router, const QueryService& s) {
                "conformance classes"),
           link(base + "/collections", "data", kJson, "feature collections"),
           link(base + "/collections", "http://www.opengis.net/def/rel/ogc/1.0/data", kJson, "feature collections")}}};
-    return json_answer(body, kJson, ctx, Holds::map_data, kDocumentMaxAge);
+    Response res = json_answer(body, kJson, ctx, Holds::map_data, kDocumentMaxAge);
+    if (html_page) res.set(http::field::vary, "Accept, Authorization, Cookie");  // a browser gets the page here
+    return res;
   });
   router.get("/api", [&s](const RequestContext& ctx) {
     require_json_format(ctx);

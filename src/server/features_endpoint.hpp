@@ -3,6 +3,8 @@
 // CQL2 text. JSON only (no HTML).
 //
 //   GET /                                    landing page: links to itself, conformance, data
+//                                            (a browser asking for text/html gets `html_page`
+//                                            instead, when one is given: the web map)
 //   GET /api                                 a minimal OpenAPI 3.0 document (paths, items parameters)
 //   GET /conformance                         the conformance classes implemented
 //   GET /collections                         every feature class the caller may see
@@ -32,6 +34,7 @@
 namespace minqing::server {
 
 // Registers the routes above. `service` is borrowed and must outlive the router.
-void add_feature_routes(Router& router, const QueryService& service);
+// `html_page`, when set, answers `/` to callers that want HTML (server/web_assets.hpp wants_html).
+void add_feature_routes(Router& router, const QueryService& service, Handler html_page = {});
 
 }  // namespace minqing::server

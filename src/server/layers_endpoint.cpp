@@ -21,11 +21,18 @@ nlohmann::json class_json(const query::ScopedReader& reader, const query::ClassV
   nlohmann::json fields = nlohmann::json::array();
   for (std::size_t k = 0; k < view.fields.size(); ++k) {
     const model::FieldDef& f = def.fields[static_cast<std::size_t>(view.fields[k])];
-    fields.push_back({{"name", f.name},
-                      {"type", std::string(model::to_string(f.type))},
-                      {"title", f.title},
-                      {"personal", f.personal},
-                      {"access", std::string(access::to_string(view.access[k]))}});
+    nlohmann::json field = {{"name", f.name},
+                            {"type", std::string(model::to_string(f.type))},
+                            {"title", f.title},
+                            {"personal", f.personal},
+                            {"access", std::string(access::to_string(view.access[k]))}};
+    // The Chinese title of each category code, for clients that show a value to a person.
+    if (!f.value_titles.empty()) {
+      nlohmann::json titles = nlohmann::json::object();
+      for (const auto& value : f.values) titles[value] = std::string(f.value_title(value));
+      field["value_titles"] = std::move(titles);
+    }
+    fields.push_back(std::move(field));
   }
   return {{"name", def.name},
           {"title", title_json(def.title)},

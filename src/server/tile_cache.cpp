@@ -88,4 +88,21 @@ std::string make_etag(const std::string& body) {
   return buf;
 }
 
+bool etag_matches(std::string_view header, std::string_view etag) noexcept {
+  if (header.empty()) return false;
+  if (header == "*") return true;
+  std::size_t pos = 0;
+  while (pos < header.size()) {
+    std::size_t end = header.find(',', pos);
+    if (end == std::string_view::npos) end = header.size();
+    auto tag = header.substr(pos, end - pos);
+    while (!tag.empty() && tag.front() == ' ') tag.remove_prefix(1);
+    while (!tag.empty() && tag.back() == ' ') tag.remove_suffix(1);
+    if (tag.rfind("W/", 0) == 0) tag.remove_prefix(2);
+    if (tag == etag) return true;
+    pos = end + 1;
+  }
+  return false;
+}
+
 }  // namespace minqing::server

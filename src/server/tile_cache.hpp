@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -61,5 +62,9 @@ class TileCache {
 
 // A strong ETag for `body`: a quoted 64-bit FNV-1a hash in hex.
 std::string make_etag(const std::string& body);
+
+// True when an If-None-Match header value names `etag` (or is "*"), weak or strong: the answer
+// is then 304 Not Modified.
+bool etag_matches(std::string_view if_none_match, std::string_view etag) noexcept;
 
 }  // namespace minqing::server

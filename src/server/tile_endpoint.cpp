@@ -19,25 +19,6 @@ namespace minqing::server {
 
 namespace {
 
-// True when the request's If-None-Match names `etag` (or is "*"), weak or strong.
-bool not_modified(const RequestContext& ctx, const std::string& etag) {
-  const auto header = to_std(ctx.request[http::field::if_none_match]);
-  if (header.empty()) return false;
-  if (header == "*") return true;
-  std::size_t pos = 0;
-  while (pos < header.size()) {
-    std::size_t end = header.find(',', pos);
-    if (end == std::string_view::npos) end = header.size();
-    auto tag = header.substr(pos, end - pos);
-    while (!tag.empty() && tag.front() == ' ') tag.remove_prefix(1);
-    while (!tag.empty() && tag.back() == ' ') tag.remove_suffix(1);
-    if (tag.rfind("W/", 0) == 0) tag.remove_prefix(2);
-    if (tag == etag) return true;
-    pos = end + 1;
-  }
-  return false;
-}
-
 TileLayerInfo layer_info(const TileService& s, const model::MapDef& map) {
   TileLayerInfo info{map.name, map.title.zh, map.title.en};
   if (const style::Style* st = s.styles.find(map.name)) {
@@ -86,7 +67,7 @@ Response tile(TileService& s, const RequestContext& ctx) {
     cached = std::move(fresh);
   }
   Response res;
-  if (not_modified(ctx, cached->etag)) {
+  if (etag_matches(to_std(ctx.request[http::field::if_none_match]), cached->etag)) {
     res.result(http::status::not_modified);
   } else {
     res.result(http::status::ok);

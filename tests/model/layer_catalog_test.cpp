@@ -163,3 +163,38 @@ TEST_CASE("searchable fields are text fields flagged in the layer files", "[mode
   expect_config_error(head + R"({"name":"name","type":"text","title":"名","search":"yes"}]}]})", "\"search\" must be true or false");
   expect_config_error(head + R"({"name":"name","type":"text","title":"名","searchable":true}]}]})", "unknown key \"searchable\"");
 }
+
+TEST_CASE("every enumerated field titles each of its values in Chinese (issue 9)", "[model][layers][value_titles]") {
+  const auto catalog = model::LayerCatalog::load_directory(test::layers_dir());
+  std::size_t fields = 0;
+  for (const auto& c : catalog.classes()) {
+    for (const auto& f : c.fields) {
+      if (f.values.empty()) continue;
+      ++fields;
+      INFO(c.name << "." << f.name);
+      REQUIRE(f.value_titles.size() == f.values.size());
+      for (const auto& v : f.values) {
+        INFO(v);
+        CHECK(f.value_title(v) != v);
+        CHECK(static_cast<unsigned char>(f.value_title(v).front()) >= 0xe4);  // starts with a CJK character
+      }
+    }
+  }
+  CHECK(fields >= 17);
+  const model::FieldDef* landcover = catalog.find_class("landcover")->field("class");
+  CHECK(landcover->value_title("tea") == "茶园");
+  CHECK(catalog.find_class("households")->field("employment")->value_title("migrant") == "外出务工");
+  CHECK(catalog.find_class("hazard_zones")->field("risk")->value_title("high") == "高风险");
+  CHECK(landcover->value_title("unknown-code") == "unknown-code");
+}
+
+TEST_CASE("value_titles must title exactly the field's values", "[model][layers][value_titles]") {
+  const std::string head = R"({"map":"terrain","title":{"zh":"村情民情图","en":"T"},"classes":[{"name":"roads","title":{"zh":"道路","en":"Roads"},"geometry":"line","village_key":"village_code","fields":[{"name":"village_code","type":"text","title":"代码","required":true},)";
+  const std::string tail = "]}]}";
+  expect_config_error(head + R"({"name":"class","type":"text","title":"等级","values":["county","path"],"value_titles":{"county":"县道"}})" + tail,
+                      "has no title for \"path\"");
+  expect_config_error(head + R"({"name":"class","type":"text","title":"等级","values":["county"],"value_titles":{"county":"县道","lane":"巷"}})" + tail,
+                      "names \"lane\", which is not one of \"values\"");
+  expect_config_error(head + R"({"name":"class","type":"text","title":"等级","value_titles":{"county":"县道"}})" + tail,
+                      "\"value_titles\" needs \"values\"");
+}

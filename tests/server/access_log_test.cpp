@@ -23,6 +23,8 @@ TEST_CASE("access lines redact secret query values and escape control characters
   CHECK(loggable_target("/login?user=li&password=hunter2&Token=abc&x=1") ==
         "/login?user=li&password=***&Token=***&x=1");
   CHECK(loggable_target("/a?access_token=eyJ&b") == "/a?access_token=***&b");
+  // a search may name a person (the web map's search box): never logged
+  CHECK(loggable_target("/api/search?q=%E5%BC%A0%E4%B8%89&limit=8") == "/api/search?q=***&limit=8");
   // A target cannot end the line or the quoted field.
   CHECK(loggable_target("/a\r\nfake line\"x\\") == "/a\\x0d\\x0afake line\\x22x\\x5c");
   const std::string longer(5000, 'a');

@@ -1,0 +1,266 @@
+// End-to-end test of the web map in real headless Chromium (issue 9): starts `minqing serve --demo`
+// on a free loopback port over a temporary copy of the sample store, drives Debian's chromium
+// with playwright-core, and walks through what a visitor, a village cadre and the second village's
+// cadre do. Each step writes a screenshot into the output folder (MINQING_E2E_OUT, else
+// web/e2e-output/); a failing step says which. Expected values are read from the API, never
+// written here.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const source = join(here, '..', '..');
+const bin = process.env.MINQING_BIN || join(source, 'build', 'minqing');
+const sample = process.env.MINQING_SAMPLE || join(source, 'data-samples', 'songyang-sample.gpkg');
+const dist = process.env.MINQING_WEB_DIST || join(source, 'web', 'dist');
+const out = process.env.MINQING_E2E_OUT || join(here, '..', 'e2e-output');
+const browserPath = process.env.MINQING_CHROMIUM || '/usr/bin/chromium';
+const PASSWORD = 'minqing-demo';
+const STEP_MS = 30_000;
+
+// --- the server ------------------------------------------------------------------------------
+function startServer(dir) {
+  const store = join(dir, 'songyang-sample.gpkg');
+  cpSync(sample, store);
+  const dem = sample.replace(/\.gpkg$/, '.dem');
+  if (existsSync(dem)) cpSync(dem, store.replace(/\.gpkg$/, '.dem'), { recursive: true });
+  const proc = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--store', store, '--demo', '--web', dist, '--threads', '2'],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  proc.stderr.on('data', (d) => { log = (log + d).slice(-4000); });
+  const ready = new Promise((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start in 60 s; its log:\n${log}`)), 60_000);
+    proc.stdout.on('data', (d) => {
+      text += d;
+      const m = text.match(/at (http:\/\/127\.0\.0\.1:\d+)\//);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited (${code}) before serving; its log:\n${log}`)); });
+  });
+  return { proc, ready };
+}
+
+// --- the API, as the test's own client (expected values) ----------------------------------------
+async function api(base, path, token) {
+  const res = await fetch(base + path, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+  assert.equal(res.status, 200, `GET ${path}: ${res.status}`);
+  return res.json();
+}
+async function tokenOf(base, username) {
+  const res = await fetch(`${base}/api/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }),
+  });
+  assert.equal(res.status, 200, `login ${username}`);
+  return (await res.json()).token;
+}
+function bboxOf(geometry) {
+  const b = [Infinity, Infinity, -Infinity, -Infinity];
+  const walk = (c) => {
+    if (typeof c[0] === 'number') {
+      b[0] = Math.min(b[0], c[0]); b[1] = Math.min(b[1], c[1]); b[2] = Math.max(b[2], c[0]); b[3] = Math.max(b[3], c[1]);
+    } else c.forEach(walk);
+  };
+  walk(geometry.coordinates);
+  return b;
+}
+function inside([lon, lat], b, margin = 0) {
+  return lon >= b[0] - margin && lon <= b[2] + margin && lat >= b[1] - margin && lat <= b[3] + margin;
+}
+// A point inside a small polygon (a building): the mean of its outer ring's vertices.
+function interiorPoint(geometry) {
+  const ring = geometry.type === 'MultiPolygon' ? geometry.coordinates[0][0] : geometry.coordinates[0];
+  const pts = ring.slice(0, -1);
+  return [pts.reduce((s, p) => s + p[0], 0) / pts.length, pts.reduce((s, p) => s + p[1], 0) / pts.length];
+}
+
+// --- the page ------------------------------------------------------------------------------------
+async function waitReady(page) {
+  await page.waitForFunction(() => document.body.dataset.ready === '1' && window.minqing?.ready, null, { timeout: STEP_MS });
+}
+async function signIn(page, username) {
+  await page.click('#login-open');
+  await page.fill('#login-user', username);
+  await page.fill('#login-password', PASSWORD);
+  await page.click('#login-form button[type=submit]');
+  await page.waitForSelector('#logout:not([hidden])', { timeout: STEP_MS });
+  await page.waitForFunction((u) => document.getElementById('user-name').textContent.includes(u), username);
+}
+async function signOut(page) {
+  await page.click('#logout');
+  await page.waitForSelector('#login-open:not([hidden])', { timeout: STEP_MS });
+}
+async function clickAt(page, lon, lat) {
+  await page.evaluate(([x, y]) => window.minqing.centerOn(x, y, 18), [lon, lat]);
+  await page.waitForTimeout(300);
+  const [px, py] = await page.evaluate(([x, y]) => window.minqing.pixelOf(x, y), [lon, lat]);
+  const box = await page.locator('#map').boundingBox();
+  await page.mouse.click(box.x + px, box.y + py);
+}
+
+test('web map end to end in headless Chromium', { timeout: 300_000 }, async () => {
+  assert.ok(existsSync(browserPath), `no Chromium at ${browserPath}: run scripts/install-deps.sh (Debian's chromium)`);
+  assert.ok(existsSync(join(dist, 'index.html')), `the web map is not built in ${dist}: run scripts/build-web.sh`);
+  assert.ok(existsSync(bin), `no server binary at ${bin}: build it first (cmake --build build)`);
+  mkdirSync(out, { recursive: true });
+  const dir = mkdtempSync(join(tmpdir(), 'minqing-e2e-'));
+  const server = startServer(dir);
+  let browser;
+  let n = 0;
+  let page;
+  const step = async (name, fn) => {
+    n += 1;
+    const shot = join(out, `${String(n).padStart(2, '0')}-${name}.png`);
+    try {
+      await fn();
+    } catch (err) {
+      if (page) await page.screenshot({ path: shot.replace(/\.png$/, '-FAILED.png') }).catch(() => {});
+      throw new Error(`step ${n} "${name}" failed: ${err.message}`, { cause: err });
+    }
+    if (page) await page.screenshot({ path: shot });
+  };
+  try {
+    const base = await server.ready;
+    browser = await chromium.launch({ executablePath: browserPath, headless: true, args: ['--no-sandbox'], timeout: 60_000 });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    page = await context.newPage();
+    page.setDefaultTimeout(STEP_MS);
+    const cspErrors = [];
+    page.on('console', (m) => { if (m.type() === 'error' && /Content Security Policy/.test(m.text())) cspErrors.push(m.text()); });
+    const tileRequests = [];
+    page.on('request', (r) => { if (r.url().includes('/tiles/')) tileRequests.push(new URL(r.url()).pathname); });
+
+    const cadre = await tokenOf(base, 'cadre');
+    const me = await api(base, '/api/me', cadre);
+    const village = me.area.village_code;
+    const villageFc = await api(base, `/collections/villages/items?village_code=${village}`, cadre);
+    const villageBox = bboxOf(villageFc.features[0].geometry);
+    const layers = await api(base, '/api/layers', cadre);
+    const field = (cls, name) => layers.maps.flatMap((m) => m.classes).find((c) => c.name === cls).fields.find((f) => f.name === name);
+
+    await step('anonymous-terrain', async () => {
+      await page.goto(base + '/');
+      await waitReady(page);
+      assert.ok(await page.isChecked('#map-terrain'), 'the terrain map is shown');
+      assert.equal(await page.locator('#map-key_persons').count(), 0, 'no key-persons map offered');
+      await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.includes('/tiles/terrain/')));
+      assert.ok(tileRequests.some((p) => p.startsWith('/tiles/terrain/')), 'terrain tiles requested');
+    });
+
+    await step('cadre-signed-in', async () => {
+      await signIn(page, 'cadre');
+      await page.waitForSelector('#map-key_persons');
+      const shown = await page.textContent('#user-name');
+      assert.ok(shown.includes(me.title), `role shown in Chinese (${me.title}): "${shown}"`);
+    });
+
+    await step('cadre-village', async () => {
+      await page.waitForFunction((b) => window.minqing.inExtent(b), villageBox);
+    });
+
+    await step('statistics-households', async () => {
+      const stats = await api(base, `/api/stats?village=${village}`, cadre);
+      const expected = stats.maps.terrain.totals.villages.households;
+      await page.waitForFunction((v) => document.getElementById('stat-households')?.textContent === v,
+        expected.toLocaleString('zh-CN'));
+    });
+
+    await step('disaster-map-on', async () => {
+      const before = tileRequests.length;
+      await page.check('#map-disaster');
+      await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.includes('/tiles/terrain,disaster/')));
+      assert.ok(tileRequests.slice(before).some((p) => p.startsWith('/tiles/terrain,disaster/')), 'tiles of terrain+disaster requested');
+      await page.waitForSelector('.legend[data-map="disaster"]');
+    });
+
+    await step('building-popup', async () => {
+      const fc = await api(base, `/collections/buildings/items?village_code=${village}&limit=50`, cadre);
+      const b = fc.features.find((f) => f.properties.use);
+      assert.ok(b, 'a building with a use in the village');
+      const use = field('buildings', 'use');
+      const [lon, lat] = interiorPoint(b.geometry);
+      await clickAt(page, lon, lat);
+      const section = page.locator('#popup section[data-class="buildings"]').first();
+      await section.waitFor();
+      const text = await section.textContent();
+      assert.ok(text.includes(use.title), `field title ${use.title} in "${text}"`);
+      assert.ok(text.includes(use.value_titles[b.properties.use]), `value ${use.value_titles[b.properties.use]} in "${text}"`);
+    });
+
+    await step('search-road', async () => {
+      await page.click('#popup-close');
+      const road = (await api(base, '/api/search?q=' + encodeURIComponent('松玉线'), cadre)).hits.find((h) => h.class === 'roads');
+      assert.ok(road, 'the API finds the road 松玉线');
+      const answer = page.waitForResponse((r) => r.url().includes('/api/search'));
+      await page.fill('#search-input', road.text);
+      const hits = (await (await answer).json()).hits;
+      await page.locator('#search-hits li').first().click();
+      await page.waitForFunction((b) => window.minqing.inExtent(b), hits[0].bbox);
+      assert.ok(hits[0].text.includes('松玉线'));
+    });
+
+    await step('cadre2-no-key-persons-of-first-village', async () => {
+      const kp = await api(base, `/collections/key_persons/items?village_code=${village}&limit=1`, cadre);
+      assert.ok(kp.features.length, 'the first village has key persons');
+      await signOut(page);
+      await signIn(page, 'cadre2');
+      await page.check('#map-key_persons');
+      const seen = await page.evaluate(async (v) => {
+        const r = await fetch(`/collections/key_persons/items?village_code=${v}`);
+        return (await r.json()).numberMatched;
+      }, village);
+      assert.equal(seen, 0, 'cadre2 reads no key person of the first village');
+      const [lon, lat] = kp.features[0].geometry.coordinates;
+      const identify = page.waitForResponse((r) => r.url().includes('/api/identify'));
+      await clickAt(page, lon, lat);
+      const hits = (await (await identify).json()).features;
+      assert.ok(!hits.some((f) => f.class === 'key_persons'), 'no key person under the click');
+      assert.equal(await page.locator('#popup section[data-class="key_persons"]').count(), 0);
+    });
+
+    await step('signed-out-public', async () => {
+      await signOut(page);
+      await page.waitForFunction(() => !document.getElementById('map-key_persons'));
+      assert.equal(await page.locator('#maps input').count(), 1, 'only the terrain map offered');
+      assert.ok((await page.textContent('#user-name')).includes('游客'));
+    });
+
+    await step('desktop-screenshot', async () => {
+      await signIn(page, 'cadre');
+      await page.check('#map-disaster');
+      await page.waitForFunction((b) => window.minqing.inExtent(b), villageBox);
+      await page.evaluate(() => window.minqing.map.getView().setZoom(window.minqing.map.getView().getZoom() + 0.5));
+      await page.waitForTimeout(1500);
+      await page.screenshot({ path: join(out, 'desktop.png') });
+    });
+
+    await step('phone', async () => {
+      const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, locale: 'zh-CN' });
+      const p = await phone.newPage();
+      p.setDefaultTimeout(STEP_MS);
+      await p.goto(base + '/');
+      await waitReady(p);
+      assert.ok(await p.locator('#panel').isHidden(), 'the panel starts closed on a phone');
+      await signIn(p, 'cadre');
+      await p.waitForFunction((b) => window.minqing.inExtent(b), villageBox);
+      await p.waitForTimeout(1500);
+      await p.screenshot({ path: join(out, 'phone.png') });
+      await p.click('#panel-toggle');
+      assert.ok(await p.locator('#panel').isVisible(), 'the panel opens');
+      await p.screenshot({ path: join(out, 'phone-panel.png') });
+      await phone.close();
+    });
+
+    assert.deepEqual(cspErrors, [], 'no Content-Security-Policy violations');
+  } finally {
+    if (browser) await browser.close().catch(() => {});
+    server.proc.kill('SIGTERM');
+    await new Promise((r) => { if (server.proc.exitCode !== null) r(); else { server.proc.once('exit', r); setTimeout(r, 5000); } });
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
