@@ -16,5 +16,6 @@ int run_render(const Args& args);
 int run_seed(const Args& args);
 int run_user(const Args& args);
 int run_audit(const Args& args);
+int run_route(const Args& args);
 
 }  // namespace minqing::cli

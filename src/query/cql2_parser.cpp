@@ -59,8 +59,17 @@ bool is_reserved(const std::string& up) {
 
 class Parser {
  public:
-  Parser(std::string_view text, const model::FeatureClassDef& def, std::span<const int> queryable)
-      : m_text(text), m_tokens(tokenize(text)), m_def(def), m_queryable(queryable) {}
+  Parser(std::string_view text, const model::FeatureClassDef& def, std::span<const int> queryable,
+         std::string_view label = "filter")
+      : m_text(text), m_tokens(tokenize(text)), m_def(def), m_queryable(queryable), m_label(label) {}
+
+  // The whole text as one WKT geometry literal.
+  geo::Geometry wkt() {
+    if (m_tokens.size() == 1) fail(0, "empty geometry");
+    geo::Geometry g = geometry_literal();
+    if (peek().kind != Token::Kind::end) unexpected("the end of the geometry");
+    return g;
+  }
 
   Filter run() {
     if (m_tokens.size() == 1) fail(0, "empty filter");
@@ -76,7 +85,7 @@ class Parser {
   using K = Token::Kind;
 
   [[noreturn]] void fail(std::size_t offset, const std::string& what) const {
-    throw RequestError("filter: " + what + " at " + std::to_string(char_position(m_text, offset)));
+    throw RequestError(std::string(m_label) + ": " + what + " at " + std::to_string(char_position(m_text, offset)));
   }
   [[noreturn]] void unexpected(const std::string& expected) const {
     const Token& t = peek();
@@ -568,6 +577,7 @@ class Parser {
   std::size_t m_pos = 0;
   const model::FeatureClassDef& m_def;
   std::span<const int> m_queryable;
+  std::string_view m_label;
   int m_depth = 0;
   std::size_t m_predicates = 0;
 };
@@ -576,6 +586,11 @@ class Parser {
 
 Filter parse(std::string_view text, const model::FeatureClassDef& def, std::span<const int> queryable) {
   return Parser(text, def, queryable).run();
+}
+
+geo::Geometry parse_wkt(std::string_view text, std::string_view param) {
+  static const model::FeatureClassDef kNoClass{};
+  return Parser(text, kNoClass, {}, param).wkt();
 }
 
 }  // namespace minqing::query::cql2

@@ -27,6 +27,7 @@
 #include <span>
 #include <string_view>
 
+#include "geo/geometry.hpp"
 #include "model/layer_catalog.hpp"
 #include "query/cql2_ast.hpp"
 
@@ -44,5 +45,10 @@ inline constexpr std::size_t kMaxListItems = 1000;
 // syntax error, limit exceeded, unknown or non-queryable property, unknown function, type
 // mismatch, or malformed / invalid WKT.
 Filter parse(std::string_view text, const model::FeatureClassDef& def, std::span<const int> queryable);
+
+// Parses `text` as one WKT geometry literal of the grammar above (POINT … MULTIPOLYGON, BBOX), as
+// written (x/y). Errors name `param` in place of "filter": "closed: polygon ring not closed at 9".
+// @throws RequestError as parse does.
+geo::Geometry parse_wkt(std::string_view text, std::string_view param);
 
 }  // namespace minqing::query::cql2

@@ -15,6 +15,7 @@
 #include "server/layers_endpoint.hpp"
 #include "server/legend_endpoint.hpp"
 #include "server/nearby_endpoint.hpp"
+#include "server/route_endpoint.hpp"
 #include "server/search_endpoint.hpp"
 #include "server/stats_endpoint.hpp"
 #include "server/tile_endpoint.hpp"
@@ -91,6 +92,8 @@ App::App(const AppOptions& options) {
   m_tiles = std::make_unique<TileService>(
       TileService{*m_catalog, *m_data, *m_styles, *m_renderer, *m_tile_cache, {}, m_audit.get()});
   m_queries = std::make_unique<QueryService>(QueryService{*m_catalog, *m_data, m_audit.get()});
+  m_networks = std::make_unique<route::NetworkCache>(*m_data);
+  m_networks->current();  // the road graph is built at load, then only when roads or hazard zones change
   m_web = std::make_unique<WebAssets>(options.web_dist);
   m_load_time = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - start);
@@ -113,6 +116,7 @@ void App::register_routes() {
   add_nearby_routes(m_router, *m_queries);
   add_search_routes(m_router, *m_queries);
   add_stats_routes(m_router, *m_queries);
+  add_route_routes(m_router, *m_queries, *m_networks);
 }
 
 std::size_t App::feature_count() const { return m_data->feature_count(); }

@@ -25,6 +25,7 @@
 #include "render/map_renderer.hpp"
 #include "render/relief_source.hpp"
 #include "server/auth_endpoint.hpp"
+#include "route/network_cache.hpp"
 #include "server/query_service.hpp"
 #include "server/router.hpp"
 #include "server/tile_cache.hpp"
@@ -87,6 +88,8 @@ class App {
   const access::Policy& policy() const noexcept { return *m_policy; }
   access::AuthDb& auth_db() const noexcept { return *m_auth_db; }
   access::AuditLog& audit_log() const noexcept { return *m_audit; }
+  // The road network behind /api/route (tests: it is built at load and on data changes only).
+  const route::NetworkCache& networks() const noexcept { return *m_networks; }
   // Demo mode: the demo accounts (created now or before); empty otherwise.
   const std::vector<access::DemoAccount>& demo_accounts() const noexcept { return m_demo; }
 
@@ -112,6 +115,7 @@ class App {
   std::unique_ptr<AuthService> m_auth;
   std::unique_ptr<TileService> m_tiles;
   std::unique_ptr<QueryService> m_queries;
+  std::unique_ptr<route::NetworkCache> m_networks;
   std::unique_ptr<WebAssets> m_web;
   Router m_router;
   RequestHandler m_handler{m_router};

@@ -74,6 +74,35 @@ PointParam point_param(const RequestContext& ctx) {
   return p;
 }
 
+PointParam parse_lonlat(std::string_view value, std::string_view name) {
+  const auto bad = [&](const std::string& why) {
+    return RequestError("parameter " + std::string(name) + ": '" + shown(value) + "' " + why);
+  };
+  const auto comma = value.find(',');
+  if (comma == std::string_view::npos) throw bad("is not lon,lat");
+  double v[2] = {0, 0};
+  const std::string_view parts[2] = {value.substr(0, comma), value.substr(comma + 1)};
+  for (int i = 0; i < 2; ++i) {
+    const char* end = parts[i].data() + parts[i].size();
+    const auto [ptr, ec] = std::from_chars(parts[i].data(), end, v[i]);
+    if (parts[i].empty() || ec != std::errc() || ptr != end || !std::isfinite(v[i])) throw bad("is not lon,lat");
+  }
+  if (v[0] < -180 || v[0] > 180 || v[1] < -kMaxMercatorLat || v[1] > kMaxMercatorLat) {
+    throw bad("is outside -180…180, -85.0511…85.0511 (CRS84 longitude, latitude)");
+  }
+  PointParam p;
+  p.lon = v[0];
+  p.lat = v[1];
+  p.mercator = geo::lonlat_to_mercator({p.lon, p.lat});
+  return p;
+}
+
+std::optional<PointParam> lonlat_param(const RequestContext& ctx, std::string_view name) {
+  const auto text = ctx.query(name);
+  if (!text) return std::nullopt;
+  return parse_lonlat(*text, name);
+}
+
 std::size_t limit_param(const RequestContext& ctx, std::size_t fallback, std::size_t max) {
   const auto text = ctx.query("limit");
   if (!text) return fallback;

@@ -35,6 +35,12 @@ struct PointParam {
 };
 PointParam point_param(const RequestContext& ctx);
 
+// A point written "lon,lat" (CRS84 degrees; latitude within Web Mercator's ±85.0511°), as the value
+// of parameter `name`. @throws RequestError naming `name`.
+PointParam parse_lonlat(std::string_view value, std::string_view name);
+// Parameter `name` as "lon,lat" (parse_lonlat); nullopt when absent.
+std::optional<PointParam> lonlat_param(const RequestContext& ctx, std::string_view name);
+
 // `limit`: an integer >= 1, larger values clamped to `max`; `fallback` when absent.
 std::size_t limit_param(const RequestContext& ctx, std::size_t fallback, std::size_t max);
 

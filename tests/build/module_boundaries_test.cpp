@@ -32,9 +32,10 @@ const std::map<std::string, std::set<std::string>> kMayInclude = {
     {"style", {"base", "geo", "model"}},
     {"render", {"base", "geo", "model", "style", "store"}},
     {"query", {"base", "geo", "model", "store", "access"}},
+    {"route", {"base", "geo", "model", "store", "access", "query"}},
     {"generate", {"base", "geo", "model", "store"}},
-    {"server", {"base", "geo", "model", "store", "access", "style", "render", "query"}},
-    {"cli", {"base", "geo", "model", "store", "access", "style", "render", "query", "generate", "server"}},
+    {"server", {"base", "geo", "model", "store", "access", "style", "render", "query", "route"}},
+    {"cli", {"base", "geo", "model", "store", "access", "style", "render", "query", "route", "generate", "server"}},
 };
 
 struct SourceFile {
