@@ -39,7 +39,9 @@ void draw_watermark(cairo_t* cr, const Rect& area, const std::string& text, doub
   int row = 0;
   for (double y = area.y + step_y / 2; y < area.bottom() + step_y; y += step_y, ++row) {
     for (double x = area.x + (row % 2) * step_x / 2; x < area.right() + step_x; x += step_x) {
-      draw_text(cr, text, w, x, y, {0.5, 0.5}, -std::numbers::pi / 7);
+      // Level, not slanted: a slanted line of text is not found by text search (pdftotext), and
+      // the watermark must be as findable as the title.
+      draw_text(cr, text, w, x, y, {0.5, 0.5});
     }
   }
 }

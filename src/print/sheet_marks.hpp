@@ -16,7 +16,7 @@ inline constexpr const char* kConfidentialMarking = "内部资料 注意保密";
 // Draws the marking, boxed in red, at the right end of `title_band`.
 void draw_confidential_marking(cairo_t* cr, const Rect& title_band, double unit);
 
-// Tiles `text` diagonally and faintly over `area`.
+// Tiles `text` faintly over `area`, in staggered rows.
 void draw_watermark(cairo_t* cr, const Rect& area, const std::string& text, double unit);
 
 }  // namespace minqing::print

@@ -17,6 +17,7 @@ import { createEmpty, extend, isEmpty, containsCoordinate } from 'ol/extent.js';
 import { Style, Stroke, Fill, Circle } from 'ol/style.js';
 import { get, post, ApiError } from './api.js';
 import { el, renderLegend, renderStats } from './panel.js';
+import { setupPrint } from './print.js';
 
 const ORDER = ['terrain', 'industry', 'organization', 'key_persons', 'assistance', 'disaster']; // DOMAIN.md
 const $ = (id) => document.getElementById(id);
@@ -174,6 +175,14 @@ async function refreshStats() {
   }
 }
 map.on('moveend', refreshStats);
+
+// --- 打印: the sheets of the village at the centre, for the maps shown (print.js) ----------------
+const refreshPrint = setupPrint($('print'), $('print-status'), () => {
+  const center = map.getView().getCenter();
+  const v = state.villages.find((x) => x.feature.getGeometry().intersectsCoordinate(center));
+  return { code: v ? v.code : null, name: v ? v.name : null, maps: ORDER.filter((m) => state.checked.has(m)) };
+});
+map.on('moveend', refreshPrint);
 
 // --- click: what is here -----------------------------------------------------------------------
 function fieldInfo(cls, name) {
