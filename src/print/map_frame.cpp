@@ -17,6 +17,7 @@ render::RenderRequest map_request(const MapView& view, const std::vector<std::st
   r.zoom = render::zoom_for(r.extent, r.width_px, r.scale);
   r.features = &features;
   r.label_extent = view.extent;  // labels wholly inside the frame
+  r.hillshade_resolution = kHillshadePixelsPerPoint / kPixelsPerPoint;
   return r;
 }
 

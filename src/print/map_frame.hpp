@@ -20,6 +20,9 @@ namespace minqing::print {
 // (0.75 pt): a 12 px label prints at 9 pt, a 1 px line at 0.26 mm.
 inline constexpr int kPixelsPerPoint = 1;
 inline constexpr double kPointsPerStylePixel = 0.75;
+// The hillshade's grid: 0.5 px a point (36 dpi, 0.7 mm a pixel — 7 m on the ground at 1:10,000,
+// finer than the village DEMs' cells), interpolated by the viewer.
+inline constexpr double kHillshadePixelsPerPoint = 0.5;
 
 // The renderer's request for `view` of `maps` read from `features` (which must outlive the draw).
 render::RenderRequest map_request(const MapView& view, const std::vector<std::string>& maps,
