@@ -4,6 +4,7 @@
 #include <atomic>
 #include <exception>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -11,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
+#include "print/pdf_merge.hpp"
 
 namespace minqing::print {
 
@@ -69,10 +71,12 @@ void write_file(const std::filesystem::path& path, const std::string& bytes) {
   std::filesystem::rename(tmp, path);
 }
 
-struct Task {
-  std::string village;
-  std::string map;  // "" = the village's PDF
-};
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  if (!f.good() && !f.eof()) throw Error(path.string() + ": cannot read");
+  return bytes;
+}
 
 }  // namespace
 
@@ -80,17 +84,11 @@ AtlasResult run_atlas(const SheetPrinter& printer, const query::ScopedReader& re
                       const SheetStamp& stamp, const std::function<void(const AtlasProgress&)>& progress) {
   std::filesystem::create_directories(request.out);
   Manifest manifest(request.out);
-  std::vector<Task> tasks;
-  for (const auto& v : request.villages) {
-    for (const auto& m : request.maps) tasks.push_back({v, m});
-    tasks.push_back({v, ""});
-  }
   const std::string common = request.options.key() + ";user=" + stamp.user + ";version=" MINQING_VERSION;
-  const auto sheet_key = [&](const SheetPlan& p) { return p.data_version + ";" + common; };
 
   AtlasResult result;
   AtlasProgress state;
-  state.total = tasks.size();
+  state.total = request.villages.size() * (request.maps.size() + 1);
   std::mutex mutex;
   std::exception_ptr failure;
   std::atomic<std::size_t> next{0};
@@ -104,42 +102,52 @@ AtlasResult run_atlas(const SheetPrinter& printer, const query::ScopedReader& re
     result.pages += pages;
     if (progress) progress(state);
   };
+  // One village at a time per thread: its sheets, then its PDF joined from theirs (pdf_merge.hpp),
+  // so that no page is drawn twice.
+  const auto village_task = [&](const std::string& code) {
+    std::vector<std::string> sheets;  // the sheets' PDFs, when the village's must be made
+    std::vector<std::filesystem::path> files;
+    std::string village_key;
+    std::vector<std::pair<SheetPlan, std::string>> plans;
+    for (const auto& m : request.maps) {
+      SheetPlan plan = printer.plan(reader, code, m, request.options);
+      village_key += m + ":" + plan.data_version + ",";
+      plans.emplace_back(std::move(plan), m);
+    }
+    village_key += common;
+    const std::string village_file = code + ".pdf";
+    const bool village_current = manifest.current(village_file, village_key, request.out);
+    for (auto& [plan, m] : plans) {
+      const std::string file = code + "/" + code + "-" + m + ".pdf";
+      const std::string key = plan.data_version + ";" + common;
+      if (manifest.current(file, key, request.out)) {
+        if (!village_current) sheets.push_back(read_file(request.out / file));
+        finish(file, true, 0, false);
+        continue;
+      }
+      std::string pdf = printer.pdf(reader, {plan}, stamp);
+      write_file(request.out / file, pdf);
+      manifest.record(file, key);
+      if (!village_current) sheets.push_back(std::move(pdf));
+      finish(file, false, 1, false);
+    }
+    if (village_current) {
+      finish(village_file, true, 0, true);
+      return;
+    }
+    const SheetPlan& first = plans.front().first;
+    write_file(request.out / village_file, merge_pdfs(sheets, first.village_name + " 村级专题图集"));
+    manifest.record(village_file, village_key);
+    finish(village_file, false, 0, true);
+  };
   const auto work = [&] {
-    for (std::size_t i = next++; i < tasks.size(); i = next++) {
+    for (std::size_t i = next++; i < request.villages.size(); i = next++) {
       {
         std::lock_guard lock(mutex);
         if (failure) return;
       }
-      const Task& t = tasks[i];
       try {
-        if (!t.map.empty()) {
-          const SheetPlan plan = printer.plan(reader, t.village, t.map, request.options);
-          const std::string file = t.village + "/" + t.village + "-" + t.map + ".pdf";
-          const std::string key = sheet_key(plan);
-          if (manifest.current(file, key, request.out)) {
-            finish(file, true, 0, false);
-            continue;
-          }
-          write_file(request.out / file, printer.pdf(reader, {plan}, stamp));
-          manifest.record(file, key);
-          finish(file, false, 1, false);
-        } else {
-          std::vector<SheetPlan> plans;
-          std::string key;
-          for (const auto& m : request.maps) {
-            plans.push_back(printer.plan(reader, t.village, m, request.options));
-            key += m + ":" + plans.back().data_version + ",";
-          }
-          key += common;
-          const std::string file = t.village + ".pdf";
-          if (manifest.current(file, key, request.out)) {
-            finish(file, true, 0, true);
-            continue;
-          }
-          write_file(request.out / file, printer.pdf(reader, plans, stamp));
-          manifest.record(file, key);
-          finish(file, false, plans.size(), true);
-        }
+        village_task(request.villages[i]);
       } catch (...) {
         std::lock_guard lock(mutex);
         if (!failure) failure = std::current_exception();

@@ -4,7 +4,8 @@
 //
 // Files under the output directory:
 //   <code>/<code>-<map>.pdf   one sheet
-//   <code>.pdf                the village's sheets, one page each, in catalog order
+//   <code>.pdf                the village's sheets, one page each, in the order of `maps`, joined
+//                             from the sheets' own PDFs (no page is drawn twice)
 //   atlas-manifest.json       per file, the key it was made from
 // A file's key is everything that changes it — the sheet's data version (a digest of the features
 // on it, print/data_version.hpp), its options, the styles' versions, who prints, the program's
@@ -42,7 +43,7 @@ struct AtlasResult {
   std::size_t sheets_skipped = 0;
   std::size_t villages_written = 0;
   std::size_t villages_skipped = 0;
-  std::size_t pages = 0;  // pages drawn (sheets and village PDFs)
+  std::size_t pages = 0;  // pages drawn
 };
 
 // Renders the atlas. `progress` (may be empty) is called after each file, from any thread, one call

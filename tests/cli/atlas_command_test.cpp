@@ -40,7 +40,19 @@ TEST_CASE("the atlas writes a PDF per sheet and per village, and a second run sk
   const auto village = out / (std::string(kVillage) + ".pdf");
   REQUIRE(std::filesystem::exists(sheet));
   REQUIRE(std::filesystem::exists(village));
+  // The village's PDF is its sheets joined: every page, its text and its embedded fonts.
   CHECK(test::pdf_info(village).at("Pages") == "3");
+  const std::string village_text = test::pdf_text(village);
+  for (const char* title : {"小吊门村村情民情图", "小吊门村防灾避险图", "小吊门村重点人员图"}) {
+    INFO(title);
+    CHECK(village_text.find(title) != std::string::npos);
+  }
+  for (const auto& row : test::pdf_fonts(village)) {
+    INFO(row);
+    CHECK(row.find(" yes ") != std::string::npos);
+  }
+  CHECK(test::run_command("pdftoppm -r 20 -png -f 3 -l 3 '" + village.string() + "' '" + (dir / "p").string() +
+                          "' 2>&1").output.empty());  // poppler reads the joined file without complaint
   CHECK(test::pdf_text(out / kVillage / (std::string(kVillage) + "-key_persons.pdf")).find("内部资料注意保密") !=
         std::string::npos);
   // Printing the confidential map is audited.
