@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <iostream>
 #include <set>
-#include <sstream>
 #include <thread>
 
 #include <boost/program_options.hpp>
@@ -32,16 +31,6 @@ namespace minqing::cli {
 namespace po = boost::program_options;
 
 namespace {
-
-std::vector<std::string> split_list(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
 
 // The codes of every village `reader` sees, sorted.
 std::vector<std::string> all_villages(const query::ScopedReader& reader) {

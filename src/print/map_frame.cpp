@@ -41,6 +41,18 @@ void add_rings(cairo_t* cr, const MapView& view, const geo::Geometry& g) {
 
 }  // namespace
 
+void stroke_village_boundary(cairo_t* cr, double band_width) {
+  render::CairoSave save(cr);
+  cairo_set_source_rgba(cr, 0.62, 0.36, 0.66, 0.35);
+  cairo_set_line_width(cr, band_width);
+  cairo_stroke_preserve(cr);
+  const double dashes[] = {7, 2, 1.5, 2};
+  cairo_set_dash(cr, dashes, 4, 0);
+  cairo_set_source_rgb(cr, 0.42, 0.16, 0.46);
+  cairo_set_line_width(cr, 1.1);
+  cairo_stroke(cr);
+}
+
 void draw_map_frame(cairo_t* cr, const render::MapRenderer& renderer, const render::RenderRequest& request,
                     const MapView& view, const geo::Geometry& village) {
   render::CairoSave save(cr);
@@ -63,17 +75,9 @@ void draw_map_frame(cairo_t* cr, const render::MapRenderer& renderer, const rend
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
     cairo_set_source_rgba(cr, 1, 1, 1, 0.62);
     cairo_fill(cr);
-    // The village boundary (村界): a broad soft band under a dash-dot line.
     add_rings(cr, view, village);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-    cairo_set_source_rgba(cr, 0.62, 0.36, 0.66, 0.35);
-    cairo_set_line_width(cr, 4.5);
-    cairo_stroke_preserve(cr);
-    const double dashes[] = {7, 2, 1.5, 2};
-    cairo_set_dash(cr, dashes, 4, 0);
-    cairo_set_source_rgb(cr, 0.42, 0.16, 0.46);
-    cairo_set_line_width(cr, 1.1);
-    cairo_stroke(cr);
+    stroke_village_boundary(cr, 4.5);
   }
   render::check(cr, "drawing the map frame");
 }

@@ -34,4 +34,8 @@ render::RenderRequest map_request(const MapView& view, const std::vector<std::st
 void draw_map_frame(cairo_t* cr, const render::MapRenderer& renderer, const render::RenderRequest& request,
                     const MapView& view, const geo::Geometry& village);
 
+// Strokes the current path as the village boundary (村界): a broad soft band under a dash-dot
+// line — on the map and in the legend alike. Clears the path.
+void stroke_village_boundary(cairo_t* cr, double band_width);
+
 }  // namespace minqing::print

@@ -4,6 +4,7 @@
 
 #include "model/layer_catalog.hpp"
 #include "model/value.hpp"
+#include "print/map_frame.hpp"
 #include "print/sheet_text.hpp"
 #include "render/cairo_context.hpp"
 
@@ -75,17 +76,10 @@ void draw_swatch(cairo_t* cr, const style::LegendEntry& e, double x, double y, d
 }
 
 void draw_boundary_swatch(cairo_t* cr, double x, double y, double w, double h) {
-  render::CairoSave save(cr);
+  cairo_new_path(cr);
   cairo_move_to(cr, x, y + h / 2);
   cairo_line_to(cr, x + w, y + h / 2);
-  cairo_set_source_rgba(cr, 0.62, 0.36, 0.66, 0.35);
-  cairo_set_line_width(cr, 4);
-  cairo_stroke_preserve(cr);
-  const double dashes[] = {7, 2, 1.5, 2};
-  cairo_set_dash(cr, dashes, 4, 0);
-  cairo_set_source_rgb(cr, 0.42, 0.16, 0.46);
-  cairo_set_line_width(cr, 1.1);
-  cairo_stroke(cr);
+  stroke_village_boundary(cr, 4);
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 // map shown, as one PDF — GET /api/sheets/{village}.pdf?maps=…, answered for the caller's scope
 // exactly as the API answers it (a map the caller may not print there is refused with a message).
 
-import { ApiError } from './api.js';
+import { apiError } from './api.js';
 
 // `current()` → {code, name, maps}: the village at the map's centre (code null when none) and the
 // maps shown, in drawing order.
@@ -20,16 +20,7 @@ export function setupPrint(button, status, current) {
     try {
       const res = await fetch(`/api/sheets/${code}.pdf?${new URLSearchParams({ maps: maps.join(',') })}`,
         { credentials: 'same-origin' });
-      if (!res.ok) {
-        let detail = res.statusText;
-        try {
-          const body = await res.json();
-          detail = body.detail || body.error || detail;
-        } catch {
-          // not JSON: keep the status text
-        }
-        throw new ApiError(res.status, detail);
-      }
+      if (!res.ok) throw await apiError(res);
       const url = URL.createObjectURL(await res.blob());
       const a = document.createElement('a');
       a.href = url;
