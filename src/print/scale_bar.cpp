@@ -35,7 +35,6 @@ std::string metres(double m) {
 
 double draw_scale(cairo_t* cr, int scale, double cx, double top, double max_width_pt, double unit) {
   TextStyle big;
-  big.family = kSerifFont;
   big.size_pt = 12 * unit;
   big.bold = true;
   const TextSize t = draw_text(cr, "比例尺 " + scale_text(scale), big, cx, top, {0.5, 0});
@@ -71,7 +70,6 @@ double draw_scale(cairo_t* cr, int scale, double cx, double top, double max_widt
 
 void draw_north_arrow(cairo_t* cr, double cx, double top, double h, double unit) {
   TextStyle north;
-  north.family = kSerifFont;
   north.size_pt = 11 * unit;
   north.bold = true;
   const TextSize t = draw_text(cr, "北", north, cx, top, {0.5, 0});

@@ -163,7 +163,6 @@ void SheetPrinter::draw(cairo_t* cr, const query::ScopedReader& reader, const Sh
 
   // Title band.
   TextStyle title;
-  title.family = kSerifFont;
   title.size_pt = 24 * u;
   title.bold = true;
   title.letter_spacing_pt = 2 * u;

@@ -88,7 +88,6 @@ std::vector<std::string> draw_legend(cairo_t* cr, const Rect& box, const std::ve
                                      double unit) {
   std::vector<std::string> drawn;
   TextStyle heading;
-  heading.family = kSerifFont;
   heading.size_pt = 13 * unit;
   heading.bold = true;
   heading.letter_spacing_pt = 6 * unit;
