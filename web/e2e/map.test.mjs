@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -176,6 +176,16 @@ test('web map end to end in headless Chromium', { timeout: 300_000 }, async () =
       await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.includes('/tiles/terrain,disaster/')));
       assert.ok(tileRequests.slice(before).some((p) => p.startsWith('/tiles/terrain,disaster/')), 'tiles of terrain+disaster requested');
       await page.waitForSelector('.legend[data-map="disaster"]');
+    });
+
+    await step('print-sheets', async () => {
+      // 打印: the village's sheets for the maps shown (terrain, disaster), downloaded as one PDF.
+      await page.waitForSelector('#print:not([disabled])');
+      const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click('#print')]);
+      assert.ok(download.suggestedFilename().endsWith('.pdf'), `a PDF: ${download.suggestedFilename()}`);
+      const bytes = readFileSync(await download.path());
+      assert.equal(bytes.subarray(0, 5).toString('latin1'), '%PDF-', 'the download is a PDF');
+      assert.equal((bytes.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length, 2, 'a page per map shown');
     });
 
     await step('building-popup', async () => {

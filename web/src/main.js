@@ -18,6 +18,7 @@ import { Style, Stroke, Fill, Circle } from 'ol/style.js';
 import { get, post, ApiError } from './api.js';
 import { el, renderLegend } from './panel.js';
 import { renderStats } from './stats.js';
+import { setupPrint } from './print.js';
 
 const ORDER = ['terrain', 'industry', 'organization', 'key_persons', 'assistance', 'disaster']; // DOMAIN.md
 const $ = (id) => document.getElementById(id);
@@ -194,6 +195,14 @@ async function refreshStats() {
   }
 }
 map.on('moveend', refreshStats);
+
+// --- 打印: the sheets of the village at the centre, for the maps shown (print.js) ----------------
+const refreshPrint = setupPrint($('print'), $('print-status'), () => {
+  const center = map.getView().getCenter();
+  const v = state.villages.find((x) => x.feature.getGeometry().intersectsCoordinate(center));
+  return { code: v ? v.code : null, name: v ? v.name : null, maps: ORDER.filter((m) => state.checked.has(m)) };
+});
+map.on('moveend', refreshPrint);
 
 // --- click: what is here -----------------------------------------------------------------------
 function classInfo(cls) {
