@@ -17,5 +17,6 @@ int run_seed(const Args& args);
 int run_user(const Args& args);
 int run_audit(const Args& args);
 int run_route(const Args& args);
+int run_plan(const Args& args);
 
 }  // namespace minqing::cli
