@@ -1,6 +1,7 @@
 #include "server/evacuation_plan_endpoint.hpp"
 
 #include <charconv>
+#include <cstdio>
 #include <cmath>
 #include <sstream>
 #include <string>
@@ -243,8 +244,9 @@ std::string plan_csv(const query::ScopedReader& reader, const PlanReport& r) {
     out << in.fid;
     for (const char* name : fields) out << ',' << csv_value(value_json(field_of(*hh_view, *row.feature, name)));
     const geo::Coord ll = geo::mercator_to_lonlat(in.at);
-    out << ',' << std::max(1, in.members) << ',' << round_to(ll.x, 1e7) << ',' << round_to(ll.y, 1e7) << ','
-        << csv_value(shelter_id(reader, shelters, p.shelter)) << ',';
+    char lonlat[64];
+    std::snprintf(lonlat, sizeof lonlat, "%.7f,%.7f", ll.x, ll.y);
+    out << ',' << std::max(1, in.members) << ',' << lonlat << ',' << csv_value(shelter_id(reader, shelters, p.shelter)) << ',';
     if (p.shelter && shelters[*p.shelter] && shelter_view) {
       out << csv_value(value_json(field_of(*shelter_view, *shelters[*p.shelter], "name")));
     }
