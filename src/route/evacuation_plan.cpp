@@ -85,6 +85,7 @@ EvacuationPlan plan_evacuation(const RoadNetwork& net, std::span<const PlanHouse
   const Assignment best = optimal_assignment(problem);
   const Assignment greedy = greedy_assignment(problem);
   plan.proven_optimal = best.proven_optimal;
+  plan.gap_person_seconds = static_cast<double>(best.gap) / 10;
   for (std::size_t h = 0; h < households.size(); ++h) {
     HouseholdPlan& out = plan.households[h];
     const int members = problem.members[h];

@@ -94,6 +94,7 @@ struct EvacuationPlan {
   PlanSummary optimal;
   PlanSummary greedy;
   bool proven_optimal = true;
+  double gap_person_seconds = 0;  // when not proven: how much worse than the bound it may be
   std::size_t not_placed = 0;
   std::size_t beyond_max = 0;
 };

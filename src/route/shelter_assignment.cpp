@@ -28,7 +28,7 @@ class FlowNetwork {
   // Sends as much as possible from `s` to `t` at least cost by successive shortest paths
   // (Dijkstra on reduced costs; every cost starts non-negative, so potentials start at 0).
   // Returns the cost.
-  std::int64_t min_cost_max_flow(std::size_t s, std::size_t t) {
+  std::int64_t min_cost_max_flow(std::size_t s, std::size_t t, std::uint64_t& work) {
     const std::size_t n = m_out.size();
     constexpr std::int64_t kInf = std::numeric_limits<std::int64_t>::max() / 4;
     std::vector<std::int64_t> potential(n, 0), dist(n);
@@ -44,6 +44,7 @@ class FlowNetwork {
         const auto [d, u] = queue.top();
         queue.pop();
         if (d > dist[u]) continue;
+        work += m_out[u].size();
         for (std::size_t a : m_out[u]) {
           const Arc& arc = m_arcs[a];
           if (arc.cap <= 0) continue;
@@ -108,13 +109,17 @@ class Solver {
     m_best = std::move(incumbent);
     m_best_value = value(m_best);
     branch(0);
-    m_best.proven_optimal = m_branches <= kMaxBranches;
+    m_best.proven_optimal = !m_cut_short;
+    if (m_cut_short && m_best.people_placed == m_root_people) m_best.gap = m_best_value - m_root_bound;
     return m_best;
   }
 
  private:
   void branch(std::int64_t fixed) {
-    if (++m_branches > kMaxBranches) return;
+    if (++m_branches > kMaxBranches || m_work > kMaxWork) {
+      m_cut_short = true;
+      return;
+    }
     const std::size_t nh = m_p.members.size(), ns = m_cap.size();
     // The relaxation over the free households: 0 source, 1 sink, 2.. households, then shelters.
     FlowNetwork net(2 + nh + ns);
@@ -129,7 +134,11 @@ class Solver {
       arc[h][ns] = net.add(2 + h, 1, m_p.members[h], m_unplaced_cost);
     }
     for (std::size_t s = 0; s < ns; ++s) net.add(2 + nh + s, 1, m_cap[s], 0);
-    const std::int64_t bound = fixed + net.min_cost_max_flow(0, 1);
+    const std::int64_t bound = fixed + net.min_cost_max_flow(0, 1, m_work);
+    if (m_branches == 1) {
+      m_root_bound = bound;
+      m_root_people = people() - static_cast<int>(bound / m_unplaced_cost);
+    }
     if (bound >= m_best_value) return;
 
     // The split household with the most members (the hardest to fit), or none.
@@ -144,6 +153,7 @@ class Solver {
           sole[h] = o == ns ? kNotPlaced : static_cast<int>(o);
         }
       }
+      if (used > 1) sole[h] = kFree;
       if (used > 1 && (!split || m_p.members[h] > m_p.members[*split])) split = h;
     }
     if (!split) {
@@ -156,6 +166,7 @@ class Solver {
       m_best_value = bound;
       return;
     }
+    round_off(sole);
     // Branch on its choices: the shelters the relaxation used first, then the others by time, then
     // not placing it.
     const std::size_t h = *split;
@@ -180,6 +191,43 @@ class Solver {
     m_choice[h] = kFree;
   }
 
+  int people() const { return std::accumulate(m_p.members.begin(), m_p.members.end(), 0); }
+
+  // A quick incumbent from a split relaxation: the households it does not split keep their shelter,
+  // the split ones (largest first) go to the quickest shelter with room left, else unplaced.
+  void round_off(const std::vector<int>& sole) {
+    const std::size_t nh = m_p.members.size();
+    std::vector<int> left = m_cap;
+    std::vector<std::optional<std::size_t>> shelter(nh);
+    std::vector<std::size_t> split;
+    for (std::size_t h = 0; h < nh; ++h) {
+      const int c = m_choice[h] != kFree ? m_choice[h] : sole[h];
+      if (m_choice[h] == kFree && c == kFree) {
+        split.push_back(h);
+      } else if (c >= 0) {
+        shelter[h] = static_cast<std::size_t>(c);
+        if (m_choice[h] == kFree) left[static_cast<std::size_t>(c)] -= m_p.members[h];
+      }
+    }
+    std::stable_sort(split.begin(), split.end(), [&](std::size_t a, std::size_t b) { return m_p.members[a] > m_p.members[b]; });
+    for (std::size_t h : split) {
+      std::optional<std::size_t> pick;
+      for (std::size_t s = 0; s < left.size(); ++s) {
+        if (m_p.cost[h][s] == kUnreachable || left[s] < m_p.members[h]) continue;
+        if (!pick || m_p.cost[h][s] < m_p.cost[h][*pick]) pick = s;
+      }
+      if (pick) {
+        left[*pick] -= m_p.members[h];
+        shelter[h] = pick;
+      }
+    }
+    Assignment a = evaluate(m_p, std::move(shelter));
+    if (const std::int64_t v = value(a); v < m_best_value) {
+      m_best = std::move(a);
+      m_best_value = v;
+    }
+  }
+
   const AssignmentProblem& m_p;
   std::vector<int> m_choice;  // per household: kFree, kNotPlaced or a shelter
   std::vector<int> m_cap;     // capacity left for the free households
@@ -187,6 +235,10 @@ class Solver {
   Assignment m_best;
   std::int64_t m_best_value = 0;
   std::size_t m_branches = 0;
+  std::uint64_t m_work = 0;  // arcs scanned by the relaxations so far
+  bool m_cut_short = false;
+  std::int64_t m_root_bound = 0;
+  int m_root_people = 0;
 };
 
 }  // namespace

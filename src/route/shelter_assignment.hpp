@@ -15,9 +15,10 @@
 // optimum splits at most a few households (a vertex of the transportation polytope has at most
 // shelters − 1 of them); when it splits none it is the answer, otherwise a branch-and-bound over
 // the split households' choices, bounded by the relaxation of each branch, finds the best
-// unsplit assignment. The greedy answer is the first incumbent. The search stops after
-// kMaxBranches branches (reported: `proven_optimal` false) — never reached on the county's
-// villages, but a bound on the time a request can take.
+// unsplit assignment. The greedy answer is the first incumbent, and each split relaxation is also
+// rounded into one (split households to the quickest shelter with room). The search stops at
+// kMaxBranches branches or kMaxWork arcs scanned (reported: `proven_optimal` false, with the gap to
+// the bound): a bound on the time a request can take.
 //
 // Thread-safe: no shared state.
 
@@ -43,10 +44,16 @@ struct Assignment {
   std::vector<std::optional<std::size_t>> shelter;  // per household; nullopt: not placed
   int people_placed = 0;
   std::int64_t total_cost = 0;  // Σ members × cost over the placed households
-  bool proven_optimal = true;   // false only when the branch limit cut the search short
+  bool proven_optimal = true;   // false only when a search limit cut the branch-and-bound short
+  std::int64_t gap = 0;         // then: total_cost above the relaxation's bound (0 when unknown)
 };
 
-inline constexpr std::size_t kMaxBranches = 20000;
+// Limits of the branch-and-bound: branches, and arcs scanned by all its relaxations together (a
+// deterministic measure of work: the same problem always stops at the same point). A village of
+// a few hundred households at risk with its capacity nearly full can tie many households at
+// nearly the same cost; past these the best assignment found is kept, with its gap to the bound.
+inline constexpr std::size_t kMaxBranches = 2000;
+inline constexpr std::uint64_t kMaxWork = 20'000'000;
 
 // Whether `a` is better than `b` by the objective above (more people placed, then less cost).
 bool better(const Assignment& a, const Assignment& b) noexcept;

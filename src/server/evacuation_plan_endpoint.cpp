@@ -224,6 +224,7 @@ nlohmann::json plan_geojson(const query::ScopedReader& reader, const PlanReport&
       {"optimal", summary_json(plan.optimal)},
       {"greedy", summary_json(plan.greedy)},
       {"proven_optimal", plan.proven_optimal},
+      {"gap_person_minutes", round_to(plan.gap_person_seconds / 60, 10)},
       {"households_not_shown", plan.households.size() - rows.size()}};
   return {{"type", "FeatureCollection"}, {"plan", std::move(summary)}, {"features", std::move(features)}};
 }
