@@ -25,48 +25,52 @@ class FlowNetwork {
   }
   std::int64_t flow(std::size_t arc) const { return m_arcs[arc].cap0 - m_arcs[arc].cap; }
 
-  // Sends as much as possible from `s` to `t` at least cost by successive shortest paths
-  // (Dijkstra on reduced costs; every cost starts non-negative, so potentials start at 0).
-  // Returns the cost.
-  std::int64_t min_cost_max_flow(std::size_t s, std::size_t t, std::uint64_t& work) {
-    const std::size_t n = m_out.size();
+  // Sends `amount` from `s` to `t` along successive shortest paths in the residual network
+  // (Dijkstra on reduced costs, stopped once `t` is settled). Potentials are kept feasible from call
+  // to call (every cost starts non-negative, so they start at 0): supplies can be sent one source at
+  // a time, each search touching little more than the source's shelters. Returns the cost.
+  // @pre a path from `s` to `t` with room for `amount` (the "not placed" arc guarantees one).
+  std::int64_t send(std::size_t s, std::size_t t, std::int64_t amount, std::uint64_t& work) {
     constexpr std::int64_t kInf = std::numeric_limits<std::int64_t>::max() / 4;
-    std::vector<std::int64_t> potential(n, 0), dist(n);
-    std::vector<std::size_t> via(n);
+    const std::size_t n = m_out.size();
+    m_potential.resize(n, 0);
+    m_dist.resize(n);
+    m_via.resize(n);
     std::int64_t total = 0;
     using Item = std::pair<std::int64_t, std::size_t>;
-    while (true) {
-      std::fill(dist.begin(), dist.end(), kInf);
-      dist[s] = 0;
+    while (amount > 0) {
+      std::fill(m_dist.begin(), m_dist.end(), kInf);
+      m_dist[s] = 0;
       std::priority_queue<Item, std::vector<Item>, std::greater<>> queue;
       queue.push({0, s});
       while (!queue.empty()) {
         const auto [d, u] = queue.top();
         queue.pop();
-        if (d > dist[u]) continue;
+        if (d > m_dist[u]) continue;
+        if (u == t) break;
         work += m_out[u].size();
         for (std::size_t a : m_out[u]) {
           const Arc& arc = m_arcs[a];
           if (arc.cap <= 0) continue;
-          const std::int64_t nd = d + arc.cost + potential[u] - potential[arc.to];
-          if (nd < dist[arc.to]) {
-            dist[arc.to] = nd;
-            via[arc.to] = a;
+          const std::int64_t nd = d + arc.cost + m_potential[u] - m_potential[arc.to];
+          if (nd < m_dist[arc.to]) {
+            m_dist[arc.to] = nd;
+            m_via[arc.to] = a;
             queue.push({nd, arc.to});
           }
         }
       }
-      if (dist[t] >= kInf) break;
-      for (std::size_t v = 0; v < n; ++v) {
-        if (dist[v] < kInf) potential[v] += dist[v];
+      const std::int64_t reach = m_dist[t];
+      if (reach >= kInf) break;
+      for (std::size_t v = 0; v < n; ++v) m_potential[v] += std::min(m_dist[v], reach);
+      std::int64_t push = amount;
+      for (std::size_t v = t; v != s; v = m_arcs[m_via[v] ^ 1].to) push = std::min(push, m_arcs[m_via[v]].cap);
+      for (std::size_t v = t; v != s; v = m_arcs[m_via[v] ^ 1].to) {
+        m_arcs[m_via[v]].cap -= push;
+        m_arcs[m_via[v] ^ 1].cap += push;
+        total += push * m_arcs[m_via[v]].cost;
       }
-      std::int64_t push = kInf;
-      for (std::size_t v = t; v != s; v = m_arcs[via[v] ^ 1].to) push = std::min(push, m_arcs[via[v]].cap);
-      for (std::size_t v = t; v != s; v = m_arcs[via[v] ^ 1].to) {
-        m_arcs[via[v]].cap -= push;
-        m_arcs[via[v] ^ 1].cap += push;
-        total += push * m_arcs[via[v]].cost;
-      }
+      amount -= push;
     }
     return total;
   }
@@ -80,6 +84,8 @@ class FlowNetwork {
   };
   std::vector<std::vector<std::size_t>> m_out;
   std::vector<Arc> m_arcs;
+  std::vector<std::int64_t> m_potential, m_dist;
+  std::vector<std::size_t> m_via;
 };
 
 constexpr int kFree = -2;
@@ -121,12 +127,12 @@ class Solver {
       return;
     }
     const std::size_t nh = m_p.members.size(), ns = m_cap.size();
-    // The relaxation over the free households: 0 source, 1 sink, 2.. households, then shelters.
+    // The relaxation over the free households: 1 sink, 2.. households, then shelters (each
+    // household is its own source, sent in turn).
     FlowNetwork net(2 + nh + ns);
     std::vector<std::vector<std::size_t>> arc(nh);  // per free household: ns shelter arcs, then not placed
     for (std::size_t h = 0; h < nh; ++h) {
       if (m_choice[h] != kFree) continue;
-      net.add(0, 2 + h, m_p.members[h], 0);
       arc[h].assign(ns + 1, SIZE_MAX);
       for (std::size_t s = 0; s < ns; ++s) {
         if (m_p.cost[h][s] != kUnreachable) arc[h][s] = net.add(2 + h, 2 + nh + s, m_p.members[h], m_p.cost[h][s]);
@@ -134,7 +140,10 @@ class Solver {
       arc[h][ns] = net.add(2 + h, 1, m_p.members[h], m_unplaced_cost);
     }
     for (std::size_t s = 0; s < ns; ++s) net.add(2 + nh + s, 1, m_cap[s], 0);
-    const std::int64_t bound = fixed + net.min_cost_max_flow(0, 1, m_work);
+    std::int64_t bound = fixed;
+    for (std::size_t h = 0; h < nh; ++h) {
+      if (m_choice[h] == kFree) bound += net.send(2 + h, 1, m_p.members[h], m_work);
+    }
     if (m_branches == 1) {
       m_root_bound = bound;
       m_root_people = people() - static_cast<int>(bound / m_unplaced_cost);
