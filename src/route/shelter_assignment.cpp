@@ -115,7 +115,7 @@ class Solver {
     m_best = std::move(incumbent);
     m_best_value = value(m_best);
     branch(0);
-    m_best.proven_optimal = !m_cut_short;
+    m_best.proven_optimal = !m_cut_short || m_best_value == m_root_bound;  // the bound met: optimal
     if (m_cut_short && m_best.people_placed == m_root_people) m_best.gap = m_best_value - m_root_bound;
     return m_best;
   }
