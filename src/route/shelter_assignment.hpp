@@ -53,7 +53,7 @@ struct Assignment {
 // a few hundred households at risk with its capacity nearly full can tie many households at
 // nearly the same cost; past these the best assignment found is kept, with its gap to the bound.
 inline constexpr std::size_t kMaxBranches = 2000;
-inline constexpr std::uint64_t kMaxWork = 20'000'000;
+inline constexpr std::uint64_t kMaxWork = 5'000'000;
 
 // Whether `a` is better than `b` by the objective above (more people placed, then less cost).
 bool better(const Assignment& a, const Assignment& b) noexcept;
