@@ -88,6 +88,18 @@ class FlowNetwork {
   std::vector<std::size_t> m_via;
 };
 
+// Household `h` to the quickest shelter with room left for all its members (taking that room), or
+// nullopt when none has room.
+std::optional<std::size_t> place_quickest(const AssignmentProblem& p, std::size_t h, std::vector<int>& left) {
+  std::optional<std::size_t> pick;
+  for (std::size_t s = 0; s < left.size(); ++s) {
+    if (p.cost[h][s] == kUnreachable || left[s] < p.members[h]) continue;
+    if (!pick || p.cost[h][s] < p.cost[h][*pick]) pick = s;
+  }
+  if (pick) left[*pick] -= p.members[h];
+  return pick;
+}
+
 constexpr int kFree = -2;
 constexpr int kNotPlaced = -1;
 
@@ -219,17 +231,7 @@ class Solver {
       }
     }
     std::stable_sort(split.begin(), split.end(), [&](std::size_t a, std::size_t b) { return m_p.members[a] > m_p.members[b]; });
-    for (std::size_t h : split) {
-      std::optional<std::size_t> pick;
-      for (std::size_t s = 0; s < left.size(); ++s) {
-        if (m_p.cost[h][s] == kUnreachable || left[s] < m_p.members[h]) continue;
-        if (!pick || m_p.cost[h][s] < m_p.cost[h][*pick]) pick = s;
-      }
-      if (pick) {
-        left[*pick] -= m_p.members[h];
-        shelter[h] = pick;
-      }
-    }
+    for (std::size_t h : split) shelter[h] = place_quickest(m_p, h, left);
     Assignment a = evaluate(m_p, std::move(shelter));
     if (const std::int64_t v = value(a); v < m_best_value) {
       m_best = std::move(a);
@@ -279,17 +281,7 @@ Assignment greedy_assignment(const AssignmentProblem& p) {
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return nearest[a] < nearest[b]; });
   std::vector<int> left = p.capacity;
   std::vector<std::optional<std::size_t>> shelter(nh);
-  for (std::size_t h : order) {
-    std::optional<std::size_t> pick;
-    for (std::size_t s = 0; s < left.size(); ++s) {
-      if (p.cost[h][s] == kUnreachable || left[s] < p.members[h]) continue;
-      if (!pick || p.cost[h][s] < p.cost[h][*pick]) pick = s;
-    }
-    if (pick) {
-      left[*pick] -= p.members[h];
-      shelter[h] = pick;
-    }
-  }
+  for (std::size_t h : order) shelter[h] = place_quickest(p, h, left);
   return evaluate(p, std::move(shelter));
 }
 
