@@ -18,6 +18,7 @@ int run_user(const Args& args);
 int run_audit(const Args& args);
 int run_route(const Args& args);
 int run_atlas(const Args& args);
+int run_plan(const Args& args);
 
 // The non-empty items of a comma-separated list ("terrain,,disaster" → terrain, disaster).
 std::vector<std::string> split_list(const std::string& s);

@@ -27,6 +27,7 @@ constexpr Command kCommands[] = {
     {"audit", minqing::cli::run_audit, "verify or read the audit log (key-persons access, logins, account changes)"},
     {"atlas", minqing::cli::run_atlas, "print the village atlas: a PDF per sheet and per village, resumable"},
     {"route", minqing::cli::run_route, "the quickest route from a point to a point or a shelter, avoiding hazard zones (GeoJSON)"},
+    {"plan", minqing::cli::run_plan, "evacuation plans: every household of a village (or all) to a shelter with room, least walking time"},
 };
 
 void usage(std::FILE* out) {

@@ -5,9 +5,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <limits>
 #include <map>
+#include <optional>
 #include <queue>
+#include <set>
 
 #include "generate/village.hpp"
 
@@ -22,6 +25,7 @@ struct Zone {
   Polyline ring;  // exterior ring
   Coord anchor;   // a point inside
   int at_risk = 0;
+  bool high = false;  // risk "high"
 };
 
 struct Shelter {
@@ -117,6 +121,172 @@ class RoadGraph {
   std::vector<Coord> m_nodes;
   std::vector<std::vector<Edge>> m_adj;
 };
+
+// Every household must reach a shelter without crossing a high-risk zone — the way a county
+// emergency office sites them: a debris flow across the only road of a hamlet gets a shelter on the
+// hamlet's side (the router closes high-risk roads: route/closures.hpp). Road pieces touching a
+// high-risk zone are left out of the graph; households whose nearest road node then reaches no
+// shelter get an open space (晒场临时避灾点) beside a road of their own part of the network, sized
+// for them. Draws no random numbers, so the rest of the village is generated as before.
+void add_cut_off_shelters(const Village& v, const std::vector<Zone>& zones, const std::function<bool(Coord)>& safe,
+                          std::vector<Shelter>& shelters) {
+  std::vector<const Polyline*> high;
+  for (const auto& z : zones) {
+    if (z.high) high.push_back(&z.ring);
+  }
+  if (high.empty() || v.road_pieces.empty() || v.households.empty()) return;
+  const auto crosses_high = [&](const Polyline& line) {
+    for (const Polyline* ring : high) {
+      for (const Coord& c : line) {
+        if (point_in_ring(*ring, c)) return true;
+      }
+      for (std::size_t i = 1; i < line.size(); ++i) {
+        for (std::size_t j = 1; j < ring->size(); ++j) {
+          if (segment_crossing(line[i - 1], line[i], (*ring)[j - 1], (*ring)[j])) return true;
+        }
+      }
+    }
+    return false;
+  };
+  std::vector<Road> open;
+  for (const auto& piece : v.road_pieces) {
+    if (piece.pts.size() >= 2 && !crosses_high(piece.pts)) open.push_back(piece);
+  }
+  if (open.empty()) return;
+  const RoadGraph graph(open);
+  // Components of the open graph, and which of them hold a shelter.
+  std::vector<double> dist;
+  std::vector<std::pair<int, int>> via;
+  std::map<int, int> component_of_node;  // node → component (the first node reached's id)
+  const auto component = [&](int node) {
+    if (auto it = component_of_node.find(node); it != component_of_node.end()) return it->second;
+    graph.dijkstra(node, dist, via);
+    for (std::size_t n = 0; n < dist.size(); ++n) {
+      if (std::isfinite(dist[n])) component_of_node[static_cast<int>(n)] = node;
+    }
+    return node;
+  };
+  std::set<int> sheltered;
+  for (const auto& s : shelters) sheltered.insert(component(graph.nearest(s.at)));
+  // Where a household joins the network: its nearest road piece. On an open piece, that piece's
+  // part of the network; on a piece a high-risk zone crosses, the stretch between the crossings
+  // around the household (crossings of a zone the household's own point lies in do not count: a
+  // route may leave the zone it starts in), and the part of the network at each end it reaches.
+  struct Access {
+    int key = 0;                // the part of the network (≥ 0), or −1 − a stretch's index
+    std::vector<int> parts;     // parts of the network it reaches
+    const Road* piece = nullptr;
+    double from = 0, to = 0;    // the stretch, metres along the piece
+  };
+  const auto node_part = [&](Coord end) -> std::optional<int> {
+    const int n = graph.nearest(end);
+    if (distance(graph.at(n), end) > 0.01) return std::nullopt;  // a dead end of a closed piece
+    return component(n);
+  };
+  std::map<std::pair<const Road*, double>, int> stretches;
+  const auto access_of = [&](Coord at) {
+    const Road* piece = &v.road_pieces.front();
+    double bd = std::numeric_limits<double>::infinity();
+    for (const auto& r : v.road_pieces) {
+      const double d = distance_to_polyline(at, r.pts);
+      if (d < bd) {
+        bd = d;
+        piece = &r;
+      }
+    }
+    Access a;
+    const double len = length(piece->pts), s_at = project(piece->pts, at);
+    const Coord snapped = point_at(piece->pts, s_at);
+    double lo = 0, hi = len;
+    bool cut = false;
+    for (const Polyline* ring : high) {
+      if (point_in_ring(*ring, snapped) || point_in_ring(*ring, at)) continue;
+      double walked = 0;
+      for (std::size_t i = 1; i < piece->pts.size(); ++i) {
+        const double seg = distance(piece->pts[i - 1], piece->pts[i]);
+        for (std::size_t j = 1; j < ring->size(); ++j) {
+          if (const auto tu = segment_crossing(piece->pts[i - 1], piece->pts[i], (*ring)[j - 1], (*ring)[j])) {
+            const double s_cross = walked + tu->first * seg;
+            cut = true;
+            if (s_cross <= s_at) lo = std::max(lo, s_cross);
+            else hi = std::min(hi, s_cross);
+          }
+        }
+        walked += seg;
+      }
+    }
+    if (!cut) {
+      if (auto part = node_part(piece->pts.front())) a.parts.push_back(*part);
+    } else {
+      if (lo == 0) {
+        if (auto part = node_part(piece->pts.front())) a.parts.push_back(*part);
+      }
+      if (hi == len) {
+        if (auto part = node_part(piece->pts.back())) a.parts.push_back(*part);
+      }
+    }
+    a.piece = piece;
+    a.from = lo;
+    a.to = hi;
+    if (!a.parts.empty()) {
+      a.key = a.parts.front();
+    } else {
+      auto [it, fresh] = stretches.emplace(std::make_pair(piece, lo), static_cast<int>(stretches.size()));
+      a.key = -1 - it->second;
+    }
+    return a;
+  };
+  std::map<int, std::vector<const HouseholdRec*>> cut_off;  // access key → its households
+  std::map<int, Access> where;
+  for (const auto& h : v.households) {
+    Access a = access_of(h.at);
+    if (std::any_of(a.parts.begin(), a.parts.end(), [&](int p) { return sheltered.count(p) > 0; })) continue;
+    cut_off[a.key].push_back(&h);
+    where.emplace(a.key, std::move(a));
+  }
+  for (const auto& [key, households] : cut_off) {
+    if (sheltered.count(key)) continue;  // a shelter added for an earlier group serves it
+    int people = 0;
+    Coord centre{0, 0};
+    for (const auto* h : households) {
+      people += h->members;
+      centre = centre + h->at;
+    }
+    centre = centre * (1.0 / static_cast<double>(households.size()));
+    // Beside a road of that part of the network (or of the stretch), on safe, gentle, open ground,
+    // as near the households as can be.
+    std::optional<Coord> best;
+    const auto consider = [&](const Polyline& line, double s) {
+      const Coord mid = point_at(line, s);
+      const Coord n = perp(direction_at(line, s));
+      for (double side : {12.0, -12.0}) {
+        const Coord p = mid + n * side;
+        if (!safe(p) || v.dem.slope(p.x, p.y) > 0.15) continue;
+        bool clear = true;
+        for (const auto& b : v.buildings) clear = clear && distance(b.rect.center, p) > 15;
+        if (clear && (!best || distance(p, centre) < distance(*best, centre))) best = p;
+      }
+    };
+    if (key >= 0) {
+      for (const auto& piece : open) {
+        if (component(graph.nearest(piece.pts.front())) != key) continue;
+        const double len = length(piece.pts);
+        for (double s = std::min(10.0, len / 2); s < len; s += 20) consider(piece.pts, s);
+      }
+    } else {
+      const Access& a = where.at(key);
+      for (double s = a.from + 8; s < a.to - 8; s += 10) consider(a.piece->pts, s);
+    }
+    if (!best) continue;
+    const Hamlet* near = &v.hamlets.front();
+    for (const auto& h : v.hamlets) {
+      if (distance(h.center, *best) < distance(near->center, *best)) near = &h;
+    }
+    const int capacity = std::max(50, (people * 12 / 10 + 9) / 10 * 10);
+    shelters.push_back({"", near->name + "路口临时避灾点", "open_space", *best, capacity});
+    sheltered.insert(key);
+  }
+}
 
 }  // namespace
 
@@ -222,6 +392,7 @@ void build_hazards(Village& v) {
       if (inside || (z.hazard == "flood" ? d < 30 : (d < 90 && below))) ++z.at_risk;
     }
     const std::string risk = z.at_risk >= 10 ? "high" : z.at_risk >= 3 ? "medium" : "low";
+    z.high = z.at_risk >= 10;
     sink.add("hazard_zones", z.geometry)
         .set("zone_id", z.id)
         .set("village_code", code)
@@ -268,6 +439,7 @@ void build_hazards(Village& v) {
     shelters.push_back({"", near->name + "晒场临时避灾点", "open_space", p, cap});
     capacity += cap;
   }
+  add_cut_off_shelters(v, zones, safe, shelters);
   for (std::size_t i = 0; i < shelters.size(); ++i) {
     std::snprintf(buf, sizeof buf, "-S%02zu", i + 1);
     shelters[i].id = code + buf;

@@ -44,18 +44,34 @@ std::string why_unreachable(const RoadNetwork& net, const RouteRequest& r, const
 
 }  // namespace
 
+std::vector<std::uint32_t> zones_to_leave(const RoadNetwork& net, geo::Coord from, const Snap& snap, RiskSet avoid) {
+  std::vector<std::uint32_t> zones;
+  for (std::uint32_t z : net.zones_containing(from)) {
+    if (net.zones()[z].risk & avoid) zones.push_back(z);
+  }
+  for (std::uint32_t z : net.edge_zones(snap.edge)) {
+    if (net.zones()[z].risk & avoid) zones.push_back(z);
+  }
+  return zones;
+}
+
+std::vector<geo::Coord> path_line(const RoadNetwork& net, const Path& path, geo::Coord from, geo::Coord to) {
+  std::vector<geo::Coord> line;
+  for (const Leg& leg : path.legs) {
+    const auto part = net.edge_part(leg.edge, leg.t0, leg.t1);
+    auto first = part.begin();
+    if (!line.empty() && line.back() == *first) ++first;
+    line.insert(line.end(), first, part.end());
+  }
+  if (line.size() < 2) line = {from, to};
+  return line;
+}
+
 Route plan_route(const RoadNetwork& net, const RouteRequest& r) {
   const auto from = net.snap(r.from, r.snap_limit_m, r.mode);
   if (!from) throw NoRoute("the start is not within " + limit_text(r));
-  std::vector<std::uint32_t> start_zones;
-  for (std::uint32_t z : net.zones_containing(r.from)) {
-    if (net.zones()[z].risk & r.avoid) start_zones.push_back(z);
-  }
-  for (std::uint32_t z : net.edge_zones(from->edge)) {
-    if (net.zones()[z].risk & r.avoid) start_zones.push_back(z);
-  }
   Closures closures(net, r.mode, r.avoid, r.closed);
-  closures.allow_leaving(start_zones);
+  closures.allow_leaving(zones_to_leave(net, r.from, *from, r.avoid));
 
   // Snapping every shelter of the county costs more than the search, so targets are taken nearest
   // first (straight ground distance): search with the nearest few, then add every target that could
@@ -114,13 +130,7 @@ Route plan_route(const RoadNetwork& net, const RouteRequest& r) {
   route.snap_from_m = from->distance_m;
   route.snap_to_m = snaps[path->target].distance_m;
   route.start_zones = closures.start_zones();
-  for (const Leg& leg : path->legs) {
-    const auto part = net.edge_part(leg.edge, leg.t0, leg.t1);
-    auto first = part.begin();
-    if (!route.line.empty() && route.line.back() == *first) ++first;
-    route.line.insert(route.line.end(), first, part.end());
-  }
-  if (route.line.size() < 2) route.line = {from->point, snaps[path->target].point};
+  route.line = path_line(net, *path, from->point, snaps[path->target].point);
   path->target = index[path->target];
   route.path = std::move(*path);
   return route;

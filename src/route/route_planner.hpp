@@ -45,6 +45,14 @@ struct Route {
   std::vector<std::uint32_t> start_zones;  // avoided zones the start lies in (it leaves them)
 };
 
+// The avoided zones (indices into net.zones()) a route from `from`, snapped at `snap`, may leave:
+// those containing the point and those its road lies in (route/closures.hpp allow_leaving).
+std::vector<std::uint32_t> zones_to_leave(const RoadNetwork& net, geo::Coord from, const Snap& snap, RiskSet avoid);
+
+// The line a path follows (EPSG:3857), from snap point `from` to snap point `to`; the straight
+// segment between them when the path has no legs.
+std::vector<geo::Coord> path_line(const RoadNetwork& net, const Path& path, geo::Coord from, geo::Coord to);
+
 // @throws NoRoute with the reason (an end too far from any road, every target cut off by hazard
 // zones or by the closure, or not connected); DataError when GEOS refuses the closure geometry.
 // @pre !request.targets.empty()

@@ -42,4 +42,11 @@ struct Path {
 // reached. @pre !targets.empty(); snaps made on `closures.network()`.
 std::optional<Path> shortest_path(const Closures& closures, const Snap& from, std::span<const Snap> targets);
 
+// The quickest path from `from` to each of `targets` reachable within `limit_s` seconds (nullopt for
+// the others), in one Dijkstra that stops when every target is settled or the limit is passed: the
+// times an evacuation plan weighs (route/evacuation_plan.hpp). Paths share the search's
+// zones_avoided. @pre snaps made on `closures.network()`.
+std::vector<std::optional<Path>> paths_to_each(const Closures& closures, const Snap& from, std::span<const Snap> targets,
+                                               double limit_s);
+
 }  // namespace minqing::route

@@ -9,6 +9,7 @@
 #include "base/error.hpp"
 #include "server/audit_endpoint.hpp"
 #include "server/auth_endpoint.hpp"
+#include "server/evacuation_plan_endpoint.hpp"
 #include "server/features_endpoint.hpp"
 #include "server/health_endpoint.hpp"
 #include "server/identify_endpoint.hpp"
@@ -120,6 +121,7 @@ void App::register_routes() {
   add_stats_routes(m_router, *m_queries);
   add_route_routes(m_router, *m_queries, *m_networks);
   add_sheet_routes(m_router, *m_sheets);
+  add_evacuation_plan_routes(m_router, *m_queries, *m_networks);
 }
 
 std::size_t App::feature_count() const { return m_data->feature_count(); }

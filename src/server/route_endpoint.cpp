@@ -7,8 +7,6 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
-#include "geo/tile.hpp"
-#include "query/cql2_parser.hpp"
 #include "route/route_planner.hpp"
 #include "route/route_steps.hpp"
 #include "server/cache_policy.hpp"
@@ -16,6 +14,7 @@
 #include "server/http_error.hpp"
 #include "server/query_params.hpp"
 #include "server/response.hpp"
+#include "server/route_params.hpp"
 
 namespace minqing::server {
 
@@ -23,74 +22,9 @@ namespace {
 
 using nlohmann::json;
 
+
 constexpr std::string_view kShelterPrefix = "shelter:";
 constexpr std::string_view kNearestShelter = "nearest-shelter";
-
-// `v` rounded to 1/scale (divided last, so that 14.2 prints as 14.2).
-double round_to(double v, double scale) { return std::round(v * scale) / scale; }
-
-const model::Value* field(const query::ClassView& view, const store::ServedFeature& f, std::string_view name) {
-  const int i = view.def->field_index(name);
-  if (i < 0 || !view.has_field(i) || static_cast<std::size_t>(i) >= f.feature.values.size()) return nullptr;
-  return &f.feature.values[static_cast<std::size_t>(i)];
-}
-
-json value_json(const model::Value* v) {
-  if (!v) return nullptr;
-  if (const auto* s = std::get_if<std::string>(v)) return *s;
-  if (const auto* i = std::get_if<std::int64_t>(v)) return *i;
-  if (const auto* d = std::get_if<double>(v)) return *d;
-  return nullptr;
-}
-
-std::string text(const model::Value* v) {
-  const auto* s = v ? std::get_if<std::string>(v) : nullptr;
-  return s ? *s : std::string{};
-}
-
-route::Mode mode_param(const std::optional<std::string>& t) {
-  if (!t) return route::Mode::walk;
-  if (auto m = route::parse_mode(*t)) return *m;
-  throw RequestError("parameter mode: '" + std::string(t->substr(0, 64)) + "' is not walk or drive");
-}
-
-route::RiskSet avoid_param(const std::optional<std::string>& t) {
-  if (!t) return route::kRiskHigh;
-  if (*t == "none") return 0;
-  route::RiskSet set = 0;
-  std::string_view rest(*t);
-  while (true) {
-    const auto comma = rest.find(',');
-    const std::string_view item = rest.substr(0, comma);
-    const route::RiskSet bit = route::parse_risk(item);
-    if (!bit) {
-      throw RequestError("parameter avoid: '" + std::string(item.substr(0, 64)) +
-                         "' is not high, medium or low (or avoid=none)");
-    }
-    set |= bit;
-    if (comma == std::string_view::npos) break;
-    rest.remove_prefix(comma + 1);
-  }
-  return set;
-}
-
-// `closed` as EPSG:3857 geometry (empty when absent).
-geo::Geometry closed_param(const std::optional<std::string>& t) {
-  if (!t) return {};
-  geo::Geometry g = query::cql2::parse_wkt(*t, "parameter closed");
-  for (auto& c : g.coords) {
-    if (c.x < -180 || c.x > 180 || c.y < -85.0511 || c.y > 85.0511) {
-      throw RequestError("parameter closed: coordinates outside CRS84 longitude, latitude");
-    }
-    c = geo::lonlat_to_mercator(c);
-  }
-  return g;
-}
-
-json lonlat_json(geo::Coord m) {
-  const geo::Coord ll = geo::mercator_to_lonlat(m);
-  return json::array({round_to(ll.x, 1e7), round_to(ll.y, 1e7)});
-}
 
 }  // namespace
 
@@ -112,7 +46,7 @@ nlohmann::json route_feature(const query::ScopedReader& reader, route::NetworkCa
     if (!nearest && id.empty()) throw RequestError("parameter to: 'shelter:' needs a shelter_id");
     for (auto& f : reader.all("shelters")) {
       if (f->feature.geometry.empty()) continue;
-      if (!nearest && text(field(*shelter_view, *f, "shelter_id")) != id) continue;
+      if (!nearest && text_of(field_of(*shelter_view, *f, "shelter_id")) != id) continue;
       request.targets.push_back(f->feature.geometry.coords.front());
       shelters.push_back(std::move(f));
     }
@@ -136,21 +70,17 @@ nlohmann::json route_feature(const query::ScopedReader& reader, route::NetworkCa
   props["length_m"] = round_to(r.path.length_m, 10);
   props["time_s"] = round_to(r.path.time_s, 10);
   props["mode"] = std::string(route::to_string(request.mode));
-  json avoid = json::array();
-  for (const char* level : {"high", "medium", "low"}) {
-    if (request.avoid & route::parse_risk(level)) avoid.push_back(level);
-  }
-  props["avoid"] = std::move(avoid);
+  props["avoid"] = avoid_json(request.avoid);
   props["snap"] = {{"from_m", round_to(r.snap_from_m, 10)}, {"to_m", round_to(r.snap_to_m, 10)}};
   std::string destination = "终点";
   if (shelter_view) {
     const store::ServedFeature& f = *shelters[r.path.target];
-    destination = text(field(*shelter_view, f, "name"));
-    props["shelter"] = {{"id", value_json(field(*shelter_view, f, "shelter_id"))},
+    destination = text_of(field_of(*shelter_view, f, "name"));
+    props["shelter"] = {{"id", value_json(field_of(*shelter_view, f, "shelter_id"))},
                         {"fid", f.feature.fid},
-                        {"name", value_json(field(*shelter_view, f, "name"))},
-                        {"capacity", value_json(field(*shelter_view, f, "capacity"))},
-                        {"type", value_json(field(*shelter_view, f, "type"))}};
+                        {"name", value_json(field_of(*shelter_view, f, "name"))},
+                        {"capacity", value_json(field_of(*shelter_view, f, "capacity"))},
+                        {"type", value_json(field_of(*shelter_view, f, "type"))}};
   }
   // Zones are named only to a caller who may see them (each one checked, as a feature is).
   if (reader.view("hazard_zones")) {

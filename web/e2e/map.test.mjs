@@ -202,6 +202,40 @@ test('web map end to end in headless Chromium', { timeout: 300_000 }, async () =
       assert.ok(text.includes(use.value_titles[b.properties.use]), `value ${use.value_titles[b.properties.use]} in "${text}"`);
     });
 
+    await step('evacuation-plan', async () => {
+      // The village's plan drawn from the panel: its summary and shelters as the API answers them.
+      const plan = await api(base, `/api/evacuation-plan?village=${village}`, cadre);
+      await page.click('#popup-close');
+      await page.evaluate((c) => { document.getElementById('village-picker').value = c; }, village);
+      await page.click('#plan-draw');
+      await page.waitForFunction((v) => document.getElementById('plan-summary').dataset.village === v, village);
+      const text = await page.textContent('#plan-summary');
+      assert.ok(text.includes(`已安置 ${plan.plan.optimal.households_placed} 户`), `placed households in "${text}"`);
+      const shelters = plan.features.filter((f) => f.properties.kind === 'shelter');
+      assert.equal(await page.locator('#plan-summary li').count(), shelters.length, 'one line per shelter');
+      const lines = await page.evaluate(() => window.minqing.map.getLayers().getArray()
+        .map((l) => l.getSource?.()).filter((src) => src?.getFeatures).reduce((n, src) => n + src.getFeatures()
+          .filter((f) => f.get('kind') === 'household').length, 0));
+      assert.equal(lines, plan.features.length - shelters.length, 'a line or point per household drawn');
+    });
+
+    await step('house-route', async () => {
+      // Click a house: the popup offers the route to the nearest shelter, drawn with length and time.
+      const fc = await api(base, `/collections/buildings/items?village_code=${village}&use=residential&limit=20`, cadre);
+      const house = fc.features.find((f) => f.properties.use === 'residential');
+      assert.ok(house, 'a residential building in the village');
+      const [lon, lat] = interiorPoint(house.geometry);
+      await clickAt(page, lon, lat);
+      await page.locator('#route-nearest').click();
+      await page.waitForFunction(() => document.querySelector('.route-result')?.dataset.lengthM);
+      const text = await page.textContent('.route-result');
+      assert.match(text, /步行 \d+ 米，约 [\d.]+ 分钟/, `length and time shown: "${text}"`);
+      const route = await api(base, `/api/route?from=${lon},${lat}&to=nearest-shelter`, cadre);
+      const shown = Number(await page.evaluate(() => document.querySelector('.route-result').dataset.lengthM));
+      assert.ok(Math.abs(shown - route.properties.length_m) < 100, `route ${shown} m as the API's ${route.properties.length_m} m`);
+      await page.click('#plan-clear');
+    });
+
     await step('search-road', async () => {
       await page.click('#popup-close');
       const road = (await api(base, '/api/search?q=' + encodeURIComponent('松玉线'), cadre)).hits.find((h) => h.class === 'roads');

@@ -19,6 +19,7 @@ import { get, post, ApiError } from './api.js';
 import { el, renderLegend } from './panel.js';
 import { renderStats } from './stats.js';
 import { setupPrint } from './print.js';
+import { initEvacuation } from './evacuation.js';
 
 const ORDER = ['terrain', 'industry', 'organization', 'key_persons', 'assistance', 'disaster']; // DOMAIN.md
 const $ = (id) => document.getElementById(id);
@@ -51,6 +52,7 @@ const map = new Map({
   controls: [new Zoom({ zoomInTipLabel: '放大', zoomOutTipLabel: '缩小' }), new ScaleLine()],
   view: new View({ center: fromLonLat([119.48, 28.45]), zoom: 12, maxZoom: 19, minZoom: 8 }),
 });
+const evacuation = initEvacuation({ map, state, geojson });
 const popup = new Overlay({ element: $('popup'), autoPan: { animation: { duration: 200 } }, positioning: 'bottom-center', offset: [0, -8] });
 map.addOverlay(popup);
 
@@ -75,6 +77,7 @@ async function loadSession() {
   $('login-open').hidden = !state.me.public;
   $('logout').hidden = state.me.public;
   renderMapList();
+  evacuation.refresh();
   tiles.setUrl(tileUrl());
   await Promise.all([loadVillages().then(zoomToArea), refreshLegend()]);
 }
@@ -251,7 +254,8 @@ map.on('singleclick', async (evt) => {
       });
     return el('section', { class: 'hit', 'data-class': f.class }, el('h3', { text: f.title }), el('table', {}, el('tbody', {}, ...rows)));
   });
-  showPopup(evt.coordinate, blocks);
+  const route = evacuation.routeBlock(fc.features, [lon, lat]);
+  showPopup(evt.coordinate, route ? [...blocks, route] : blocks);
 });
 
 function showPopup(coord, children) {
