@@ -18,6 +18,7 @@
 #include "store/feature_store.hpp"
 #include "store/gdal_init.hpp"
 #include "store/ogr_geometry.hpp"
+#include "store/ogr_types.hpp"
 
 namespace minqing::store {
 
@@ -51,26 +52,11 @@ FormatInfo info(ExportFormat f) {
   return {"GPKG", ".gpkg", true};
 }
 
+// The store's field type, except where the format has none: DBF has no date-time, so a Shapefile
+// gets the ISO text, which keeps the time (import reads it back).
 OGRFieldType field_type(model::FieldType t, ExportFormat f) {
-  switch (t) {
-    case model::FieldType::integer: return OFTInteger64;
-    case model::FieldType::real: return OFTReal;
-    case model::FieldType::text: return OFTString;
-    case model::FieldType::date: return OFTDate;
-    case model::FieldType::datetime:
-      // DBF has no date-time type: the ISO text keeps the time (import reads it back).
-      return f == ExportFormat::shp ? OFTString : OFTDateTime;
-  }
-  return OFTString;
-}
-
-OGRwkbGeometryType geometry_type(geo::GeometryKind k) {
-  switch (k) {
-    case geo::GeometryKind::point: return wkbPoint;
-    case geo::GeometryKind::line: return wkbMultiLineString;
-    case geo::GeometryKind::polygon: return wkbMultiPolygon;
-  }
-  return wkbUnknown;
+  if (t == model::FieldType::datetime && f == ExportFormat::shp) return OFTString;
+  return ogr_field_type(t);
 }
 
 // The village codes selected by --village / --township; nullopt: all.
@@ -201,7 +187,7 @@ ExportReport export_features(const ExportOptions& o, const model::LayerCatalog& 
       options = CSLSetNameValue(options, "CREATE_CSVT", "YES");
     }
     if (o.format == ExportFormat::gpkg) options = CSLSetNameValue(options, "DESCRIPTION", def->title.zh.c_str());
-    OGRLayer* layer = ds->CreateLayer(def->name.c_str(), &srs, geometry_type(def->geometry), options);
+    OGRLayer* layer = ds->CreateLayer(def->name.c_str(), &srs, ogr_geometry_type(def->geometry), options);
     CSLDestroy(options);
     if (!layer) throw StoreError((one ? o.out.string() : file) + ": cannot create layer " + def->name + ": " + last_error());
     for (const auto& f : def->fields) {

@@ -12,30 +12,11 @@
 #include "store/gdal_init.hpp"
 #include "store/ogr_datetime.hpp"
 #include "store/ogr_geometry.hpp"
+#include "store/ogr_types.hpp"
 
 namespace minqing::store {
 
 namespace {
-
-OGRFieldType ogr_type(model::FieldType t) {
-  switch (t) {
-    case model::FieldType::integer: return OFTInteger64;
-    case model::FieldType::real: return OFTReal;
-    case model::FieldType::text: return OFTString;
-    case model::FieldType::date: return OFTDate;
-    case model::FieldType::datetime: return OFTDateTime;
-  }
-  return OFTString;
-}
-
-OGRwkbGeometryType ogr_geometry_type(geo::GeometryKind k) {
-  switch (k) {
-    case geo::GeometryKind::point: return wkbPoint;
-    case geo::GeometryKind::line: return wkbMultiLineString;
-    case geo::GeometryKind::polygon: return wkbMultiPolygon;
-  }
-  return wkbUnknown;
-}
 
 struct DatasetCloser {
   void operator()(GDALDataset* ds) const { GDALClose(ds); }
@@ -78,7 +59,7 @@ struct FeatureStore::Impl {
         widen_date_column(def, f, l, k);
         continue;
       }
-      OGRFieldDefn field(f.name.c_str(), ogr_type(f.type));
+      OGRFieldDefn field(f.name.c_str(), ogr_field_type(f.type));
       field.SetNullable(!f.required);
       field.SetAlternativeName(f.title.c_str());
       if (l.CreateField(&field) != OGRERR_NONE) {

@@ -18,7 +18,7 @@ std::string minqing_bin() { return test::minqing_bin().string(); }
 
 }  // namespace
 
-TEST_CASE("minqing import prints the report; --dry-run writes nothing; minqing export writes files", "[cli][import][issue13]") {
+TEST_CASE("minqing import prints the report, --dry-run writes nothing, minqing export writes files", "[cli][import][issue13]") {
   const auto dir = test::scratch_dir("cli_import_export");
   test::write_county_villages(dir / "villages.gpkg");
   test::write_source(dir / "roads.gpkg", "GPKG", "roads", 4549, wkbLineString,

@@ -195,7 +195,7 @@ TEST_CASE("an ASCII grid without CRS is refused, and imported with --source-crs"
   CHECK(std::filesystem::exists(dir / "store.dem" / "dem-dem.tif"));
 }
 
-TEST_CASE("DEMs that are not single-band, have no CRS or cover no village are refused; nothing changes", "[store][import][dem][issue13]") {
+TEST_CASE("DEMs that are not single-band, have no CRS or cover no village are refused and nothing changes", "[store][import][dem][issue13]") {
   const auto dir = test::scratch_dir("import_dem_refused");
   const std::string store = test::county_store(dir);
   // A DEM already in place from an earlier import: it must survive the refusals untouched.

@@ -172,7 +172,7 @@ TEST_CASE("KML: what reprojection to WGS 84 breaks is repaired or reported, neve
   CHECK(without >= 1);     // a three-vertex sliver
 }
 
-TEST_CASE("export in another CRS, by township; bad options are refused naming the option", "[store][export][issue13]") {
+TEST_CASE("export in another CRS and by township, bad options refused naming the option", "[store][export][issue13]") {
   const auto dir = test::scratch_dir("export_options");
   export_to(dir / "t.gpkg", store::ExportFormat::gpkg, [](store::ExportOptions& o) {
     o.township = std::string(kVillage).substr(0, 9);

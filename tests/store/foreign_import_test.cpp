@@ -262,7 +262,7 @@ TEST_CASE("import: a Shapefile with DBF-cut names, a GeoJSON without CRS, a mult
   CHECK(text(households[1], "households", "members") == "4");
 }
 
-TEST_CASE("import: --map-fields renames layers, fields and values; --dry-run writes nothing", "[store][import][issue13]") {
+TEST_CASE("import: --map-fields renames layers, fields and values, and --dry-run writes nothing", "[store][import][issue13]") {
   const auto dir = test::scratch_dir("import_foreign_mapping");
   const std::string store = village_store(dir);
   // A surveyor's road layer with pinyin-initial names, as Chinese GIS projects often use.
