@@ -6,6 +6,7 @@
 // refusal names the feature and the reason and leaves the store byte for byte as it was.
 
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <string>
@@ -18,6 +19,7 @@
 #include "model/validation.hpp"
 #include "route/road_network.hpp"
 #include "route/route_planner.hpp"
+#include "store/exporter.hpp"
 #include "store/feature_store.hpp"
 #include "store/importer.hpp"
 #include "store/serving_index.hpp"
@@ -327,4 +329,38 @@ TEST_CASE("import: a store written before updated_at became a date-time still lo
   REQUIRE(after.size() == before.size() + 1);
   CHECK(text(after[0], "villages", "updated_at").substr(0, 10) == day);
   CHECK(text(after.back(), "villages", "updated_at") == "2025-01-02T08:15:00");
+}
+
+TEST_CASE("import: the sample's households without village_code get back the codes they had", "[store][import][issue13]") {
+  const auto dir = test::scratch_dir("import_foreign_sample");
+  // The villages (with the rest of the terrain map) as another tool would hand them over…
+  store::ExportOptions out;
+  out.store = test::sample_store().string();
+  out.maps = {"terrain"};
+  out.out = dir / "terrain.gpkg";
+  store::export_features(out, catalog());
+  // …and the households as a surveyor's file: id and position only, no village_code.
+  std::vector<SourceFeature> houses;
+  std::map<std::string, std::string> expected;
+  const auto& def = *catalog().find_class("households");
+  const auto id_k = static_cast<std::size_t>(def.field_index("household_id"));
+  const auto code_k = static_cast<std::size_t>(def.field_index("village_code"));
+  for (const auto& h : read_all(test::sample_store().string(), "households")) {
+    const std::string id = text(h, "households", "household_id");
+    expected[id] = model::to_display_string(h.values[code_k]);
+    char wkt[96];
+    std::snprintf(wkt, sizeof wkt, "POINT (%.6f %.6f)", h.geometry.coords[0].x, h.geometry.coords[0].y);
+    houses.push_back({{id}, wkt});
+  }
+  REQUIRE(houses.size() > 100);
+  test::write_source(dir / "households.gpkg", "GPKG", "households", 4549, wkbPoint, {{"household_id", OFTString}}, houses);
+
+  const std::string store = (dir / "store.gpkg").string();
+  const auto report = import(store, {(dir / "terrain.gpkg").string(), (dir / "households.gpkg").string()});
+  CHECK(count_in(report.derived, "households") == static_cast<std::int64_t>(houses.size()));
+  std::size_t same = 0;
+  for (const auto& h : read_all(store, "households")) {
+    same += expected.at(model::to_display_string(h.values[id_k])) == model::to_display_string(h.values[code_k]);
+  }
+  CHECK(same == houses.size());
 }
