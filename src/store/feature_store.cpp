@@ -244,8 +244,10 @@ std::int64_t FeatureStore::insert(const std::string& class_name, const model::Fe
   return feature.GetFID();
 }
 
-std::filesystem::path FeatureStore::relief_directory() const {
-  std::filesystem::path p(m_impl->location);
+std::filesystem::path FeatureStore::relief_directory() const { return relief_directory_of(m_impl->location); }
+
+std::filesystem::path relief_directory_of(const std::string& location) {
+  const std::filesystem::path p(location);
   return p.parent_path() / (p.stem().string() + ".dem");
 }
 

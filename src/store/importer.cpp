@@ -595,8 +595,7 @@ ImportReport import_sources(const ImportOptions& options, const model::LayerCata
   validate_all(pending, catalog);
   check_unique_ids(pending, existing ? &*existing : nullptr);
 
-  const std::filesystem::path store_path(options.store);
-  const auto relief_dir = store_path.parent_path() / (store_path.stem().string() + ".dem");
+  const auto relief_dir = relief_directory_of(options.store);
   const auto dems = check_dems(options, store_epsg, relief_dir, pending, existing ? &*existing : nullptr, geos, report);
   existing.reset();
 
