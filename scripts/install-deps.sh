@@ -12,6 +12,7 @@ packages=(
   libcairo2-dev libpango1.0-dev libpng-dev
   nlohmann-json3-dev catch2 libsqlite3-dev sqlite3 libsodium-dev
   fonts-noto-cjk
+  poppler-utils
   chromium
 )
 # The web map (web/) is built with Node.js and npm. Debian's nodejs and npm serve; a Node.js that

@@ -23,9 +23,7 @@ namespace minqing::cli {
 
 namespace po = boost::program_options;
 
-namespace {
-
-std::vector<std::string> split_maps(const std::string& s) {
+std::vector<std::string> split_list(const std::string& s) {
   std::vector<std::string> out;
   std::stringstream ss(s);
   std::string item;
@@ -34,8 +32,6 @@ std::vector<std::string> split_maps(const std::string& s) {
   }
   return out;
 }
-
-}  // namespace
 
 int run_render(const Args& args) {
   std::string village;
@@ -84,7 +80,7 @@ int run_render(const Args& args) {
     std::fprintf(stderr, "minqing render: --size must be in [16, 16384]\n");
     return 2;
   }
-  const auto maps = split_maps(maps_arg);
+  const auto maps = split_list(maps_arg);
   if (maps.empty()) {
     std::fprintf(stderr, "minqing render: --maps names no map\n");
     return 2;

@@ -18,5 +18,9 @@ int run_seed(const Args& args);
 int run_user(const Args& args);
 int run_audit(const Args& args);
 int run_route(const Args& args);
+int run_atlas(const Args& args);
+
+// The non-empty items of a comma-separated list ("terrain,,disaster" → terrain, disaster).
+std::vector<std::string> split_list(const std::string& s);
 
 }  // namespace minqing::cli

@@ -26,6 +26,7 @@ constexpr Command kCommands[] = {
     {"seed", minqing::cli::run_seed, "warm a running server's tile cache over a village or the county"},
     {"user", minqing::cli::run_user, "add, change, disable or list the accounts that may sign in"},
     {"audit", minqing::cli::run_audit, "verify or read the audit log (key-persons access, logins, account changes)"},
+    {"atlas", minqing::cli::run_atlas, "print the village atlas: a PDF per sheet and per village, resumable"},
     {"route", minqing::cli::run_route, "the quickest route from a point to a point or a shelter, avoiding hazard zones (GeoJSON)"},
 };
 

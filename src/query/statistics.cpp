@@ -248,11 +248,11 @@ class StatisticsBuilder {
     }
     out["maps"] = std::move(sections);
     if (m_scope.area_kind() == access::AreaKind::grid) {
-      m_notes.add("This account sees its grid only: households and other records tied to a grid are counted for its "
-                  "grid(s); records without a grid (buildings, land cover) for the grid's whole village.");
+      m_notes.add("本账号只看本网格：农户等按网格登记的记录只统计本网格；房屋、土地覆盖等不分网格的记录统计网格所在的"
+                  "整个村。");
     }
-    m_notes.add("Areas are measured on the ground (CGCS2000 ellipsoid) from the served geometry; 1 亩 (mu) = 666.67 m². "
-                "parcels.area_mu is the surveyed area as recorded; measured_area_mu is the parcel's polygon.");
+    m_notes.add("面积按 CGCS2000 椭球面上的实地面积计算，1 亩 = 666.67 平方米。承包地块的“面积（亩）”是登记的确权面积，"
+                "“实测面积（亩）”由地块图形量算。");
     out["notes"] = m_notes.to_json();
     return out;
   }
@@ -282,8 +282,8 @@ class StatisticsBuilder {
     if (i < 0) return -1;
     if (v.def->fields[static_cast<std::size_t>(i)].personal) return -1;
     if (!v.has_field(i)) {
-      m_notes.add(v.def->name + "." + std::string(field) +
-                  " is not shown to this account, so nothing is classified or summed by it.");
+      m_notes.add(v.def->title.zh + "的“" + v.def->fields[static_cast<std::size_t>(i)].title +
+                  "”不对本账号显示，因此不按它分类或合计。");
       return -1;
     }
     return i;
@@ -525,9 +525,8 @@ class StatisticsBuilder {
       } else {
         e["households_in_zones"] = nullptr;
         e["population_at_risk"] = nullptr;
-        m_notes.add("Households (产业发展图) are not granted to this account: the households and residents inside hazard "
-                    "zones are not counted, and shelter capacity is compared with nothing; households_at_risk_field is "
-                    "the surveyed figure of the zones.");
+        m_notes.add("本账号无权查看农户（产业发展图）：不统计隐患区内的户数和人口，安置容量无从比较；“受威胁户数”为"
+                    "隐患区登记的调查数。");
       }
       disagreements(s, *zones, field);
     }
@@ -536,13 +535,10 @@ class StatisticsBuilder {
           m_residents_at_risk > 0 ? json(round_to(*m_capacity / m_residents_at_risk, 2)) : json();
       e["shortfall"] = number_json(std::max(0.0, m_residents_at_risk - *m_capacity), 0);
       e["sufficient"] = *m_capacity >= m_residents_at_risk;
-      m_notes.add("population_at_risk = the residents (households.members) of the distinct households of the place, "
-                  "visible to this account, whose house point lies in at least one of its hazard zones (GEOS covers; "
-                  "a household in two zones counts once); shortfall = population_at_risk − shelter_capacity (the "
-                  "shelters of the place, capacity in persons), at least 0.");
+      m_notes.add("受威胁人口 = 本账号可见的、住房点位于至少一个隐患区内的农户的家庭人口之和（位于两个隐患区的农户只计"
+                  "一次）；安置缺口 = 受威胁人口 − 避灾安置场所容纳人数，最小为 0。");
       if (m_members_unknown > 0) {
-        m_notes.add(std::to_string(m_members_unknown) + " household(s) inside hazard zones have no members recorded and "
-                    "add 0 residents.");
+        m_notes.add("隐患区内有 " + std::to_string(m_members_unknown) + " 户未登记家庭人口，按 0 人计。");
       }
     }
     s["evacuation"] = std::move(e);
@@ -572,14 +568,12 @@ class StatisticsBuilder {
       list.push_back(std::move(item));
     }
     s["zones_field_vs_spatial"] = {{"differing", differing}, {"zones", std::move(list)}};
-    m_notes.add("Hazard zones: households_at_risk is the surveyed field; households_inside / buildings_inside are the "
-                "visible households (house points covered by the zone) and buildings (intersecting it) of the place "
-                "found by a GEOS spatial join. A household or building in overlapping zones is counted in each.");
+    m_notes.add("隐患区的“受威胁户数”是调查登记数；“区内户数”“区内房屋”是按图形叠加找到的本地可见农户（住房点落在区内）"
+                "和房屋（与区相交）。位于重叠隐患区的农户或房屋在每个区各计一次。");
     if (differing > 0) {
-      m_notes.add(std::to_string(differing) + " of " + std::to_string(visible("hazard_zones").size()) +
-                  " hazard zone(s) disagree: the surveyed households_at_risk differs from the households found inside "
-                  "(" + std::to_string(fewer) + " with fewer inside than surveyed — the survey may count households "
-                  "below the slope or in the run-out, outside the mapped polygon); see zones_field_vs_spatial.");
+      m_notes.add(std::to_string(visible("hazard_zones").size()) + " 个隐患区中有 " + std::to_string(differing) +
+                  " 个的登记受威胁户数与区内实际户数不一致（其中 " + std::to_string(fewer) +
+                  " 个区内户数少于登记数——调查可能计入了坡下或滑移影响范围内、图斑以外的农户），请核对。");
     }
   }
 

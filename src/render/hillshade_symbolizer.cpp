@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "render/cairo_context.hpp"
@@ -15,17 +17,22 @@ void draw_hillshade(const Canvas& canvas, const style::HillshadeSymbolizer& s, c
   p.highlight = s.highlight_color.evaluate(ctx);
   p.accent = s.accent_color.evaluate(ctx);
   p.azimuth_deg = s.illumination_direction;
-  // Shade on a transparent image of the canvas's pixel grid, then composite it: the same code
-  // serves image and PDF surfaces.
-  SurfacePtr shade = make_image_surface(canvas.width, canvas.height);
+  // Shade on a transparent image of the canvas's pixel grid (or a coarser one: printed sheets),
+  // then composite it: the same code serves image and PDF surfaces.
+  const bool full = canvas.hillshade_resolution == 1;
+  const int w = full ? canvas.width : std::max(1, static_cast<int>(std::ceil(canvas.width * canvas.hillshade_resolution)));
+  const int h = full ? canvas.height : std::max(1, static_cast<int>(std::ceil(canvas.height * canvas.hillshade_resolution)));
+  SurfacePtr shade = make_image_surface(w, h);
   cairo_surface_flush(shade.get());
   unsigned char* data = cairo_image_surface_get_data(shade.get());
   const int stride = cairo_image_surface_get_stride(shade.get());
-  std::memset(data, 0, static_cast<std::size_t>(stride) * canvas.height);
-  if (!relief.render_hillshade(canvas.extent, canvas.width, canvas.height, p, data, stride)) return;
+  std::memset(data, 0, static_cast<std::size_t>(stride) * h);
+  if (!relief.render_hillshade(canvas.extent, w, h, p, data, stride)) return;
   cairo_surface_mark_dirty(shade.get());
   CairoSave save(canvas.cr);
+  if (!full) cairo_scale(canvas.cr, static_cast<double>(canvas.width) / w, static_cast<double>(canvas.height) / h);
   cairo_set_source_surface(canvas.cr, shade.get(), 0, 0);
+  if (!full) cairo_pattern_set_filter(cairo_get_source(canvas.cr), CAIRO_FILTER_BILINEAR);
   cairo_paint(canvas.cr);
   check(canvas.cr, "drawing the hillshade");
 }

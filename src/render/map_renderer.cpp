@@ -70,6 +70,9 @@ Frame make_frame(cairo_t* cr, const RenderRequest& r) {
   }
   if (r.extent.empty() || r.extent.width() <= 0 || r.extent.height() <= 0) throw RequestError("render extent is empty");
   if (!(r.scale > 0 && r.scale <= 8)) throw RequestError("render scale must be in (0, 8]");
+  if (!(r.hillshade_resolution > 0 && r.hillshade_resolution <= 1)) {
+    throw RequestError("hillshade resolution must be in (0, 1]");
+  }
   Frame f;
   Canvas& c = f.canvas;
   c.cr = cr;
@@ -79,6 +82,7 @@ Frame make_frame(cairo_t* cr, const RenderRequest& r) {
   c.height = r.height_px;
   c.scale = r.scale;
   c.zoom = r.zoom;
+  c.hillshade_resolution = r.hillshade_resolution;
   const double buffer = kBufferPx * r.scale;
   c.clip = geo::BBox{-buffer, -buffer, r.width_px + buffer, r.height_px + buffer};
   f.query_box = r.extent.buffered(buffer / std::min(c.to_px.sx, c.to_px.sy));

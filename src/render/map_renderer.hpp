@@ -40,6 +40,10 @@ struct RenderRequest {
   // (with the same zoom, scale and data) gives the same labels, whichever part of it `extent`
   // shows. Tiles pass their metatile here. Empty = `extent`. Must share `extent`'s resolution.
   geo::BBox label_extent;
+  // Hillshade pixels per canvas pixel, in (0, 1]: 1 (tiles) shades every canvas pixel; a printed
+  // sheet, whose canvas is finer than the DEM, shades a coarser grid and lets the PDF viewer
+  // interpolate it — a smaller image to compute and to compress.
+  double hillshade_resolution = 1;
 };
 
 // A placed label, for tests and print layouts: its text and its box in canvas pixels.

@@ -26,6 +26,7 @@ struct Canvas {
   double scale = 1;
   double zoom = 0;
   double tolerance = 0.5;   // simplification, canvas pixels
+  double hillshade_resolution = 1;  // RenderRequest::hillshade_resolution
 };
 
 // The features of one layer that pass the access filter and the layer's filter, in fid order.

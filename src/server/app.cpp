@@ -91,6 +91,8 @@ App::App(const AppOptions& options) {
       std::make_shared<const access::Scope>(access::Scope::anonymous(*m_policy))});
   m_tiles = std::make_unique<TileService>(
       TileService{*m_catalog, *m_data, *m_styles, *m_renderer, *m_tile_cache, {}, m_audit.get()});
+  m_printer = std::make_unique<print::SheetPrinter>(*m_catalog, *m_styles, *m_renderer);
+  m_sheets = std::make_unique<SheetService>(SheetService{*m_catalog, *m_data, *m_printer, m_audit.get()});
   m_queries = std::make_unique<QueryService>(QueryService{*m_catalog, *m_data, m_audit.get()});
   m_networks = std::make_unique<route::NetworkCache>(*m_data);
   m_networks->current();  // the road graph is built at load, then only when roads or hazard zones change
@@ -117,6 +119,7 @@ void App::register_routes() {
   add_search_routes(m_router, *m_queries);
   add_stats_routes(m_router, *m_queries);
   add_route_routes(m_router, *m_queries, *m_networks);
+  add_sheet_routes(m_router, *m_sheets);
 }
 
 std::size_t App::feature_count() const { return m_data->feature_count(); }

@@ -28,6 +28,7 @@
 #include "route/network_cache.hpp"
 #include "server/query_service.hpp"
 #include "server/router.hpp"
+#include "server/sheet_endpoint.hpp"
 #include "server/tile_cache.hpp"
 #include "server/tile_endpoint.hpp"
 #include "server/web_assets.hpp"
@@ -114,6 +115,8 @@ class App {
   std::vector<access::DemoAccount> m_demo;
   std::unique_ptr<AuthService> m_auth;
   std::unique_ptr<TileService> m_tiles;
+  std::unique_ptr<print::SheetPrinter> m_printer;
+  std::unique_ptr<SheetService> m_sheets;
   std::unique_ptr<QueryService> m_queries;
   std::unique_ptr<route::NetworkCache> m_networks;
   std::unique_ptr<WebAssets> m_web;

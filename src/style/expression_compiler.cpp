@@ -354,6 +354,13 @@ class Compiler {
       for (std::size_t i = 1; i < j.size(); ++i) n.args.push_back(compile(j[i], Type::number));
       return n;
     }
+    if (op == "round") {  // nearest integer, halves away from zero (as MapLibre)
+      arity(j, 1, 1, "1 argument");
+      n.op = Op::round;
+      n.type = Type::number;
+      n.args.push_back(compile(j[1], Type::number));
+      return n;
+    }
     if (op == "-" || op == "/" || op == "%" || op == "^") {
       if (op == "-") arity(j, 1, 2, "1 or 2 arguments");
       else arity(j, 2, 2, "2 arguments");

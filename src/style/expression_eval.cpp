@@ -233,6 +233,11 @@ Value evaluate_node(const ExpressionNode& n, const EvalContext& ctx) {
       }
       return acc;
     }
+    case Op::round: {
+      const auto x = as_number(evaluate_node(n.args[0], ctx));
+      if (!x) return {};
+      return std::round(*x);
+    }
     case Op::sub:
     case Op::div:
     case Op::mod:

@@ -14,7 +14,7 @@ enum class Op {
   eq, ne, lt, le, gt, ge, not_, all, any,
   match, case_, coalesce, interpolate, step, in,
   concat, to_string, to_number, to_boolean,
-  add, sub, mul, div, mod, min, max, pow,
+  add, sub, mul, div, mod, min, max, pow, round,
 };
 
 struct ExpressionNode {

@@ -317,7 +317,7 @@ TEST_CASE("statistics: households inside hazard zones match a GEOS test of every
   CHECK(evac.at("population_at_risk").get<double>() == residents);
   CHECK(evac.at("shortfall").get<double>() == std::max(0.0, residents - evac.at("shelter_capacity").get<double>()));
   CHECK(section.at("zones_field_vs_spatial").at("differing") == differing);
-  CHECK(answer.at("notes").dump().find("population_at_risk = ") != std::string::npos);
+  CHECK(answer.at("notes").dump().find("受威胁人口 = ") != std::string::npos);
 }
 
 TEST_CASE("statistics: a scope counts only what it sees and never outputs personal values", "[query][stats]") {

@@ -207,6 +207,25 @@ TEST_CASE("expressions evaluate as in the MapLibre specification", "[style]") {
     CHECK(std::get<bool>(eval(R"(["all", ["==", ["get", "class"], "county"], ["<=", ["zoom"], 14]])", "roads", 14, &county)));
     CHECK_FALSE(std::get<bool>(eval(R"(["any", ["!=", ["get", "class"], "county"], [">", ["zoom"], 14]])", "roads", 14, &county)));
   }
+  SECTION("round: nearest integer, halves away from zero") {
+    CHECK(style::as_number(eval(R"(["round", 2.5])", "roads", 14)) == Approx(3));
+    CHECK(style::as_number(eval(R"(["round", -2.5])", "roads", 14)) == Approx(-3));
+    CHECK(style::as_number(eval(R"(["round", ["get", "width_m"]])", "roads", 14, &county)) == Approx(8));
+  }
+  SECTION("a parcel's label names its crop in Chinese and its area to 0.01 亩 (styles/industry.json)") {
+    std::ifstream in(test::styles_dir() / "industry.json");
+    const auto doc = nlohmann::json::parse(in);
+    nlohmann::json text_field;
+    for (const auto& layer : doc.at("layers")) {
+      if (layer.at("id") == "parcels-label") text_field = layer.at("layout").at("text-field");
+    }
+    REQUIRE_FALSE(text_field.is_null());
+    const auto& parcels = *catalog().find_class("parcels");
+    const auto tea = feature_of(parcels, {{"crop", std::string("tea")}, {"area_mu", 1.760881615}});
+    const auto rice = feature_of(parcels, {{"crop", std::string("rice")}, {"area_mu", 2.0}});
+    CHECK(std::get<std::string>(eval(text_field.dump(), "parcels", 18, &tea)) == "茶叶 1.76亩");
+    CHECK(std::get<std::string>(eval(text_field.dump(), "parcels", 18, &rice)) == "水稻 2亩");
+  }
   SECTION("constant expressions fold at load; dependencies are known") {
     auto compile = [](const char* j) {
       return style::Expression::compile(nlohmann::json::parse(j), style::Type::value,

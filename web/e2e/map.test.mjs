@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -178,6 +178,16 @@ test('web map end to end in headless Chromium', { timeout: 300_000 }, async () =
       await page.waitForSelector('.legend[data-map="disaster"]');
     });
 
+    await step('print-sheets', async () => {
+      // 打印: the village's sheets for the maps shown (terrain, disaster), downloaded as one PDF.
+      await page.waitForSelector('#print:not([disabled])');
+      const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click('#print')]);
+      assert.ok(download.suggestedFilename().endsWith('.pdf'), `a PDF: ${download.suggestedFilename()}`);
+      const bytes = readFileSync(await download.path());
+      assert.equal(bytes.subarray(0, 5).toString('latin1'), '%PDF-', 'the download is a PDF');
+      assert.equal((bytes.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length, 2, 'a page per map shown');
+    });
+
     await step('building-popup', async () => {
       const fc = await api(base, `/collections/buildings/items?village_code=${village}&limit=50`, cadre);
       const b = fc.features.find((f) => f.properties.use);
@@ -228,6 +238,63 @@ test('web map end to end in headless Chromium', { timeout: 300_000 }, async () =
       await page.waitForFunction(() => !document.getElementById('map-key_persons'));
       assert.equal(await page.locator('#maps input').count(), 1, 'only the terrain map offered');
       assert.ok((await page.textContent('#user-name')).includes('游客'));
+    });
+
+    await step('township-first-view-and-statistics', async () => {
+      const token = await tokenOf(base, 'township');
+      const tme = await api(base, '/api/me', token);
+      const township = tme.area.township;
+      assert.ok(township, 'the township cadre has a township');
+      await signIn(page, 'township');
+      await page.waitForFunction((t) => document.getElementById('village-picker').value === `township:${t}`, township);
+      const stats = await api(base, `/api/stats?township=${township}`, token);
+      const expected = stats.maps.terrain.totals.villages.households;
+      await page.waitForFunction((v) => document.getElementById('stat-households')?.textContent === v,
+        expected.toLocaleString('zh-CN'));
+      assert.ok(expected > (await api(base, `/api/stats?village=${village}`, token)).maps.terrain.totals.villages.households,
+        'the township counts more households than one of its villages');
+      const notes = await page.textContent('#stat-notes');
+      assert.ok(/[亩人户]/.test(notes) && !/households|population_at_risk/.test(notes), `notes in Chinese: "${notes}"`);
+      await page.waitForSelector('#stat-evacuation');
+      await page.locator('#stat-households').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(out, 'statistics-township.png') });
+      await page.locator('#stat-evacuation').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(out, 'statistics-evacuation.png') });
+    });
+
+    await step('township-masked-household-popup', async () => {
+      const token = await tokenOf(base, 'township');
+      const admin = await tokenOf(base, 'admin');
+      await page.check('#map-industry');
+      const masked = (await api(base, `/collections/households/items?village_code=${village}&limit=20`, token)).features
+        .find((f) => typeof f.properties.head_name === 'string');
+      assert.ok(masked, 'the township cadre reads households of the village');
+      const full = await api(base, `/collections/households/items/${masked.id}`, admin);
+      assert.ok(masked.properties.head_name.includes('*') && masked.properties.head_name !== full.properties.head_name,
+        'the API masks the head of household for a township cadre');
+      const [lon, lat] = masked.geometry.coordinates;
+      const identify = page.waitForResponse((r) => r.url().includes('/api/identify'));
+      await clickAt(page, lon, lat);
+      await identify;
+      const section = page.locator('#popup section[data-class="households"]').first();
+      await section.waitFor();
+      const text = await section.textContent();
+      assert.ok(text.includes(field('households', 'head_name').title), `field title in "${text}"`);
+      assert.ok(text.includes(masked.properties.head_name), `masked name ${masked.properties.head_name} in "${text}"`);
+      assert.ok(!text.includes(full.properties.head_name), 'the full name is not in the popup');
+    });
+
+    await step('grid-worker-first-view', async () => {
+      await page.click('#popup-close');
+      await signOut(page);
+      const token = await tokenOf(base, 'grid');
+      const gme = await api(base, '/api/me', token);
+      const gridVillage = gme.area.grid_ids[0].slice(0, 12);
+      const fc = await api(base, `/collections/villages/items?village_code=${gridVillage}`, token);
+      await signIn(page, 'grid');
+      await page.waitForFunction((b) => window.minqing.inExtent(b), bboxOf(fc.features[0].geometry));
+      assert.equal(await page.locator('#map-key_persons').count(), 0, 'no key-persons map for a grid worker');
+      await signOut(page);
     });
 
     await step('desktop-screenshot', async () => {

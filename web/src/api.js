@@ -11,6 +11,11 @@ export class ApiError extends Error {
 
 async function answer(res) {
   if (res.ok) return res.status === 204 ? null : res.json();
+  throw await apiError(res);
+}
+
+// The ApiError of a failed answer, with the server's JSON detail when there is one.
+export async function apiError(res) {
   let detail = res.statusText;
   try {
     const body = await res.json();
@@ -18,7 +23,7 @@ async function answer(res) {
   } catch {
     // not JSON: keep the status text
   }
-  throw new ApiError(res.status, detail);
+  return new ApiError(res.status, detail);
 }
 
 export async function get(path, params) {

@@ -16,7 +16,9 @@ import { fromLonLat, toLonLat, transformExtent } from 'ol/proj.js';
 import { createEmpty, extend, isEmpty, containsCoordinate } from 'ol/extent.js';
 import { Style, Stroke, Fill, Circle } from 'ol/style.js';
 import { get, post, ApiError } from './api.js';
-import { el, renderLegend, renderStats } from './panel.js';
+import { el, renderLegend } from './panel.js';
+import { renderStats } from './stats.js';
+import { setupPrint } from './print.js';
 
 const ORDER = ['terrain', 'industry', 'organization', 'key_persons', 'assistance', 'disaster']; // DOMAIN.md
 const $ = (id) => document.getElementById(id);
@@ -27,7 +29,7 @@ const state = {
   layers: null,     // /api/layers: field titles and value titles
   checked: new Set(['terrain']),
   villages: [],     // [{code, name, township, feature}]
-  statsVillage: null,
+  statsPlace: null, // 'village:CODE' or 'township:CODE' the statistics panel shows
 };
 
 // --- the map ---------------------------------------------------------------------------------
@@ -120,11 +122,16 @@ async function loadVillages() {
     if (v.township !== township) {
       township = v.township;
       group = el('optgroup', { label: township || '乡镇' });
+      group.append(el('option', { value: `township:${townshipOf(v.code)}`, text: `${township || '乡镇'}（全乡镇）` }));
       picker.append(group);
     }
     group.append(el('option', { value: v.code, text: v.name }));
   }
 }
+
+// A township's code is the first nine digits of its villages' codes.
+const townshipOf = (villageCode) => villageCode.slice(0, 9);
+const villagesOfTownship = (code) => state.villages.filter((v) => townshipOf(v.code) === code);
 
 function extentOf(villages) {
   const e = createEmpty();
@@ -141,7 +148,8 @@ function zoomToArea() {
     fit(extentOf(state.villages.filter((v) => v.code === code)));
     $('village-picker').value = code;
   } else if (area.kind === 'township' && area.township) {
-    fit(extentOf(state.villages.filter((v) => v.code.startsWith(area.township))));
+    fit(extentOf(villagesOfTownship(area.township)));
+    $('village-picker').value = `township:${area.township}`;
   } else {
     fit(extentOf(state.villages), 14);
     $('village-picker').value = '';
@@ -149,40 +157,69 @@ function zoomToArea() {
 }
 
 $('village-picker').addEventListener('change', (e) => {
-  const code = e.target.value;
-  fit(extentOf(code ? state.villages.filter((v) => v.code === code) : state.villages), code ? 17 : 14);
+  const value = e.target.value;
+  if (value.startsWith('township:')) fit(extentOf(villagesOfTownship(value.slice(9))), 15);
+  else fit(extentOf(value ? state.villages.filter((v) => v.code === value) : state.villages), value ? 17 : 14);
+  refreshStats();
 });
 
-// --- statistics of the village at the map's centre ---------------------------------------------
-async function refreshStats() {
+// --- statistics: the township picked, else the village at the map's centre ----------------------
+function statsPlace() {
+  const picked = $('village-picker').value;
+  if (picked.startsWith('township:')) {
+    const code = picked.slice(9);
+    const first = villagesOfTownship(code)[0];
+    return { key: picked, param: { township: code }, name: first ? `${first.township || code}（全乡镇）` : code };
+  }
   const center = map.getView().getCenter();
   const v = state.villages.find((x) => x.feature.getGeometry().intersectsCoordinate(center));
-  const code = v ? v.code : null;
-  if (code === state.statsVillage) return;
-  state.statsVillage = code;
-  if (!code) {
+  return v ? { key: `village:${v.code}`, param: { village: v.code }, name: v.name } : null;
+}
+
+async function refreshStats() {
+  const place = statsPlace();
+  const key = place ? place.key : null;
+  if (key === state.statsPlace) return;
+  state.statsPlace = key;
+  if (!place) {
     $('stats-place').textContent = '';
-    $('stats').replaceChildren(el('p', { class: 'muted', text: '移动地图到一个村，即显示该村的统计。' }));
+    $('stats').replaceChildren(el('p', { class: 'muted', text: '移动地图到一个村，或在上方选择乡镇，即显示统计。' }));
     return;
   }
-  $('stats-place').textContent = `· ${v.name}`;
+  $('stats-place').textContent = `· ${place.name}`;
   try {
-    const stats = await get('/api/stats', { village: code });
-    if (state.statsVillage === code) renderStats($('stats'), stats);
+    const stats = await get('/api/stats', place.param);
+    if (state.statsPlace === key) renderStats($('stats'), stats);
   } catch (err) {
     $('stats').replaceChildren(el('p', { class: 'error', text: `统计暂不可用：${err.message}` }));
   }
 }
 map.on('moveend', refreshStats);
 
+// --- 打印: the sheets of the village at the centre, for the maps shown (print.js) ----------------
+const refreshPrint = setupPrint($('print'), $('print-status'), () => {
+  const center = map.getView().getCenter();
+  const v = state.villages.find((x) => x.feature.getGeometry().intersectsCoordinate(center));
+  return { code: v ? v.code : null, name: v ? v.name : null, maps: ORDER.filter((m) => state.checked.has(m)) };
+});
+map.on('moveend', refreshPrint);
+
 // --- click: what is here -----------------------------------------------------------------------
-function fieldInfo(cls, name) {
+function classInfo(cls) {
   for (const m of state.layers.maps) {
-    for (const c of m.classes) {
-      if (c.name === cls) return c.fields.find((f) => f.name === name);
-    }
+    const c = m.classes.find((x) => x.name === cls);
+    if (c) return c;
   }
   return undefined;
+}
+const fieldInfo = (cls, name) => classInfo(cls)?.fields.find((f) => f.name === name);
+
+// A feature's properties in the order its layer defines them (户编号, 户主, 人口 …), not the
+// answer's alphabetical order; properties the layer does not list go last.
+function orderedProperties(cls, properties) {
+  const order = (classInfo(cls)?.fields || []).map((f) => f.name);
+  const rank = (k) => (order.includes(k) ? order.indexOf(k) : order.length);
+  return Object.entries(properties || {}).sort(([a], [b]) => rank(a) - rank(b));
 }
 
 function displayValue(info, v) {
@@ -206,7 +243,7 @@ map.on('singleclick', async (evt) => {
     return;
   }
   const blocks = fc.features.map((f) => {
-    const rows = Object.entries(f.properties || {})
+    const rows = orderedProperties(f.class, f.properties)
       .filter(([, v]) => v !== null && v !== '')
       .map(([k, v]) => {
         const info = fieldInfo(f.class, k);
@@ -309,7 +346,7 @@ $('logout').addEventListener('click', async () => {
 
 async function afterSessionChange() {
   state.checked = new Set(['terrain']);
-  state.statsVillage = undefined;
+  state.statsPlace = undefined;
   popup.setPosition(undefined);
   highlight.clear();
   $('search-input').value = '';

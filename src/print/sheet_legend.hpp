@@ -1,0 +1,34 @@
+#pragma once
+// The legend (图例) of a sheet: generated from the map's style by style::legend() — the very
+// legend /api/legend/{map} serves the web map — and cut down to the entries present on the sheet
+// (a category with at least one feature the caller sees inside the frame), each with its Chinese
+// title. The base map under a thematic map follows in its own section while room remains.
+
+#include <string>
+#include <vector>
+
+#include <cairo.h>
+
+#include "geo/coord.hpp"
+#include "print/sheet_layout.hpp"
+#include "query/scoped_reader.hpp"
+#include "style/legend.hpp"
+
+namespace minqing::print {
+
+struct LegendSection {
+  std::string heading;                      // "" for the sheet's own map
+  std::vector<style::LegendEntry> entries;  // only those present
+};
+
+// The entries of `style`'s legend at `zoom` with a feature `reader` sees in `extent` (EPSG:3857).
+std::vector<style::LegendEntry> entries_present(const style::Style& style, double zoom,
+                                                const query::ScopedReader& reader, const geo::BBox& extent);
+
+// Draws "图例", the village boundary's entry, then the sections, flowing into further columns
+// inside `box`; entries that find no room are left out (a base-map section first). Returns the
+// titles drawn. @throws RenderError on a cairo failure.
+std::vector<std::string> draw_legend(cairo_t* cr, const Rect& box, const std::vector<LegendSection>& sections,
+                                     double unit);
+
+}  // namespace minqing::print

@@ -1,0 +1,196 @@
+// Printable sheets (issue 11) of the committed sample, checked as a reader of the PDF would:
+// page size, text that pdftotext finds (title, every legend entry present, scale, date), embedded
+// fonts, a map that renders and is not blank, and the confidential map's marking and watermark
+// without a name the caller sees only masked.
+
+#include <algorithm>
+#include <set>
+
+#include <catch2/catch.hpp>
+
+#include "access/policy.hpp"
+#include "base/error.hpp"
+#include "access/scope.hpp"
+#include "model/layer_catalog.hpp"
+#include "model/value.hpp"
+#include "print/scale_bar.hpp"
+#include "print/scale_choice.hpp"
+#include "print/sheet.hpp"
+#include "print/sheet_marks.hpp"
+#include "query/dataset.hpp"
+#include "render/map_renderer.hpp"
+#include "render/relief_source.hpp"
+#include "store/serving_index.hpp"
+#include "style/legend.hpp"
+#include "style/style.hpp"
+#include "support/pdf_tools.hpp"
+#include "support/test_env.hpp"
+
+using namespace minqing;
+
+namespace {
+
+constexpr const char* kVillage = "331124207202";  // 小吊门村
+
+struct Sample {
+  model::LayerCatalog catalog = model::LayerCatalog::load_directory(test::layers_dir());
+  style::StyleSet styles = style::StyleSet::load_directory(test::styles_dir(), catalog);
+  access::Policy policy = access::Policy::load(access::Policy::default_path(), catalog);
+  std::unique_ptr<query::Dataset> data = query::Dataset::open(test::sample_store().string(), catalog);
+  std::unique_ptr<render::ReliefSource> relief = render::ReliefSource::load_directory(data->relief_directory());
+  render::MapRenderer renderer{styles, relief.get()};
+  print::SheetPrinter printer{catalog, styles, renderer};
+  access::Scope admin = access::Scope::for_user(policy, "admin", access::kRoleCountyAdmin, {});
+  access::Scope cadre2 = access::Scope::for_user(policy, "cadre2", access::kRoleVillageCadre, {"", kVillage, {}});
+};
+
+const Sample& sample() {
+  static const Sample s;
+  return s;
+}
+
+const print::SheetStamp kStamp{"cadre2", "2026-12-02", "2026-12-02 09:30"};
+
+std::filesystem::path sheet_pdf(const std::filesystem::path& dir, const query::ScopedReader& reader,
+                                const print::SheetPlan& plan, const std::string& name) {
+  return test::write_file(dir / (name + ".pdf"), sample().printer.pdf(reader, {plan}, kStamp));
+}
+
+}  // namespace
+
+TEST_CASE("the scale is the largest round scale the village fits, on the smaller paper at a tie", "[print]") {
+  // 400 m × 200 m fits A4 landscape at 1:2,000 (not portrait); a fixed paper and orientation are kept.
+  const print::SheetFit small = print::choose_fit({400, 200, {}, {}, {}});
+  CHECK(small.scale == 2000);
+  CHECK(small.paper == print::Paper::a4);
+  CHECK(small.orientation == print::Orientation::landscape);
+  const print::SheetFit fixed = print::choose_fit({2600, 2300, print::Paper::a3, print::Orientation::portrait, {}});
+  CHECK(fixed.paper == print::Paper::a3);
+  CHECK(fixed.orientation == print::Orientation::portrait);
+  CHECK(print::is_round_scale(fixed.scale));
+  CHECK(print::choose_fit({2600, 2300, {}, {}, 5000}).scale == 5000);  // a fixed scale is kept
+  CHECK(print::scale_text(5000) == "1:5000");
+}
+
+TEST_CASE("a sheet's PDF has the page size asked for: A4 and A3, portrait and landscape", "[print]") {
+  const auto dir = test::scratch_dir("sheet-sizes");
+  const query::ScopedReader reader = sample().data->reader(sample().admin);
+  struct Case {
+    print::Paper paper;
+    print::Orientation orientation;
+    const char* size;
+  };
+  for (const Case c : {Case{print::Paper::a4, print::Orientation::portrait, "595.276 x 841.89 pts (A4)"},
+                       Case{print::Paper::a4, print::Orientation::landscape, "841.89 x 595.276 pts (A4)"},
+                       Case{print::Paper::a3, print::Orientation::portrait, "841.89 x 1190.55 pts (A3)"},
+                       Case{print::Paper::a3, print::Orientation::landscape, "1190.55 x 841.89 pts (A3)"}}) {
+    const auto plan = sample().printer.plan(reader, kVillage, "terrain", {c.paper, c.orientation, {}});
+    const auto pdf = sheet_pdf(dir, reader, plan, std::string(print::to_string(c.paper)) + "-" +
+                                                      std::string(print::to_string(c.orientation)));
+    CHECK(test::pdf_info(pdf).at("Page size") == c.size);
+  }
+}
+
+TEST_CASE("a disaster sheet holds its title, legend, scale and date as text, embeds its fonts and renders a map",
+          "[print]") {
+  const auto dir = test::scratch_dir("sheet-disaster");
+  const query::ScopedReader reader = sample().data->reader(sample().admin);
+  const auto plan = sample().printer.plan(reader, kVillage, "disaster", {print::Paper::a3, {}, {}});
+  CHECK(plan.title() == "小吊门村 防灾避险图");
+  const auto pdf = sheet_pdf(dir, reader, plan, "disaster");
+  const std::string text = test::pdf_text(pdf);
+  CHECK(text.find("小吊门村防灾避险图") != std::string::npos);
+  CHECK(text.find(print::scale_text(plan.fit.scale)) != std::string::npos);
+  CHECK(text.find("2026-12-02") != std::string::npos);
+  CHECK(text.find(plan.data_version) != std::string::npos);
+  CHECK(text.find("CGCS2000") != std::string::npos);
+  CHECK(text.find(print::kConfidentialMarking) == std::string::npos);  // not a confidential map
+
+  // Every legend entry of the disaster map with a feature on the sheet, by its Chinese title —
+  // found here from the data, not from the printer's own selection.
+  std::size_t present = 0;
+  for (const style::LegendEntry& e : style::legend(*sample().styles.find("disaster"))) {
+    std::vector<store::ServedFeaturePtr> features;
+    reader.query(e.cls->name, plan.view.extent, features);
+    const int field = e.field.empty() ? -1 : e.cls->field_index(e.field);
+    const bool on_sheet = std::any_of(features.begin(), features.end(), [&](const auto& f) {
+      return field < 0 || model::to_display_string(f->feature.values[static_cast<std::size_t>(field)]) == e.value;
+    });
+    if (!on_sheet) continue;
+    ++present;
+    INFO(e.cls->name << " " << e.field << "=" << e.value << " " << e.title);
+    CHECK(text.find(e.title) != std::string::npos);
+  }
+  CHECK(present >= 4);
+
+  const auto fonts = test::pdf_fonts(pdf);
+  REQUIRE_FALSE(fonts.empty());
+  for (const auto& row : fonts) {
+    INFO(row);
+    CHECK(row.find(" yes ") != std::string::npos);  // emb (and sub, uni): no font left to the viewer
+  }
+  bool cjk = false;
+  for (const auto& row : fonts) cjk = cjk || row.find("CJK") != std::string::npos;
+  CHECK(cjk);
+
+  // Rendered by poppler: the map frame holds a map (many pixels inked, many colours), not a blank.
+  constexpr int kDpi = 40;
+  const auto png = test::pdf_page_png(pdf, kDpi);
+  const double k = kDpi / 72.0;
+  const print::Rect& m = plan.layout.map;
+  const auto inked = test::ink(png, int(m.x * k) + 2, int(m.y * k) + 2, int(m.right() * k) - 2, int(m.bottom() * k) - 2);
+  CHECK(inked.inked > inked.total * 9 / 10);
+  CHECK(inked.colours > 40);
+}
+
+TEST_CASE("the key persons sheet carries the marking and the printer's watermark, and no masked name", "[print]") {
+  const auto dir = test::scratch_dir("sheet-key-persons");
+  const query::ScopedReader reader = sample().data->reader(sample().cadre2);
+  const auto plan = sample().printer.plan(reader, kVillage, "key_persons", {});
+  CHECK(plan.personal_data);
+  const std::string text = test::pdf_text(sheet_pdf(dir, reader, plan, "key_persons"));
+  CHECK(text.find("小吊门村重点人员图") != std::string::npos);
+  CHECK(text.find("内部资料注意保密") != std::string::npos);
+  // The watermark repeats who printed it and when, over the map.
+  std::size_t marks = 0;
+  for (auto at = text.find("cadre22026-12-0209:30"); at != std::string::npos;
+       at = text.find("cadre22026-12-0209:30", at + 1)) {
+    ++marks;
+  }
+  CHECK(marks >= 4);
+
+  // The names of the key persons, as the county administrator reads them: the cadre sees the
+  // name field masked (or not at all), and none of them is on the sheet.
+  const query::ScopedReader full = sample().data->reader(sample().admin);
+  const query::ClassView* view = full.view("key_persons");
+  REQUIRE(view);
+  const int name = view->def->field_index("name");
+  std::size_t names = 0;
+  for (const auto& f : full.all("key_persons")) {
+    const std::string n = model::to_display_string(f->feature.values[static_cast<std::size_t>(name)]);
+    if (n.size() < 4) continue;
+    ++names;
+    INFO(n);
+    CHECK(text.find(n) == std::string::npos);
+  }
+  CHECK(names > 0);
+}
+
+TEST_CASE("a sheet of a map the caller may not see is refused", "[print]") {
+  const access::Scope planner = access::Scope::for_user(sample().policy, "planner", access::kRoleDisasterPlanner, {});
+  const query::ScopedReader reader = sample().data->reader(planner);
+  CHECK_THROWS_AS(sample().printer.plan(reader, kVillage, "key_persons", {}), RequestError);
+  CHECK_THROWS_AS(sample().printer.plan(reader, "331124207299", "terrain", {}), RequestError);
+  CHECK_THROWS_AS(sample().printer.plan(reader, kVillage, "terrain", {{}, {}, 1234}), RequestError);
+  const auto visible = sample().printer.visible_maps(reader);
+  CHECK(std::set<std::string>(visible.begin(), visible.end()) == std::set<std::string>{"terrain", "disaster"});
+}
+
+TEST_CASE("a sheet as PNG has the page's size at the dpi asked for", "[print]") {
+  const query::ScopedReader reader = sample().data->reader(sample().admin);
+  const auto plan = sample().printer.plan(reader, kVillage, "terrain", {print::Paper::a4, print::Orientation::portrait, {}});
+  const auto png = render::decode_png(sample().printer.png(reader, plan, kStamp, 50));
+  CHECK(png.width == 413);   // 210 mm at 50 dpi
+  CHECK(png.height == 585);  // 297 mm
+  CHECK_THROWS_AS(sample().printer.png(reader, plan, kStamp, 301), RequestError);
+}
