@@ -44,6 +44,23 @@ bool holds_raster(const std::string& source) {
   return c.ds && GDALGetRasterCount(c.ds) > 0;
 }
 
+std::vector<std::string> raster_subdatasets(const std::string& source) {
+  ensure_gdal_registered();
+  CPLErrorStateBackuper keep_last_error;
+  Closer c{open_raster(source)};
+  std::vector<std::string> out;
+  if (!c.ds) return out;
+  char** md = GDALGetMetadata(c.ds, "SUBDATASETS");
+  for (int i = 0; md && md[i]; ++i) {
+    const std::string kv = md[i];
+    const auto eq = kv.find('=');
+    if (eq != std::string::npos && kv.compare(0, eq, "SUBDATASET_" + std::to_string(out.size() + 1) + "_NAME") == 0) {
+      out.push_back(kv.substr(eq + 1));
+    }
+  }
+  return out;
+}
+
 DemSource check_dem(const std::string& source, const std::optional<std::string>& source_crs, int store_epsg) {
   ensure_gdal_registered();
   const std::string where = source + ": DEM";

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "geo/coord.hpp"
 
@@ -26,6 +27,11 @@ struct DemSource {
 // Whether `source` holds raster data GDAL can read (a GeoTIFF, a GeoPackage with a raster
 // table…). Never throws.
 bool holds_raster(const std::string& source);
+
+// The raster subdatasets of `source` when it holds several rasters (a GeoPackage with two raster
+// tables opens as none of them): their GDAL names ("GPKG:county.gpkg:dem"), else empty.
+// Never throws.
+std::vector<std::string> raster_subdatasets(const std::string& source);
 
 // Checks `source` as a DEM and computes its extent in EPSG:`store_epsg`. `source_crs` stands in
 // for a file without a CRS (an ASCII grid without .prj).

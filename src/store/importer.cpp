@@ -105,6 +105,8 @@ class SourceReader {
         m_report(report), m_geos(geos) {}
 
   void read(const std::string& source, std::vector<PendingFeature>& out) {
+    // "GPKG:county.gpkg:dem" names one raster table: the file's layers come with the file itself.
+    if (source.rfind("GPKG:", 0) == 0 && holds_raster(source)) return;
     std::unique_ptr<GDALDataset, DatasetCloser> ds(GDALDataset::FromHandle(
         GDALOpenEx(source.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr)));
     if (!ds || ds->GetLayerCount() == 0) {
@@ -502,7 +504,20 @@ std::vector<PendingDem> check_dems(const ImportOptions& options, int store_epsg,
   std::vector<std::pair<std::string, geo::Geometry>> villages;
   bool loaded = false;
   for (const auto& source : options.sources) {
-    if (!holds_raster(source)) continue;
+    if (!holds_raster(source)) {
+      // Several raster tables: which one is the DEM is for the user to say, not to guess.
+      const auto names = raster_subdatasets(source);
+      const bool one_named = std::any_of(names.begin(), names.end(), [&](const std::string& n) {
+        return std::find(options.sources.begin(), options.sources.end(), n) != options.sources.end();
+      });
+      if (!names.empty() && !one_named) {
+        std::string list;
+        for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+        throw DataError(source + ": holds " + std::to_string(names.size()) +
+                        " rasters; name the DEM among them as a source of its own: " + list);
+      }
+      continue;
+    }
     if (!loaded) {
       loaded = true;
       if (existing) {

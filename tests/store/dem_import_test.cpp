@@ -165,6 +165,15 @@ TEST_CASE("import villages and their DEM from one GeoPackage (a raster table bes
   REQUIRE(report.dems.size() == 1);
   CHECK(std::filesystem::exists(dir / "store.dem" / "dem-county.tif"));
   CHECK(spread(terrain_tiles(store).second) > 5);
+
+  // A second raster table (say, a slope grid): the file no longer says which one is the DEM.
+  write_dem(src, "GPKG", kCounty, 4326, 1, {"APPEND_SUBDATASET=YES", "RASTER_TABLE=slope", "TILE_FORMAT=TIFF"});
+  const std::string other = (dir / "other.gpkg").string();
+  CHECK_THROWS_WITH(test::import_into(other, {src.string()}),
+                    Catch::Contains("holds 2 rasters; name the DEM among them") && Catch::Contains("GPKG:" + src.string() + ":dem"));
+  CHECK_FALSE(std::filesystem::exists(other));
+  const auto named = test::import_into(other, {src.string(), "GPKG:" + src.string() + ":dem"});
+  REQUIRE(named.dems.size() == 1);
 }
 
 TEST_CASE("an ASCII grid without CRS is refused, and imported with --source-crs", "[store][import][dem][issue13]") {
