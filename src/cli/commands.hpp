@@ -11,6 +11,7 @@ using Args = std::vector<std::string>;
 
 int run_serve(const Args& args);
 int run_import(const Args& args);
+int run_export(const Args& args);
 int run_generate(const Args& args);
 int run_render(const Args& args);
 int run_seed(const Args& args);

@@ -20,6 +20,7 @@ struct Command {
 constexpr Command kCommands[] = {
     {"serve", minqing::cli::run_serve, "serve the map store over HTTP"},
     {"import", minqing::cli::run_import, "import features from GeoPackage, Shapefile, GeoJSON, KML… into a store"},
+    {"export", minqing::cli::run_export, "export a village's, a township's or the county's maps as GPKG, SHP, GeoJSON, KML or CSV"},
     {"generate", minqing::cli::run_generate, "generate realistic sample villages into a new store"},
     {"render", minqing::cli::run_render, "draw an overview image (PNG) of one village"},
     {"seed", minqing::cli::run_seed, "warm a running server's tile cache over a village or the county"},

@@ -20,6 +20,7 @@ std::string_view to_string(FieldType t) noexcept {
     case FieldType::real: return "real";
     case FieldType::text: return "text";
     case FieldType::date: return "date";
+    case FieldType::datetime: return "datetime";
   }
   return "?";
 }
@@ -100,7 +101,8 @@ class DefinitionReader {
     else if (type == "real") f.type = FieldType::real;
     else if (type == "text") f.type = FieldType::text;
     else if (type == "date") f.type = FieldType::date;
-    else fail(where_f, "unknown type \"" + type + "\" (integer, real, text, date)");
+    else if (type == "datetime") f.type = FieldType::datetime;
+    else fail(where_f, "unknown type \"" + type + "\" (integer, real, text, date, datetime)");
     f.title = text(j, "title", where_f);
     f.required = flag(j, "required", where_f);
     f.personal = flag(j, "personal", where_f);

@@ -14,7 +14,9 @@
 
 namespace minqing::model {
 
-enum class FieldType { integer, real, text, date };
+// date: "YYYY-MM-DD"; datetime: "YYYY-MM-DDTHH:MM:SS[.sss][Z|±HH:MM]" or a date alone (a day
+// whose time was never recorded), as GIS tools write timestamps (GeoPackage DATETIME, OGR DateTime).
+enum class FieldType { integer, real, text, date, datetime };
 
 std::string_view to_string(FieldType t) noexcept;
 

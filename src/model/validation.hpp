@@ -16,6 +16,15 @@ namespace minqing::model {
 // to text. Returns nullopt when the conversion would lose information or makes no sense
 // ("abc" to integer, 2.5 to integer).
 std::optional<Value> convert_lossless(const FieldDef& field, const Value& v);
+// The same, and on refusal sets `reason` to why, e.g. "has a time of day (14:56:00) that a date
+// field cannot hold". Dates and date-times: "2024-08-08 14:56" becomes "2024-08-08T14:56:00";
+// a date-time at midnight without a zone goes into a date field as its day; a date goes into a
+// date-time field as it is (a day whose time was not recorded).
+std::optional<Value> convert_lossless(const FieldDef& field, const Value& v, std::string& reason);
+
+// Whether `s` is an ISO date ("2024-08-08") or date-time in the form convert_lossless gives.
+bool is_iso_date(const std::string& s);
+bool is_iso_datetime(const std::string& s);
 
 // Validates values against one feature class. Built once per class (compiles the patterns);
 // immutable and safe to share between threads afterwards.

@@ -105,7 +105,8 @@ model::Value parse_field_value(const model::FieldDef& def, std::string_view text
       return v;
     }
     case model::FieldType::text:
-    case model::FieldType::date: break;
+    case model::FieldType::date:
+    case model::FieldType::datetime: break;
   }
   return std::string(text);
 }

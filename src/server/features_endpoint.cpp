@@ -264,6 +264,10 @@ json queryables_json(const RequestContext& ctx, const query::ClassView& view) {
         p["type"] = "string";
         p["format"] = "date";
         break;
+      case model::FieldType::datetime:
+        p["type"] = "string";
+        p["format"] = "date-time";
+        break;
     }
     if (!f.values.empty()) p["enum"] = f.values;
     if (f.min) p["minimum"] = *f.min;

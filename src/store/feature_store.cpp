@@ -10,30 +10,13 @@
 
 #include "base/error.hpp"
 #include "store/gdal_init.hpp"
+#include "store/ogr_datetime.hpp"
 #include "store/ogr_geometry.hpp"
+#include "store/ogr_types.hpp"
 
 namespace minqing::store {
 
 namespace {
-
-OGRFieldType ogr_type(model::FieldType t) {
-  switch (t) {
-    case model::FieldType::integer: return OFTInteger64;
-    case model::FieldType::real: return OFTReal;
-    case model::FieldType::text: return OFTString;
-    case model::FieldType::date: return OFTDate;
-  }
-  return OFTString;
-}
-
-OGRwkbGeometryType ogr_geometry_type(geo::GeometryKind k) {
-  switch (k) {
-    case geo::GeometryKind::point: return wkbPoint;
-    case geo::GeometryKind::line: return wkbMultiLineString;
-    case geo::GeometryKind::polygon: return wkbMultiPolygon;
-  }
-  return wkbUnknown;
-}
 
 struct DatasetCloser {
   void operator()(GDALDataset* ds) const { GDALClose(ds); }
@@ -72,13 +55,29 @@ struct FeatureStore::Impl {
 
   void add_missing_fields(const model::FeatureClassDef& def, OGRLayer& l) {
     for (const auto& f : def.fields) {
-      if (l.GetLayerDefn()->GetFieldIndex(f.name.c_str()) >= 0) continue;
-      OGRFieldDefn field(f.name.c_str(), ogr_type(f.type));
+      if (const int k = l.GetLayerDefn()->GetFieldIndex(f.name.c_str()); k >= 0) {
+        widen_date_column(def, f, l, k);
+        continue;
+      }
+      OGRFieldDefn field(f.name.c_str(), ogr_field_type(f.type));
       field.SetNullable(!f.required);
       field.SetAlternativeName(f.title.c_str());
       if (l.CreateField(&field) != OGRERR_NONE) {
         throw StoreError(location + ": cannot add field " + def.name + "." + f.name + ": " + last_gdal_error());
       }
+    }
+  }
+
+  // A store written before a field became a date-time (villages.updated_at, issue 13) has a DATE
+  // column: writing a time into it would drop the time, so opening it for writing widens the
+  // column to DATETIME. Its dates stay as they are (a day whose time was not recorded).
+  void widen_date_column(const model::FeatureClassDef& def, const model::FieldDef& f, OGRLayer& l, int k) {
+    OGRFieldDefn* have = l.GetLayerDefn()->GetFieldDefn(k);
+    if (f.type != model::FieldType::datetime || have->GetType() != OFTDate) return;
+    OGRFieldDefn wider(have);
+    wider.SetType(OFTDateTime);
+    if (l.AlterFieldDefn(k, &wider, ALTER_TYPE_FLAG) != OGRERR_NONE) {
+      throw StoreError(location + ": cannot widen " + def.name + "." + f.name + " to a date-time: " + last_gdal_error());
     }
   }
 
@@ -170,13 +169,16 @@ void FeatureStore::for_each(const std::string& class_name, const std::function<v
         case model::FieldType::integer: out.values[i] = static_cast<std::int64_t>(feature->GetFieldAsInteger64(k)); break;
         case model::FieldType::real: out.values[i] = feature->GetFieldAsDouble(k); break;
         case model::FieldType::text: out.values[i] = std::string(feature->GetFieldAsString(k)); break;
-        case model::FieldType::date: {
-          int y = 0, m = 0, d = 0, hh = 0, mm = 0, tz = 0;
-          float ss = 0;
-          feature->GetFieldAsDateTime(k, &y, &m, &d, &hh, &mm, &ss, &tz);
-          char buf[16];
-          std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
-          out.values[i] = std::string(buf);
+        case model::FieldType::date:
+        case model::FieldType::datetime: {
+          const auto column = feature->GetFieldDefnRef(k)->GetType();
+          if (column != OFTDate && column != OFTDateTime) {
+            out.values[i] = std::string(feature->GetFieldAsString(k));
+            break;
+          }
+          std::string text = ogr_datetime_text(*feature, k);
+          if (def->fields[i].type == model::FieldType::date) text.resize(10);
+          out.values[i] = std::move(text);
           break;
         }
       }
@@ -242,8 +244,10 @@ std::int64_t FeatureStore::insert(const std::string& class_name, const model::Fe
   return feature.GetFID();
 }
 
-std::filesystem::path FeatureStore::relief_directory() const {
-  std::filesystem::path p(m_impl->location);
+std::filesystem::path FeatureStore::relief_directory() const { return relief_directory_of(m_impl->location); }
+
+std::filesystem::path relief_directory_of(const std::string& location) {
+  const std::filesystem::path p(location);
   return p.parent_path() / (p.stem().string() + ".dem");
 }
 

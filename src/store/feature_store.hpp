@@ -65,6 +65,9 @@ class FeatureStore {
   std::unique_ptr<Impl> m_impl;
 };
 
+// The relief directory of the store at `location` ("<dir>/<stem>.dem"), whether or not it exists.
+std::filesystem::path relief_directory_of(const std::string& location);
+
 // Path of the DEM raster of one village under a relief directory.
 std::filesystem::path relief_path(const std::filesystem::path& relief_dir, const std::string& village_code);
 

@@ -50,3 +50,32 @@ TEST_CASE("validation names the field and the rule", "[model][validation]") {
   f.values[def.field_index("category")] = Value{};
   CHECK(v.check(f).value_or("").find("category: is required") != std::string::npos);
 }
+
+TEST_CASE("dates and date-times convert as GIS tools write them, or are refused with the reason", "[model][validation][issue13]") {
+  FieldDef date;
+  date.name = "since";
+  date.type = FieldType::date;
+  FieldDef stamp;
+  stamp.name = "updated_at";
+  stamp.type = FieldType::datetime;
+  std::string why;
+  // Into a date-time field: ISO forms normalised, nothing dropped.
+  CHECK(convert_lossless(stamp, Value(std::string("2024-08-08T14:56:00")), why) == Value(std::string("2024-08-08T14:56:00")));
+  CHECK(convert_lossless(stamp, Value(std::string("2024-08-08 14:56")), why) == Value(std::string("2024-08-08T14:56:00")));
+  CHECK(convert_lossless(stamp, Value(std::string("2024-08-08T14:56:00.500+08")), why) ==
+        Value(std::string("2024-08-08T14:56:00.5+08:00")));
+  CHECK(convert_lossless(stamp, Value(std::string("2024-08-08T06:56:00.000Z")), why) == Value(std::string("2024-08-08T06:56:00Z")));
+  CHECK(convert_lossless(stamp, Value(std::string("2024-08-08")), why) == Value(std::string("2024-08-08")));
+  CHECK_FALSE(convert_lossless(stamp, Value(std::string("08/08/2024")), why));
+  CHECK(why == "is not a date-time (YYYY-MM-DDTHH:MM:SS)");
+  // Into a date field: midnight without a zone is the day; any other time is refused.
+  CHECK(convert_lossless(date, Value(std::string("2023-03-01T00:00:00")), why) == Value(std::string("2023-03-01")));
+  CHECK_FALSE(convert_lossless(date, Value(std::string("2023-03-01T14:30:00")), why));
+  CHECK(why.find("has a time of day (14:30:00) that a date field cannot hold") == 0);
+  CHECK_FALSE(convert_lossless(date, Value(std::int64_t{20230301}), why));
+  CHECK(why == "is a number, not a date");
+  CHECK(is_iso_datetime("2024-08-08T14:56:00"));
+  CHECK(is_iso_datetime("2024-08-08"));
+  CHECK_FALSE(is_iso_datetime("2024-08-08T25:00:00"));
+  CHECK_FALSE(is_iso_datetime("2024-08-08 14:56:00"));  // stored values are normalised with a T
+}

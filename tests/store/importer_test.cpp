@@ -170,13 +170,14 @@ void expect_refused(const test::SourceFeature& bad, const std::vector<std::strin
 }  // namespace
 
 TEST_CASE("bad imports are refused and leave the store unchanged", "[store][import]") {
-  SECTION("missing village key") {
+  SECTION("missing village key, and no village to derive it from (issue 13)") {
     expect_refused({{"H9", "", "王五", "2", "farming", ""}, "POINT (119.48 28.45)"},
-                   {"layer households", "feature 4", "missing village key village_code"});
+                   {"layer households", "feature 4 (H9)", "no village code and lie outside every village",
+                    "neither the store nor the import holds villages"});
   }
   SECTION("value that cannot be converted without loss") {
     expect_refused({{"H9", "331124101201", "王五", "2.5", "farming", ""}, "POINT (119.48 28.45)"},
-                   {"feature 4", "field members", "\"2.5\" cannot be converted to integer"});
+                   {"feature 4", "field members", "\"2.5\" cannot be converted to integer without loss: it has a fraction"});
   }
   SECTION("value outside the field's domain") {
     expect_refused({{"H9", "331124101201", "王五", "2", "farmer", ""}, "POINT (119.48 28.45)"},
