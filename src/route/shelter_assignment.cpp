@@ -309,9 +309,11 @@ class Solver {
   int people() const { return std::accumulate(m_p.members.begin(), m_p.members.end(), 0); }
 
   // A quick incumbent from a split relaxation: the households it does not split keep their shelter,
-  // the split ones (largest first) go to the quickest shelter with room left, else unplaced.
+  // the split ones (largest first) go to the quickest shelter with room left, then so do the ones
+  // left out (largest first), else unplaced.
   void round_off(const std::vector<int>& sole) {
     const std::size_t nh = m_p.members.size();
+    m_work += nh * (m_cap.size() + 1);  // a look at every household's shelters
     std::vector<int> left = m_cap;
     std::vector<std::optional<std::size_t>> shelter(nh);
     std::vector<std::size_t> split;
@@ -326,6 +328,13 @@ class Solver {
     }
     std::stable_sort(split.begin(), split.end(), [&](std::size_t a, std::size_t b) { return m_p.members[a] > m_p.members[b]; });
     for (std::size_t h : split) shelter[h] = place_quickest(m_p, h, left);
+    // Room the rounding left may take a household the relaxation (or a branch) left out, whole.
+    std::vector<std::size_t> out;
+    for (std::size_t h = 0; h < nh; ++h) {
+      if (!shelter[h]) out.push_back(h);
+    }
+    std::stable_sort(out.begin(), out.end(), [&](std::size_t a, std::size_t b) { return m_p.members[a] > m_p.members[b]; });
+    for (std::size_t h : out) shelter[h] = place_quickest(m_p, h, left);
     Assignment a = evaluate(m_p, std::move(shelter));
     if (const std::int64_t v = value(a); v < m_best_value) {
       m_best = std::move(a);
