@@ -160,14 +160,22 @@ int main(int argc, char** argv) {
   std::printf("\nvillage evacuees gathered in %.0f ms (%zu villages)\n", ms_since(t0), villages.size());
   const route::PlanOptions options;
   std::vector<double> plan_ms, per_household_ms, per_shelter_ms;
-  std::size_t households = 0, not_placed = 0, biggest = 0;
-  double biggest_ms = 0;
+  std::size_t households = 0, not_placed = 0, biggest = 0, not_proven = 0, beats_greedy = 0;
+  double biggest_ms = 0, worst_gap = 0;  // the largest gap to the bound, as a share of the plan's person-time
   for (const auto& v : villages) {
     auto t = Clock::now();
     const auto plan = route::plan_evacuation(*net, v.households, v.shelters, options);
     plan_ms.push_back(ms_since(t));
     households += v.households.size();
     not_placed += plan.not_placed;
+    if (!plan.proven_optimal) {
+      ++not_proven;
+      if (plan.optimal.person_seconds > 0) worst_gap = std::max(worst_gap, plan.gap_person_seconds / plan.optimal.person_seconds);
+    }
+    if (plan.optimal.people_placed > plan.greedy.people_placed ||
+        (plan.optimal.people_placed == plan.greedy.people_placed && plan.optimal.person_seconds < plan.greedy.person_seconds)) {
+      ++beats_greedy;
+    }
     if (v.households.size() > biggest) {
       biggest = v.households.size();
       biggest_ms = plan_ms.back();
@@ -192,6 +200,8 @@ int main(int argc, char** argv) {
   report("village plan (one village)", plan_ms, {}, "villages");
   std::printf("    largest: %zu households at risk, %.2f ms; county: %zu households at risk, %zu not placed\n", biggest,
               biggest_ms, households, not_placed);
+  std::printf("    not proven optimal (search limit): %zu villages, gap to the bound at most %.3f%%; better than greedy in %zu\n",
+              not_proven, 100 * worst_gap, beats_greedy);
   report("  time table, search per household", per_household_ms, {}, "villages");
   report("  time table, search per shelter", per_shelter_ms, {}, "villages");
 

@@ -16,9 +16,13 @@
 // shelters − 1 of them); when it splits none it is the answer, otherwise a branch-and-bound over
 // the split households' choices, bounded by the relaxation of each branch, finds the best
 // unsplit assignment. The greedy answer is the first incumbent, and each split relaxation is also
-// rounded into one (split households to the quickest shelter with room). The search stops at
-// kMaxBranches branches or kMaxWork arcs scanned (reported: `proven_optimal` false, with the gap to
-// the bound): a bound on the time a request can take.
+// rounded into one (split households to the quickest shelter with room). Reduced-cost fixing keeps
+// the search small: the root relaxation's potentials price each shelter, and a household option
+// whose reduced cost is at least the incumbent's gap to the bound cannot be in a better assignment
+// — most households keep a single option and leave the search, the rest lose options as the
+// incumbent improves, so each branch's relaxation runs over the few contested households. The
+// search stops at kMaxBranches branches or kMaxWork units of work (reported: `proven_optimal`
+// false, with the gap to the bound): a bound on the time a request can take.
 //
 // Thread-safe: no shared state.
 
@@ -48,8 +52,10 @@ struct Assignment {
   std::int64_t gap = 0;         // then: total_cost above the relaxation's bound (0 when unknown)
 };
 
-// Limits of the branch-and-bound: branches, and arcs scanned by all its relaxations together (a
-// deterministic measure of work: the same problem always stops at the same point). A village of
+// Limits of the branch-and-bound: branches, and work by all its relaxations together — arcs
+// scanned plus nodes set up per shortest-path search (a deterministic measure, proportional to
+// time: the same problem always stops at the same point; 5M keeps the slowest village of the
+// generated county under 40 ms, p99 20 ms, on a loaded 2-core machine). A village of
 // a few hundred households at risk with its capacity nearly full can tie many households at
 // nearly the same cost; past these the best assignment found is kept, with its gap to the bound.
 inline constexpr std::size_t kMaxBranches = 2000;

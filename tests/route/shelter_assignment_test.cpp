@@ -116,3 +116,58 @@ TEST_CASE("plan: the optimum equals a brute-force search on random small village
   // The cases are tight enough that the baseline often loses.
   CHECK(greedy_worse > 30);
 }
+
+TEST_CASE("plan: the optimum equals a brute-force search when many households tie", "[route][plan]") {
+  // Few distinct times, so many households are indifferent between shelters, and capacities tight
+  // enough that some must stay out: the cases where reduced-cost fixing closes options (a
+  // shelter, or "not placed") while the search still has to choose among the tied ones.
+  std::mt19937 rng(20261202);
+  for (int round = 0; round < 150; ++round) {
+    const std::size_t nh = 5 + rng() % 4, ns = 2 + rng() % 2;
+    AssignmentProblem p;
+    int people = 0;
+    for (std::size_t h = 0; h < nh; ++h) {
+      p.members.push_back(1 + static_cast<int>(rng() % 4));
+      people += p.members.back();
+      std::vector<route::PersonCost> row;
+      for (std::size_t s = 0; s < ns; ++s) row.push_back(rng() % 10 == 0 ? kUnreachable : 300 * (1 + rng() % 3));
+      p.cost.push_back(row);
+    }
+    for (std::size_t s = 0; s < ns; ++s) p.capacity.push_back(static_cast<int>(people * (50 + rng() % 51) / 100 / ns));
+    INFO("round " << round);
+    const Assignment best = route::optimal_assignment(p);
+    const Assignment exact = brute_force(p);
+    check_feasible(p, best);
+    CHECK(best.proven_optimal);
+    CHECK(best.people_placed == exact.people_placed);
+    CHECK(best.total_cost == exact.total_cost);
+  }
+}
+
+TEST_CASE("plan: a village of 200 households with tied times is planned and proven optimal", "[route][plan]") {
+  // Four shelters, three distinct walking times, capacity for 90% of the people: thousands of
+  // equally good ways to fill the shelters. The plan must still come back proven optimal, within
+  // the search's work limit.
+  std::mt19937 rng(5);
+  AssignmentProblem p;
+  int people = 0;
+  const std::size_t nh = 200, ns = 4;
+  for (std::size_t h = 0; h < nh; ++h) {
+    p.members.push_back(1 + static_cast<int>(rng() % 5));
+    people += p.members.back();
+    const route::PersonCost base = 3000 + 600 * static_cast<route::PersonCost>(rng() % 3);
+    std::vector<route::PersonCost> row;
+    for (std::size_t s = 0; s < ns; ++s) row.push_back(base + (rng() % 3 == 0 ? 600 : 0));
+    p.cost.push_back(row);
+  }
+  for (std::size_t s = 0; s < ns; ++s) p.capacity.push_back(people * 9 / 10 / static_cast<int>(ns) + static_cast<int>(rng() % 4));
+  const Assignment best = route::optimal_assignment(p);
+  const Assignment greedy = route::greedy_assignment(p);
+  check_feasible(p, best);
+  CHECK(best.proven_optimal);
+  CHECK(best.gap == 0);
+  CHECK_FALSE(route::better(greedy, best));
+  int capacity = 0;
+  for (int c : p.capacity) capacity += c;
+  CHECK(best.people_placed == capacity);  // some 40 one-person households fill every last place
+}
