@@ -19,6 +19,7 @@
 #include "access/scope.hpp"
 #include "base/error.hpp"
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "model/layer_catalog.hpp"
 #include "print/atlas.hpp"
 #include "query/dataset.hpp"
@@ -109,18 +110,7 @@ int run_atlas(const Args& args) {
       ("styles", po::value(&styles_dir)->default_value(styles_dir), "style directory")                   //
       ("policy", po::value(&policy_path)->default_value(policy_path), "access policy file");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(desc).run(), vm);
-    if (vm.count("help")) {
-      std::cout << desc << "\n";
-      return 0;
-    }
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::fprintf(stderr, "minqing atlas: %s\n\n", e.what());
-    std::cerr << desc << "\n";
-    return 2;
-  }
+  if (const auto stop = parse_options("atlas", desc, args, vm)) return *stop;
   print::AtlasRequest request;
   request.out = out;
   request.jobs = jobs;

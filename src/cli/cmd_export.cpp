@@ -8,6 +8,7 @@
 #include <boost/program_options.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "model/layer_catalog.hpp"
 #include "store/exporter.hpp"
 
@@ -34,18 +35,7 @@ int run_export(const Args& args) {
       ("crs", po::value(&options.crs)->default_value("EPSG:4549"), "output CRS, e.g. EPSG:4490")  //
       ("layers", po::value(&layers_dir), "layer definition directory");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(desc).run(), vm);
-    if (vm.count("help")) {
-      std::cout << desc << "\n";
-      return 0;
-    }
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::fprintf(stderr, "minqing export: %s\n\n", e.what());
-    std::cerr << desc << "\n";
-    return 2;
-  }
+  if (const auto stop = parse_options("export", desc, args, vm)) return *stop;
   if (!village.empty() && !township.empty()) {
     std::fprintf(stderr, "minqing export: give --village or --township, not both\n");
     return 2;

@@ -7,6 +7,7 @@
 #include <boost/program_options.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "generate/county_generator.hpp"
 #include "model/layer_catalog.hpp"
 
@@ -33,18 +34,7 @@ int run_generate(const Args& args) {
       ("threads", po::value(&options.threads)->default_value(2), "worker threads")                     //
       ("layers", po::value(&layers_dir), "layer definition directory");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(desc).run(), vm);
-    if (vm.count("help")) {
-      std::cout << desc << "\n";
-      return 0;
-    }
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::fprintf(stderr, "minqing generate: %s\n\n", e.what());
-    std::cerr << desc << "\n";
-    return 2;
-  }
+  if (const auto stop = parse_options("generate", desc, args, vm)) return *stop;
   options.out = out;
   if (std::filesystem::exists(options.out)) {
     if (!force) {

@@ -6,6 +6,7 @@
 #include <boost/program_options.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "model/layer_catalog.hpp"
 #include "store/importer.hpp"
 
@@ -78,18 +79,7 @@ int run_import(const Args& args) {
   po::positional_options_description positional;
   positional.add("source", -1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(desc).positional(positional).run(), vm);
-    if (vm.count("help")) {
-      std::cout << desc << "\n";
-      return 0;
-    }
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::fprintf(stderr, "minqing import: %s\n\n", e.what());
-    std::cerr << desc << "\n";
-    return 2;
-  }
+  if (const auto stop = parse_options("import", desc, args, vm, &positional)) return *stop;
   if (options.sources.empty()) {
     std::fprintf(stderr, "minqing import: name at least one source file\n");
     return 2;

@@ -24,6 +24,7 @@
 #include "access/scope.hpp"
 #include "base/error.hpp"
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "model/layer_catalog.hpp"
 #include "query/dataset.hpp"
 #include "route/network_cache.hpp"
@@ -112,18 +113,7 @@ int run_plan(const Args& args) {
       ("policy", po::value(&policy_path)->default_value(policy_path), "access policy file");
   // clang-format on
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(desc).run(), vm);
-    if (vm.count("help")) {
-      std::cout << desc << "\n";
-      return 0;
-    }
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::fprintf(stderr, "minqing plan: %s\n\n", e.what());
-    std::cerr << desc << "\n";
-    return 2;
-  }
+  if (const auto stop = parse_options("plan", desc, args, vm)) return *stop;
   if (jobs < 1 || jobs > 256) {
     std::fprintf(stderr, "minqing plan: --jobs must be 1 to 256\n");
     return 2;

@@ -11,6 +11,7 @@
 
 #include "base/error.hpp"
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "geo/tile.hpp"
 #include "model/layer_catalog.hpp"
 #include "render/map_renderer.hpp"
@@ -64,18 +65,7 @@ int run_render(const Args& args) {
   po::positional_options_description positional;
   positional.add("out", 1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(desc).positional(positional).run(), vm);
-    if (vm.count("help")) {
-      std::cout << desc << "\n";
-      return 0;
-    }
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::fprintf(stderr, "minqing render: %s\n\n", e.what());
-    std::cerr << desc << "\n";
-    return 2;
-  }
+  if (const auto stop = parse_options("render", desc, args, vm, &positional)) return *stop;
   if (size < 16 || size > 16384) {
     std::fprintf(stderr, "minqing render: --size must be in [16, 16384]\n");
     return 2;

@@ -14,6 +14,7 @@
 #include "access/scope.hpp"
 #include "base/error.hpp"
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "model/layer_catalog.hpp"
 #include "query/dataset.hpp"
 #include "route/network_cache.hpp"
@@ -46,18 +47,7 @@ int run_route(const Args& args) {
       ("layers", po::value(&layers_dir)->default_value(layers_dir), "layer definition directory")  //
       ("policy", po::value(&policy_path)->default_value(policy_path), "access policy file");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(desc).run(), vm);
-    if (vm.count("help")) {
-      std::cout << desc << "\n";
-      return 0;
-    }
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::fprintf(stderr, "minqing route: %s\n\n", e.what());
-    std::cerr << desc << "\n";
-    return 2;
-  }
+  if (const auto stop = parse_options("route", desc, args, vm)) return *stop;
   if (vm.count("mode")) params.mode = mode;
   if (vm.count("avoid")) params.avoid = avoid;
   if (vm.count("closed")) params.closed = closed;
