@@ -35,14 +35,20 @@ store=$out/villages20.gpkg
 [ -f "$store" ] || "$bin" generate --villages 20 --seed 20091 --out "$store" >/dev/null
 
 now() { date +%s.%N; }
+# CPU seconds (user + system) of this script's finished children, from bash's `times` run in this
+# shell (a $(…) would ask a subshell): on a shared machine, wall time swings with other people's
+# load; CPU time much less. mark NAME keeps the count in $out/cpu-NAME.
+mark() { times >"$out/cpu-$1"; }
 echo "atlas bench: 20 villages × 6 maps, $threads threads / processes, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # Ours: a cold run (nothing to skip), then a second run (everything skipped: resumability's cost).
 rm -rf "$out/ours"
+mark 0
 t0=$(now)
 "$bin" atlas --store "$store" --out "$out/ours" --jobs "$threads" --auth "$out/auth.sqlite" --audit "$out/audit.jsonl" \
   2>/dev/null | tee "$out/ours.txt"
 t1=$(now)
+mark 1
 "$bin" atlas --store "$store" --out "$out/ours" --jobs "$threads" --auth "$out/auth.sqlite" --audit "$out/audit.jsonl" \
   2>/dev/null >/dev/null
 t2=$(now)
@@ -50,6 +56,7 @@ t2=$(now)
 # QGIS: one process per thread, each printing every N-th village.
 rm -rf "$out/qgis"
 mkdir -p "$out/qgis"
+mark 3
 t3=$(now)
 pids=()
 for ((w = 0; w < threads; w++)); do
@@ -59,11 +66,16 @@ for ((w = 0; w < threads; w++)); do
 done
 for p in "${pids[@]}"; do wait "$p"; done
 t4=$(now)
+mark 4
 
 python3 - "$t0" "$t1" "$t2" "$t3" "$t4" "$out" "$threads" <<'PY'
-import glob, json, os, sys
+import glob, json, os, re, sys
 t0, t1, t2, t3, t4 = map(float, sys.argv[1:6])
 out, threads = sys.argv[6], int(sys.argv[7])
+def cpu(name):  # the children's line of `times`: "0m1.234s 0m0.100s"
+    line = open(os.path.join(out, "cpu-" + name)).read().strip().splitlines()[-1]
+    return sum(int(m) * 60 + float(s) for m, s in re.findall(r"(\d+)m([\d.]+)s", line))
+c0, c1, c3, c4 = (cpu(n) for n in "0134")
 ours, skip, qgis = t1 - t0, t2 - t1, t4 - t3
 sheets = len(glob.glob(os.path.join(out, "ours", "*", "*.pdf")))
 villages = len(glob.glob(os.path.join(out, "ours", "*.pdf")))
@@ -79,4 +91,9 @@ print(f"qgis : {qsheets} sheets in {qgis:.1f} s wall including start-up ({qsheet
 scale = 401 / 20
 print(f"county (401 villages, 2406 sheets): ours ≈ {ours * scale:.0f} s (+ village PDFs), qgis ≈ {qgis * scale:.0f} s "
       f"(sheets only) → ours/qgis sheets per second: {(sheets / ours) / (qsheets / qgis):.2f}×")
+ocpu, qcpu = c1 - c0, c4 - c3
+print(f"cpu  : ours {ocpu:.1f} s ({ocpu / sheets * 1000:.0f} ms a sheet, village PDFs and start-up included), "
+      f"qgis {qcpu:.1f} s ({qcpu / qsheets * 1000:.0f} ms a sheet, start-up included) → {qcpu / qsheets / (ocpu / sheets):.2f}× "
+      f"per sheet; county on {threads} cores at full use: ours ≈ {ocpu * scale / threads:.0f} s, "
+      f"qgis ≈ {qcpu * scale / threads:.0f} s")
 PY

@@ -109,6 +109,7 @@ AtlasResult run_atlas(const SheetPrinter& printer, const query::ScopedReader& re
     std::vector<std::filesystem::path> files;
     std::string village_key;
     std::vector<std::pair<SheetPlan, std::string>> plans;
+    render::ReliefCache relief;  // the village's sheets share one extent: one shading for all
     for (const auto& m : request.maps) {
       SheetPlan plan = printer.plan(reader, code, m, request.options);
       village_key += m + ":" + plan.data_version + ",";
@@ -125,7 +126,7 @@ AtlasResult run_atlas(const SheetPrinter& printer, const query::ScopedReader& re
         finish(file, true, 0, false);
         continue;
       }
-      std::string pdf = printer.pdf(reader, {plan}, stamp);
+      std::string pdf = printer.pdf(reader, {plan}, stamp, &relief);
       write_file(request.out / file, pdf);
       manifest.record(file, key);
       if (!village_current) sheets.push_back(std::move(pdf));

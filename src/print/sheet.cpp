@@ -139,8 +139,8 @@ SheetPlan SheetPrinter::plan(const query::ScopedReader& reader, std::string_view
   return p;
 }
 
-void SheetPrinter::draw(cairo_t* cr, const query::ScopedReader& reader, const SheetPlan& p,
-                        const SheetStamp& stamp) const {
+void SheetPrinter::draw(cairo_t* cr, const query::ScopedReader& reader, const SheetPlan& p, const SheetStamp& stamp,
+                        render::ReliefCache* relief_cache) const {
   const SheetLayout& l = p.layout;
   const double u = l.unit;
   render::CairoSave save(cr);
@@ -148,7 +148,8 @@ void SheetPrinter::draw(cairo_t* cr, const query::ScopedReader& reader, const Sh
   cairo_paint(cr);
 
   // The map, its grid, and (confidential maps) the watermark over it.
-  const render::RenderRequest request = map_request(p.view, p.draw_maps, reader);
+  render::RenderRequest request = map_request(p.view, p.draw_maps, reader);
+  request.relief_cache = relief_cache;
   draw_map_frame(cr, m_renderer, request, p.view, p.village);
   draw_coordinate_grid(cr, p.view, 6 * kPointsPerMm, u);
   if (p.personal_data) {
@@ -224,8 +225,10 @@ void SheetPrinter::draw(cairo_t* cr, const query::ScopedReader& reader, const Sh
 }
 
 std::string SheetPrinter::pdf(const query::ScopedReader& reader, const std::vector<SheetPlan>& plans,
-                              const SheetStamp& stamp) const {
+                              const SheetStamp& stamp, render::ReliefCache* relief_cache) const {
   if (plans.empty()) throw RequestError("a PDF needs at least one sheet");
+  render::ReliefCache own_cache;
+  if (!relief_cache) relief_cache = &own_cache;
   std::string out;
   const PageSize first = plans.front().layout.page;
   render::SurfacePtr surface(
@@ -243,7 +246,7 @@ std::string SheetPrinter::pdf(const query::ScopedReader& reader, const std::vect
     render::CairoPtr cr = render::make_context(surface.get());
     for (const SheetPlan& p : plans) {
       cairo_pdf_surface_set_size(surface.get(), p.layout.page.width_pt, p.layout.page.height_pt);
-      draw(cr.get(), reader, p, stamp);
+      draw(cr.get(), reader, p, stamp, relief_cache);
       cairo_show_page(cr.get());
     }
   }

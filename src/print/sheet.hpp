@@ -28,6 +28,7 @@
 #include "print/sheet_layout.hpp"
 #include "query/scoped_reader.hpp"
 #include "render/map_renderer.hpp"
+#include "render/relief_cache.hpp"
 #include "style/style.hpp"
 
 namespace minqing::print {
@@ -83,11 +84,16 @@ class SheetPrinter {
                  const SheetOptions& options) const;
 
   // Draws the planned sheet onto `cr`, whose user space is the page in points.
+  // `relief_cache` (may be null) keeps the shaded relief for the next sheet of the same extent.
   // @throws RenderError on a cairo failure, ProjError when PROJ lacks EPSG:4549.
-  void draw(cairo_t* cr, const query::ScopedReader& reader, const SheetPlan& plan, const SheetStamp& stamp) const;
+  void draw(cairo_t* cr, const query::ScopedReader& reader, const SheetPlan& plan, const SheetStamp& stamp,
+            render::ReliefCache* relief_cache = nullptr) const;
 
   // The sheets as one PDF, a page each (each page its own size). @pre !plans.empty().
-  std::string pdf(const query::ScopedReader& reader, const std::vector<SheetPlan>& plans, const SheetStamp& stamp) const;
+  // The relief is shaded once for all sheets of one extent: in `relief_cache` when given (the
+  // atlas passes one per village, across its one-sheet PDFs), else in one of this call's own.
+  std::string pdf(const query::ScopedReader& reader, const std::vector<SheetPlan>& plans, const SheetStamp& stamp,
+                  render::ReliefCache* relief_cache = nullptr) const;
 
   // The sheet as a PNG at `dpi` (36…300). @throws RequestError for a dpi out of range.
   std::string png(const query::ScopedReader& reader, const SheetPlan& plan, const SheetStamp& stamp, int dpi) const;

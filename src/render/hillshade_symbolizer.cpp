@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "render/cairo_context.hpp"
+#include "render/relief_cache.hpp"
 #include "render/relief_source.hpp"
 #include "render/symbolizers.hpp"
 
@@ -22,16 +23,28 @@ void draw_hillshade(const Canvas& canvas, const style::HillshadeSymbolizer& s, c
   const bool full = canvas.hillshade_resolution == 1;
   const int w = full ? canvas.width : std::max(1, static_cast<int>(std::ceil(canvas.width * canvas.hillshade_resolution)));
   const int h = full ? canvas.height : std::max(1, static_cast<int>(std::ceil(canvas.height * canvas.hillshade_resolution)));
-  SurfacePtr shade = make_image_surface(w, h);
-  cairo_surface_flush(shade.get());
-  unsigned char* data = cairo_image_surface_get_data(shade.get());
-  const int stride = cairo_image_surface_get_stride(shade.get());
-  std::memset(data, 0, static_cast<std::size_t>(stride) * h);
-  if (!relief.render_hillshade(canvas.extent, w, h, p, data, stride)) return;
-  cairo_surface_mark_dirty(shade.get());
+  const auto shade = [&]() -> SurfacePtr {
+    SurfacePtr image = make_image_surface(w, h);
+    cairo_surface_flush(image.get());
+    unsigned char* data = cairo_image_surface_get_data(image.get());
+    const int stride = cairo_image_surface_get_stride(image.get());
+    std::memset(data, 0, static_cast<std::size_t>(stride) * h);
+    if (!relief.render_hillshade(canvas.extent, w, h, p, data, stride)) return nullptr;
+    cairo_surface_mark_dirty(image.get());
+    return image;
+  };
+  SurfacePtr own;
+  cairo_surface_t* image = nullptr;
+  if (canvas.relief_cache) {
+    image = canvas.relief_cache->get(canvas.extent, w, h, p, shade);
+  } else {
+    own = shade();
+    image = own.get();
+  }
+  if (!image) return;
   CairoSave save(canvas.cr);
   if (!full) cairo_scale(canvas.cr, static_cast<double>(canvas.width) / w, static_cast<double>(canvas.height) / h);
-  cairo_set_source_surface(canvas.cr, shade.get(), 0, 0);
+  cairo_set_source_surface(canvas.cr, image, 0, 0);
   if (!full) cairo_pattern_set_filter(cairo_get_source(canvas.cr), CAIRO_FILTER_BILINEAR);
   cairo_paint(canvas.cr);
   check(canvas.cr, "drawing the hillshade");

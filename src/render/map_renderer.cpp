@@ -83,6 +83,7 @@ Frame make_frame(cairo_t* cr, const RenderRequest& r) {
   c.scale = r.scale;
   c.zoom = r.zoom;
   c.hillshade_resolution = r.hillshade_resolution;
+  c.relief_cache = r.relief_cache;
   const double buffer = kBufferPx * r.scale;
   c.clip = geo::BBox{-buffer, -buffer, r.width_px + buffer, r.height_px + buffer};
   f.query_box = r.extent.buffered(buffer / std::min(c.to_px.sx, c.to_px.sy));

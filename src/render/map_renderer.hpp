@@ -25,6 +25,7 @@
 namespace minqing::render {
 
 class ReliefSource;
+class ReliefCache;
 
 struct RenderRequest {
   std::vector<std::string> maps;  // style names (= map names), drawn in this order
@@ -44,6 +45,10 @@ struct RenderRequest {
   // sheet, whose canvas is finer than the DEM, shades a coarser grid and lets the PDF viewer
   // interpolate it — a smaller image to compute and to compress.
   double hillshade_resolution = 1;
+  // Where set, the shaded relief is looked up there and shaded only on a miss (render/relief_cache.hpp):
+  // the atlas's sheets of one village share one shading. Same pixels either way. Must outlive the
+  // draw; used by one thread at a time.
+  ReliefCache* relief_cache = nullptr;
 };
 
 // A placed label, for tests and print layouts: its text and its box in canvas pixels.

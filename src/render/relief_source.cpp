@@ -74,11 +74,16 @@ geo::BBox ReliefSource::extent() const noexcept { return m_extent; }
 
 std::unique_ptr<ReliefSource> ReliefSource::from_grids(std::vector<Grid> grids) {
   std::unique_ptr<ReliefSource> src(new ReliefSource());
+  // One transform per CRS, not per grid: a county's DEMs share one CRS, and making a PROJ
+  // transform from WKT (a search of PROJ's SQLite database) cost more than reading the grids.
+  std::map<std::string, std::unique_ptr<geo::Transform>> to_3857_by_crs;
   for (auto& g : grids) {
     auto dem = std::make_unique<Dem>();
     dem->grid = std::move(g);
     compute_gradients(dem->grid, dem->gx, dem->gy);
-    const geo::Transform to_3857(dem->grid.crs, "EPSG:3857");
+    auto& transform = to_3857_by_crs[dem->grid.crs];
+    if (!transform) transform = std::make_unique<geo::Transform>(dem->grid.crs, "EPSG:3857");
+    const geo::Transform& to_3857 = *transform;
     const auto& gr = dem->grid;
     dem->bbox_3857 = to_3857.apply(geo::BBox{gr.origin_x, gr.origin_y - gr.ny * gr.cell_y, gr.origin_x + gr.nx * gr.cell_x, gr.origin_y});
     src->m_extent.expand(dem->bbox_3857);

@@ -14,6 +14,7 @@
 namespace minqing::render {
 
 class ReliefSource;
+class ReliefCache;
 
 // What every symbolizer needs to know about the canvas.
 struct Canvas {
@@ -27,6 +28,7 @@ struct Canvas {
   double zoom = 0;
   double tolerance = 0.5;   // simplification, canvas pixels
   double hillshade_resolution = 1;  // RenderRequest::hillshade_resolution
+  ReliefCache* relief_cache = nullptr;  // RenderRequest::relief_cache
 };
 
 // The features of one layer that pass the access filter and the layer's filter, in fid order.

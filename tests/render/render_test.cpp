@@ -18,6 +18,7 @@
 #include "model/layer_catalog.hpp"
 #include "render/cairo_context.hpp"
 #include "render/map_renderer.hpp"
+#include "render/relief_cache.hpp"
 #include "render/relief_source.hpp"
 #include "store/feature_store.hpp"
 #include "store/gdal_init.hpp"
@@ -338,6 +339,28 @@ TEST_CASE("hillshade shows relief where a DEM exists", "[render][relief]") {
   // Outside the DEM nothing is shaded.
   const geo::TileId far{kZ, fx.scene.tile.x + 8, fx.scene.tile.y};
   CHECK(spread(decode(render::render_tile_png(shaded, *fx.index, {"terrain"}, far, 1))) < 0.01);
+
+  // A relief cache (the atlas keeps one per village) shades an extent once and draws the very
+  // same pixels as shading anew, at the sheets' coarser hillshade grid too.
+  render::RenderRequest req;
+  req.maps = {"terrain"};
+  req.extent = fx.scene.bbox;
+  req.zoom = render::zoom_for(req.extent, req.width_px, req.scale);
+  req.features = &*fx.index;
+  req.hillshade_resolution = 0.5;
+  const std::string uncached = render::render_png(shaded, req);
+  CHECK(spread(decode(uncached)) > 5);
+  render::ReliefCache cache;
+  req.relief_cache = &cache;
+  CHECK(render::render_png(shaded, req) == uncached);
+  CHECK(render::render_png(shaded, req) == uncached);
+  CHECK(cache.size() == 1);
+  req.extent = fx.scene.bbox.buffered(fx.scene.bbox.width() / 4);  // another sheet: shaded anew
+  req.relief_cache = nullptr;
+  const std::string other = render::render_png(shaded, req);
+  req.relief_cache = &cache;
+  CHECK(render::render_png(shaded, req) == other);
+  CHECK(cache.size() == 2);
 }
 
 TEST_CASE("tiles render the same from many threads at once", "[render]") {
