@@ -27,6 +27,7 @@
 #include "cli/options.hpp"
 #include "model/layer_catalog.hpp"
 #include "query/dataset.hpp"
+#include "render/relief_source.hpp"
 #include "route/network_cache.hpp"
 #include "route/village_evacuees.hpp"
 #include "server/evacuation_plan_endpoint.hpp"
@@ -136,7 +137,11 @@ int run_plan(const Args& args) {
     codes.push_back(village);
   }
   std::filesystem::create_directories(out_dir);
-  route::NetworkCache networks(*data);
+  // As the server: the store's DEM makes steep roads slower (route/terrain_slope.hpp).
+  const auto relief = render::ReliefSource::load_directory(data->relief_directory());
+  route::NetworkCache networks(*data, relief->empty() ? route::ElevationAt{} : route::ElevationAt{[&relief](geo::Coord p) {
+    return relief->elevation_at(p);
+  }});
   const auto start = std::chrono::steady_clock::now();
   auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
   networks.current();  // built once, before the workers share it

@@ -17,6 +17,7 @@
 #include "cli/options.hpp"
 #include "model/layer_catalog.hpp"
 #include "query/dataset.hpp"
+#include "render/relief_source.hpp"
 #include "route/network_cache.hpp"
 #include "server/http_error.hpp"
 #include "server/route_endpoint.hpp"
@@ -56,7 +57,11 @@ int run_route(const Args& args) {
   const auto policy = access::Policy::load(policy_path, catalog);
   const auto data = query::Dataset::open(store_path, catalog);
   const access::Scope scope = access::Scope::for_user(policy, "cli", role, {});
-  route::NetworkCache networks(*data);
+  // As the server: the store's DEM makes steep roads slower (route/terrain_slope.hpp).
+  const auto relief = render::ReliefSource::load_directory(data->relief_directory());
+  route::NetworkCache networks(*data, relief->empty() ? route::ElevationAt{} : route::ElevationAt{[&relief](geo::Coord p) {
+    return relief->elevation_at(p);
+  }});
   try {
     std::cout << server::route_feature(data->reader(scope), networks, params).dump(2) << "\n";
   } catch (const server::HttpError& e) {

@@ -68,6 +68,24 @@ std::uint8_t to_byte(double v) {
 ReliefSource::ReliefSource() = default;
 ReliefSource::~ReliefSource() = default;
 
+std::optional<double> ReliefSource::elevation_at(geo::Coord p) const {
+  for (const auto& dem : m_dems) {
+    if (!dem->bbox_3857.contains(p)) continue;
+    const Grid& g = dem->grid;
+    const geo::Coord q = to_grid_transform(g.crs).apply(p);
+    const double fx = (q.x - g.origin_x) / g.cell_x - 0.5;  // cell centres at integer positions
+    const double fy = (g.origin_y - q.y) / g.cell_y - 0.5;
+    if (!(fx >= 0 && fy >= 0 && fx <= g.nx - 1 && fy <= g.ny - 1)) continue;
+    const int x0 = std::min(static_cast<int>(fx), g.nx - 1), y0 = std::min(static_cast<int>(fy), g.ny - 1);
+    const int x1 = std::min(x0 + 1, g.nx - 1), y1 = std::min(y0 + 1, g.ny - 1);
+    const double tx = fx - x0, ty = fy - y0;
+    auto z = [&](int x, int y) { return static_cast<double>(g.z[static_cast<std::size_t>(y) * g.nx + x]); };
+    const double v = (z(x0, y0) * (1 - tx) + z(x1, y0) * tx) * (1 - ty) + (z(x0, y1) * (1 - tx) + z(x1, y1) * tx) * ty;
+    if (std::isfinite(v)) return v;
+  }
+  return std::nullopt;
+}
+
 bool ReliefSource::empty() const noexcept { return m_dems.empty(); }
 std::size_t ReliefSource::size() const noexcept { return m_dems.size(); }
 geo::BBox ReliefSource::extent() const noexcept { return m_extent; }

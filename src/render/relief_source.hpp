@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,10 @@ class ReliefSource {
   static std::unique_ptr<ReliefSource> from_grids(std::vector<Grid> grids);
 
   ~ReliefSource();
+
+  // The ground height at an EPSG:3857 point (bilinear between cell centres), or nullopt where no
+  // grid has data. Thread-safe (routing samples it while building the road network).
+  std::optional<double> elevation_at(geo::Coord p) const;
 
   bool empty() const noexcept;
   std::size_t size() const noexcept;

@@ -9,7 +9,7 @@ std::shared_ptr<const RoadNetwork> NetworkCache::current() {
   const std::uint64_t roads = m_data.data_version("roads");
   const std::uint64_t zones = m_data.data_version("hazard_zones");
   if (!m_network || roads != m_roads_version || zones != m_zones_version) {
-    m_network = RoadNetwork::build(m_data.unscoped_index());
+    m_network = RoadNetwork::build(m_data.unscoped_index(), m_elevation);
     m_roads_version = roads;
     m_zones_version = zones;
     ++m_builds;

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <utility>
 
 #include "query/dataset.hpp"
 #include "route/road_network.hpp"
@@ -19,7 +20,9 @@ namespace minqing::route {
 
 class NetworkCache {
  public:
-  explicit NetworkCache(const query::Dataset& data) : m_data(data) {}
+  // `elevation`: the store's DEM heights (route/terrain_slope.hpp), or empty for flat costs.
+  explicit NetworkCache(const query::Dataset& data, ElevationAt elevation = {})
+      : m_data(data), m_elevation(std::move(elevation)) {}
 
   // The network for the dataset's current roads and hazard zones.
   // @throws DataError when GEOS fails on their geometries.
@@ -29,6 +32,7 @@ class NetworkCache {
 
  private:
   const query::Dataset& m_data;
+  ElevationAt m_elevation;
   mutable std::mutex m_mutex;
   std::shared_ptr<const RoadNetwork> m_network;
   std::uint64_t m_roads_version = 0;

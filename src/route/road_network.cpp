@@ -156,7 +156,7 @@ bool polygon_contains(const geo::Geometry& g, geo::Coord p) noexcept {
 RoadNetwork::RoadNetwork() = default;
 RoadNetwork::~RoadNetwork() = default;
 
-std::unique_ptr<RoadNetwork> RoadNetwork::build(const store::ServingIndex& index) {
+std::unique_ptr<RoadNetwork> RoadNetwork::build(const store::ServingIndex& index, const ElevationAt& elevation) {
   const geo::BBox everything{-1e300, -1e300, 1e300, 1e300};
   std::vector<RoadLine> roads;
   std::vector<ZoneArea> zones;
@@ -188,10 +188,11 @@ std::unique_ptr<RoadNetwork> RoadNetwork::build(const store::ServingIndex& index
   // The index answers in no particular order; the graph should not depend on it.
   std::sort(roads.begin(), roads.end(), [](const RoadLine& a, const RoadLine& b) { return a.fid < b.fid; });
   std::sort(zones.begin(), zones.end(), [](const ZoneArea& a, const ZoneArea& b) { return a.fid < b.fid; });
-  return build(roads, zones);
+  return build(roads, zones, elevation);
 }
 
-std::unique_ptr<RoadNetwork> RoadNetwork::build(const std::vector<RoadLine>& roads, const std::vector<ZoneArea>& zones) {
+std::unique_ptr<RoadNetwork> RoadNetwork::build(const std::vector<RoadLine>& roads, const std::vector<ZoneArea>& zones,
+                                               const ElevationAt& elevation) {
   std::unique_ptr<RoadNetwork> net(new RoadNetwork());
   geo::GeosContext ctx;
 
@@ -259,7 +260,8 @@ std::unique_ptr<RoadNetwork> RoadNetwork::build(const std::vector<RoadLine>& roa
     e.length_m = cumulative_m(piece).back();
     for (std::size_t m = 0; m < kModeCount; ++m) {
       const double v = speed_mps(static_cast<Mode>(m), net->m_roads[road].road_class);
-      e.time_s[m] = v > 0 ? e.length_m / v : kInfinity;
+      const double slope = line_slope_factor(static_cast<Mode>(m), piece, e.length_m, elevation);
+      e.time_s[m] = v > 0 ? e.length_m * slope / v : kInfinity;
     }
     for (std::size_t z = 0; z < net->m_zones.size(); ++z) {
       if (!net->m_zones[z].bbox.contains(probe)) continue;

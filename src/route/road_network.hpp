@@ -29,6 +29,7 @@
 
 #include "geo/coord.hpp"
 #include "geo/geometry.hpp"
+#include "route/terrain_slope.hpp"
 #include "route/travel_mode.hpp"
 
 namespace minqing::store {
@@ -105,9 +106,12 @@ class RoadNetwork {
   // and hazard zones are read whole: a route avoids every zone, whoever asks; what a caller may be
   // told about them is decided by the endpoint).
   // @throws DataError when GEOS fails on the geometries.
-  static std::unique_ptr<RoadNetwork> build(const store::ServingIndex& index);
+  // With `elevation` (the store's DEM), each edge's times grow with its slope
+  // (route/terrain_slope.hpp); without, they are ground length over the class speed.
+  static std::unique_ptr<RoadNetwork> build(const store::ServingIndex& index, const ElevationAt& elevation = {});
   // Builds it from plain lines and zones (tests, benchmarks).
-  static std::unique_ptr<RoadNetwork> build(const std::vector<RoadLine>& roads, const std::vector<ZoneArea>& zones);
+  static std::unique_ptr<RoadNetwork> build(const std::vector<RoadLine>& roads, const std::vector<ZoneArea>& zones,
+                                            const ElevationAt& elevation = {});
 
   ~RoadNetwork();
   RoadNetwork(const RoadNetwork&) = delete;
