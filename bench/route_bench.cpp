@@ -28,6 +28,7 @@
 
 #include "model/layer_catalog.hpp"
 #include "query/dataset.hpp"
+#include "render/relief_source.hpp"
 #include "route/closures.hpp"
 #include "route/evacuation_plan.hpp"
 #include "route/road_network.hpp"
@@ -84,11 +85,21 @@ int main(int argc, char** argv) {
   const auto data = query::Dataset::open(argv[1], catalog);
   const auto& index = data->unscoped_index();
   std::printf("dataset loaded in %.0f ms\n", ms_since(t0));
+  // As the server builds it: slope from the store's DEM where there is one (route/terrain_slope.hpp).
   t0 = Clock::now();
-  const auto net = route::RoadNetwork::build(index);
+  const auto relief = render::ReliefSource::load_directory(data->relief_directory());
+  const route::ElevationAt elevation =
+      relief->empty() ? route::ElevationAt{} : route::ElevationAt{[&](geo::Coord p) { return relief->elevation_at(p); }};
+  std::printf("DEM loaded in %.0f ms (%zu grids)\n", ms_since(t0), relief->size());
+  t0 = Clock::now();
+  const auto flat = route::RoadNetwork::build(index);
+  const auto t_flat = ms_since(t0);
+  t0 = Clock::now();
+  const auto net = route::RoadNetwork::build(index, elevation);
   const auto t_build = ms_since(t0);
-  std::printf("network built in %.0f ms: %zu roads, %zu hazard zones → %zu nodes, %zu edges, %zu components\n",
-              t_build, net->roads().size(), net->zones().size(), net->node_count(), net->edge_count(),
+  std::printf("network built in %.0f ms with slope from the DEM (%.0f ms without): %zu roads, %zu hazard zones → "
+              "%zu nodes, %zu edges, %zu components\n",
+              t_build, t_flat, net->roads().size(), net->zones().size(), net->node_count(), net->edge_count(),
               net->component_count());
 
   const auto houses = points_of(index, "households");

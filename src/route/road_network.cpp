@@ -258,10 +258,10 @@ std::unique_ptr<RoadNetwork> RoadNetwork::build(const std::vector<RoadLine>& roa
     e.to = b;
     e.road = road;
     e.length_m = cumulative_m(piece).back();
+    const auto slope = line_slope_factors(piece, e.length_m, elevation);
     for (std::size_t m = 0; m < kModeCount; ++m) {
       const double v = speed_mps(static_cast<Mode>(m), net->m_roads[road].road_class);
-      const double slope = line_slope_factor(static_cast<Mode>(m), piece, e.length_m, elevation);
-      e.time_s[m] = v > 0 ? e.length_m * slope / v : kInfinity;
+      e.time_s[m] = v > 0 ? e.length_m * slope[m] / v : kInfinity;
     }
     for (std::size_t z = 0; z < net->m_zones.size(); ++z) {
       if (!net->m_zones[z].bbox.contains(probe)) continue;

@@ -20,13 +20,16 @@ double slope_time_factor(Mode mode, double grade) noexcept {
   return 1 + 5 * std::max(0.0, std::fabs(grade) - 0.06);
 }
 
-double line_slope_factor(Mode mode, std::span<const geo::Coord> points, double ground_m, const ElevationAt& elevation) {
-  if (!elevation || points.size() < 2 || !(ground_m > 0)) return 1;
+std::array<double, kModeCount> line_slope_factors(std::span<const geo::Coord> points, double ground_m,
+                                                  const ElevationAt& elevation) {
+  std::array<double, kModeCount> flat;
+  flat.fill(1.0);
+  if (!elevation || points.size() < 2 || !(ground_m > 0)) return flat;
   double mercator_total = 0;
   for (std::size_t i = 1; i < points.size(); ++i) mercator_total += std::hypot(points[i].x - points[i - 1].x, points[i].y - points[i - 1].y);
-  if (!(mercator_total > 0)) return 1;
+  if (!(mercator_total > 0)) return flat;
   const double ground_per_unit = ground_m / mercator_total;
-  double weighted = 0;
+  std::array<double, kModeCount> weighted{};
   double length = 0;
   std::optional<double> previous = elevation(points[0]);
   for (std::size_t i = 1; i < points.size(); ++i) {
@@ -35,16 +38,19 @@ double line_slope_factor(Mode mode, std::span<const geo::Coord> points, double g
     const int steps = std::max(1, static_cast<int>(std::ceil(seg / kStepMercator)));
     for (int s = 1; s <= steps; ++s) {
       const double t = static_cast<double>(s) / steps;
-      const geo::Coord p{a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t};
-      const std::optional<double> here = elevation(p);
+      const std::optional<double> here = elevation({a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t});
       const double run = seg / steps * ground_per_unit;
-      const double factor = previous && here && run > 0 ? slope_time_factor(mode, (*here - *previous) / run) : 1.0;
-      weighted += factor * run;
+      for (std::size_t m = 0; m < kModeCount; ++m) {
+        const double f = previous && here && run > 0 ? slope_time_factor(static_cast<Mode>(m), (*here - *previous) / run) : 1.0;
+        weighted[m] += f * run;
+      }
       length += run;
       previous = here;
     }
   }
-  return length > 0 ? weighted / length : 1;
+  if (!(length > 0)) return flat;
+  for (std::size_t m = 0; m < kModeCount; ++m) weighted[m] /= length;
+  return weighted;
 }
 
 }  // namespace minqing::route

@@ -9,6 +9,7 @@
 // the flat, 1.21 at 10 %, 2.43 at 30 %). Never below 1 keeps A*'s straight-line estimate at the
 // flat top speed admissible. Vehicles slow on grades steeper than 6 %: 1 + 5·(|g| − 0.06).
 
+#include <array>
 #include <functional>
 #include <optional>
 #include <span>
@@ -26,8 +27,10 @@ using ElevationAt = std::function<std::optional<double>(geo::Coord)>;
 // averaged over both directions: ≥ 1, exactly 1 on the flat.
 double slope_time_factor(Mode mode, double grade) noexcept;
 
-// The factor for a whole line (EPSG:3857 points, `ground_m` its ground length): each stretch of at
-// most ~25 m weighted by its length; stretches without heights count as flat.
-double line_slope_factor(Mode mode, std::span<const geo::Coord> points, double ground_m, const ElevationAt& elevation);
+// The factor of each mode for a whole line (EPSG:3857 points, `ground_m` its ground length): each
+// stretch of at most ~25 m weighted by its length; stretches without heights count as flat. The
+// heights are sampled once for all modes.
+std::array<double, kModeCount> line_slope_factors(std::span<const geo::Coord> points, double ground_m,
+                                                  const ElevationAt& elevation);
 
 }  // namespace minqing::route
