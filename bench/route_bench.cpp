@@ -88,8 +88,7 @@ int main(int argc, char** argv) {
   // As the server builds it: slope from the store's DEM where there is one (route/terrain_slope.hpp).
   t0 = Clock::now();
   const auto relief = render::ReliefSource::load_directory(data->relief_directory());
-  const route::ElevationAt elevation =
-      relief->empty() ? route::ElevationAt{} : route::ElevationAt{[&](geo::Coord p) { return relief->elevation_at(p); }};
+  const route::ElevationAt elevation = relief->heights();
   std::printf("DEM loaded in %.0f ms (%zu grids)\n", ms_since(t0), relief->size());
   t0 = Clock::now();
   const auto flat = route::RoadNetwork::build(index);

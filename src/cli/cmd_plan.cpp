@@ -139,9 +139,7 @@ int run_plan(const Args& args) {
   std::filesystem::create_directories(out_dir);
   // As the server: the store's DEM makes steep roads slower (route/terrain_slope.hpp).
   const auto relief = render::ReliefSource::load_directory(data->relief_directory());
-  route::NetworkCache networks(*data, relief->empty() ? route::ElevationAt{} : route::ElevationAt{[&relief](geo::Coord p) {
-    return relief->elevation_at(p);
-  }});
+  route::NetworkCache networks(*data, relief->heights());
   const auto start = std::chrono::steady_clock::now();
   auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
   networks.current();  // built once, before the workers share it

@@ -59,9 +59,7 @@ int run_route(const Args& args) {
   const access::Scope scope = access::Scope::for_user(policy, "cli", role, {});
   // As the server: the store's DEM makes steep roads slower (route/terrain_slope.hpp).
   const auto relief = render::ReliefSource::load_directory(data->relief_directory());
-  route::NetworkCache networks(*data, relief->empty() ? route::ElevationAt{} : route::ElevationAt{[&relief](geo::Coord p) {
-    return relief->elevation_at(p);
-  }});
+  route::NetworkCache networks(*data, relief->heights());
   try {
     std::cout << server::route_feature(data->reader(scope), networks, params).dump(2) << "\n";
   } catch (const server::HttpError& e) {

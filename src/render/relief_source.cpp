@@ -86,6 +86,11 @@ std::optional<double> ReliefSource::elevation_at(geo::Coord p) const {
   return std::nullopt;
 }
 
+std::function<std::optional<double>(geo::Coord)> ReliefSource::heights() const {
+  if (empty()) return {};
+  return [this](geo::Coord p) { return elevation_at(p); };
+}
+
 bool ReliefSource::empty() const noexcept { return m_dems.empty(); }
 std::size_t ReliefSource::size() const noexcept { return m_dems.size(); }
 geo::BBox ReliefSource::extent() const noexcept { return m_extent; }

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,6 +54,10 @@ class ReliefSource {
   // The ground height at an EPSG:3857 point (bilinear between cell centres), or nullopt where no
   // grid has data. Thread-safe (routing samples it while building the road network).
   std::optional<double> elevation_at(geo::Coord p) const;
+
+  // elevation_at as a function (what the road network's slope costs take), or an empty function
+  // when there is no DEM. The source must outlive it.
+  std::function<std::optional<double>(geo::Coord)> heights() const;
 
   bool empty() const noexcept;
   std::size_t size() const noexcept;

@@ -95,11 +95,8 @@ App::App(const AppOptions& options) {
   m_printer = std::make_unique<print::SheetPrinter>(*m_catalog, *m_styles, *m_renderer);
   m_sheets = std::make_unique<SheetService>(SheetService{*m_catalog, *m_data, *m_printer, m_audit.get()});
   m_queries = std::make_unique<QueryService>(QueryService{*m_catalog, *m_data, m_audit.get()});
-  route::ElevationAt elevation;  // the DEM's heights make steep roads slower (route/terrain_slope.hpp)
-  if (m_relief && !m_relief->empty()) {
-    elevation = [relief = m_relief.get()](geo::Coord p) { return relief->elevation_at(p); };
-  }
-  m_networks = std::make_unique<route::NetworkCache>(*m_data, std::move(elevation));
+  // The DEM's heights make steep roads slower (route/terrain_slope.hpp).
+  m_networks = std::make_unique<route::NetworkCache>(*m_data, m_relief ? m_relief->heights() : route::ElevationAt{});
   m_networks->current();  // the road graph is built at load, then only when roads or hazard zones change
   m_web = std::make_unique<WebAssets>(options.web_dist);
   m_load_time = std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -18,24 +18,16 @@
 #include "route/route_planner.hpp"
 #include "route/route_steps.hpp"
 #include "route/shortest_path.hpp"
+#include "support/hand_made_network.hpp"
 
 using namespace minqing;
 using route::Mode;
 
 namespace {
 
-const geo::Coord kOrigin = geo::lonlat_to_mercator({119.48, 28.45});
-const double kScale = 1 / std::cos(28.45 * 3.14159265358979323846 / 180);
-
-geo::Coord at(double x_m, double y_m) { return {kOrigin.x + x_m * kScale, kOrigin.y + y_m * kScale}; }
-
-route::RoadLine road(std::string name, std::string cls, std::vector<std::pair<double, double>> pts) {
-  route::RoadLine r;
-  for (auto [x, y] : pts) r.points.push_back(at(x, y));
-  r.name = std::move(name);
-  r.road_class = std::move(cls);
-  return r;
-}
+using test::at;
+using test::road;
+using test::valley;
 
 geo::Geometry box(double x0, double y0, double x1, double y1) {
   return geo::Geometry::polygon({at(x0, y0), at(x1, y0), at(x1, y1), at(x0, y1)});
@@ -43,16 +35,6 @@ geo::Geometry box(double x0, double y0, double x1, double y1) {
 
 route::ZoneArea zone(std::string id, std::string risk, geo::Geometry polygon) {
   return {std::move(polygon), std::move(id), std::move(risk), 0};
-}
-
-// The county road 松玉线 along y = 0 from x = 0 to 3000; 上村路 crossing it at x = 1000 (an X, in
-// the middle of both lines: only noding joins them) up to y = 1000; 下村路 from the county road at
-// x = 2000 (a T) up to y = 1000; a path 山路 joining the two tops.
-std::vector<route::RoadLine> valley() {
-  return {road("松玉线", "county", {{0, 0}, {1500, 0}, {3000, 0}}),
-          road("上村路", "village", {{1000, -500}, {1000, 1000}}),
-          road("下村路", "village", {{2000, 0}, {2000, 1000}}),
-          road("", "path", {{1000, 1000}, {2000, 1000}})};
 }
 
 route::Route plan(const route::RoadNetwork& net, geo::Coord from, geo::Coord to, Mode mode = Mode::walk,

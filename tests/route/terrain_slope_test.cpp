@@ -15,33 +15,15 @@
 #include "route/road_network.hpp"
 #include "route/route_planner.hpp"
 #include "route/terrain_slope.hpp"
+#include "support/hand_made_network.hpp"
 
 using namespace minqing;
 using route::Mode;
 
 namespace {
 
-const geo::Coord kOrigin = geo::lonlat_to_mercator({119.48, 28.45});
-const double kScale = 1 / std::cos(28.45 * 3.14159265358979323846 / 180);
-
-geo::Coord at(double x_m, double y_m) { return {kOrigin.x + x_m * kScale, kOrigin.y + y_m * kScale}; }
-
-route::RoadLine road(std::string name, std::string cls, std::vector<std::pair<double, double>> pts) {
-  route::RoadLine r;
-  for (auto [x, y] : pts) r.points.push_back(at(x, y));
-  r.name = std::move(name);
-  r.road_class = std::move(cls);
-  return r;
-}
-
-// The county road along y = 0 (3 km), two village roads up to y = 1000 at x = 1000 and 2000, and a
-// 1 km path joining their tops: from (1000, 900) to (2000, 900) the path is 1.2 km, the valley 2.8 km.
-std::vector<route::RoadLine> valley() {
-  return {road("松玉线", "county", {{0, 0}, {1500, 0}, {3000, 0}}),
-          road("上村路", "village", {{1000, -500}, {1000, 1000}}),
-          road("下村路", "village", {{2000, 0}, {2000, 1000}}),
-          road("", "path", {{1000, 1000}, {2000, 1000}})};
-}
+using test::at;
+using test::valley;
 
 route::Route walk(const route::RoadNetwork& net, geo::Coord from, geo::Coord to) {
   route::RouteRequest r;
@@ -53,7 +35,9 @@ route::Route walk(const route::RoadNetwork& net, geo::Coord from, geo::Coord to)
 }
 
 // Ground metres east/north of the origin.
-std::pair<double, double> local(geo::Coord p) { return {(p.x - kOrigin.x) / kScale, (p.y - kOrigin.y) / kScale}; }
+std::pair<double, double> local(geo::Coord p) {
+  return {(p.x - test::kNetworkOrigin.x) / test::kNetworkScale, (p.y - test::kNetworkOrigin.y) / test::kNetworkScale};
+}
 
 }  // namespace
 
