@@ -48,6 +48,14 @@ std::size_t Dataset::feature_count() const {
   return n;
 }
 
+void Dataset::apply_committed(std::string_view class_name, std::int64_t fid, const model::Feature* after) {
+  if (after) {
+    m_index->upsert(class_name, *after);
+  } else {
+    m_index->erase(class_name, fid);
+  }
+}
+
 std::uint64_t Dataset::data_version(std::string_view class_name) const { return m_index->data_version(class_name); }
 
 }  // namespace minqing::query

@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "access/scope.hpp"
+#include "model/feature.hpp"
 #include "model/layer_catalog.hpp"
 #include "query/scoped_reader.hpp"
 
@@ -55,8 +56,16 @@ class Dataset {
 
   // The raw index, every feature of every class unmasked: never for answering a caller.
   const store::ServingIndex& unscoped_index() const noexcept { return *m_index; }
-  // The same, to apply an edit to (readers see it at once; data versions move).
+  // The same, writable: for tests and benchmarks that build an index by hand. An edit to the
+  // served data goes through apply_committed(), never straight to the index.
   store::ServingIndex& editable_index() noexcept { return *m_index; }
+
+  // Makes a change already committed to the store visible to every reader: the index, and
+  // everything built over it. `after` holds the feature's new state in the store CRS (its fid
+  // set), or is null when the feature was deleted. Thread-safe with readers; callers serialise
+  // writes (one writer at a time).
+  // @throws ProjError when `after` cannot be projected, StoreError for an unknown class.
+  void apply_committed(std::string_view class_name, std::int64_t fid, const model::Feature* after);
 
   // The engines' structures, for the ScopedReader and the engines themselves.
   const SearchIndex& search_index() const noexcept { return *m_search; }
