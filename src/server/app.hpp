@@ -18,6 +18,7 @@
 #include "access/auth_db.hpp"
 #include "access/demo_accounts.hpp"
 #include "access/policy.hpp"
+#include "edit/editor.hpp"
 #include "model/layer_catalog.hpp"
 #include "query/dataset.hpp"
 #include "server/http_types.hpp"
@@ -25,6 +26,7 @@
 #include "render/map_renderer.hpp"
 #include "render/relief_source.hpp"
 #include "server/auth_endpoint.hpp"
+#include "server/edit_endpoint.hpp"
 #include "route/network_cache.hpp"
 #include "server/query_service.hpp"
 #include "server/router.hpp"
@@ -62,8 +64,8 @@ struct AppOptions {
 // thread-safe once constructed.
 class App {
  public:
-  // Loads the catalog and styles, opens the store read-only, loads the serving index and the
-  // village DEMs from it; loads the access policy, opens the auth database and the audit log.
+  // Loads the catalog and styles, reads the store (the serving index, the village DEMs and the
+  // history of changes; the store is opened for writing at the first write); loads the access policy, opens the auth database and the audit log.
   // @throws ConfigError for a bad layers or styles directory or policy, or demo mode over a store
   // with fewer than two villages; StoreError when the store, the auth database or the audit log
   // cannot be opened or read, ProjError when its CRS cannot be transformed to EPSG:3857.
@@ -91,6 +93,8 @@ class App {
   access::AuditLog& audit_log() const noexcept { return *m_audit; }
   // The road network behind /api/route (tests: it is built at load and on data changes only).
   const route::NetworkCache& networks() const noexcept { return *m_networks; }
+  // Writes to the map data (server/edit_endpoint.hpp) and their history.
+  edit::Editor& editor() const noexcept { return *m_editor; }
   // Demo mode: the demo accounts (created now or before); empty otherwise.
   const std::vector<access::DemoAccount>& demo_accounts() const noexcept { return m_demo; }
 
@@ -105,6 +109,7 @@ class App {
   // Declaration order matters: the dataset refers to the catalog.
   std::unique_ptr<model::LayerCatalog> m_catalog;
   std::unique_ptr<query::Dataset> m_data;
+  std::unique_ptr<edit::Editor> m_editor;
   std::unique_ptr<style::StyleSet> m_styles;
   std::unique_ptr<render::ReliefSource> m_relief;
   std::unique_ptr<render::MapRenderer> m_renderer;
@@ -118,6 +123,7 @@ class App {
   std::unique_ptr<print::SheetPrinter> m_printer;
   std::unique_ptr<SheetService> m_sheets;
   std::unique_ptr<QueryService> m_queries;
+  std::unique_ptr<EditService> m_edits;
   std::unique_ptr<route::NetworkCache> m_networks;
   std::unique_ptr<WebAssets> m_web;
   Router m_router;

@@ -36,8 +36,10 @@ const std::map<std::string, std::set<std::string>> kMayInclude = {
     {"generate", {"base", "geo", "model", "store"}},
     // print/ reads features only through query's ScopedReader: never store/ (nor GDAL) itself.
     {"print", {"base", "geo", "model", "access", "style", "render", "query"}},
-    {"server", {"base", "geo", "model", "store", "access", "style", "render", "query", "route", "print"}},
-    {"cli", {"base", "geo", "model", "store", "access", "style", "render", "query", "route", "print", "generate", "server"}},
+    // edit/: validated writes, versions, history; the one module besides store/ that writes.
+    {"edit", {"base", "geo", "model", "store", "access", "query"}},
+    {"server", {"base", "geo", "model", "store", "access", "style", "render", "query", "route", "print", "edit"}},
+    {"cli", {"base", "geo", "model", "store", "access", "style", "render", "query", "route", "print", "generate", "server", "edit"}},
 };
 
 struct SourceFile {

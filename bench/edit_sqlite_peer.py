@@ -1,0 +1,33 @@
+#!/usr/bin/env python3
+"""Peer of bench/run-edit-bench.sh: the same durable single-feature edit as raw SQLite — one
+transaction per edit holding the attribute UPDATE and one history row INSERT, WAL journal with
+synchronous=FULL (what minqing's writer sets) — on a copy of the same GeoPackage. No HTTP, no
+validation, no GDAL: the floor the disk's fsync sets.
+
+  edit_sqlite_peer.py STORE.gpkg SECONDS
+prints: RESULT peer=sqlite3 edits=N edits_per_s=R
+"""
+import random
+import sqlite3
+import sys
+import time
+
+store, seconds = sys.argv[1], float(sys.argv[2])
+db = sqlite3.connect(store, isolation_level=None)
+db.execute("PRAGMA journal_mode=WAL")
+db.execute("PRAGMA synchronous=FULL")
+db.execute("CREATE TABLE IF NOT EXISTS peer_history (seq INTEGER PRIMARY KEY AUTOINCREMENT, class TEXT, fid INTEGER, "
+           "version INTEGER, op TEXT, user TEXT, time TEXT, request_id TEXT, before TEXT, after TEXT)")
+fids = [r[0] for r in db.execute("SELECT fid FROM households")]
+n = 0
+start = time.perf_counter()
+while time.perf_counter() - start < seconds:
+    fid = random.choice(fids)
+    db.execute("BEGIN")
+    db.execute("UPDATE households SET members = ? WHERE fid = ?", (n % 9 + 1, fid))
+    db.execute("INSERT INTO peer_history (class, fid, version, op, user, time, request_id, before, after) "
+               "VALUES ('households', ?, ?, 'update', 'bench', ?, 'peer', '{}', '{}')", (fid, n, time.time()))
+    db.execute("COMMIT")
+    n += 1
+elapsed = time.perf_counter() - start
+print(f"RESULT peer=sqlite3 edits={n} edits_per_s={n / elapsed:.0f}")
