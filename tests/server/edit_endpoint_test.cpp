@@ -200,7 +200,7 @@ TEST_CASE("edits: writes outside the caller's map or area are refused with 403 a
   (void)h2;
 }
 
-TEST_CASE("edits: a masked field echoed back keeps its value; changing it is refused naming the field", "[edits][server]") {
+TEST_CASE("edits: a masked field echoed back keeps its value, and changing it is refused naming the field", "[edits][server]") {
   test::EditFixture fx("edits-masked");
   const auto& cadre = fx.token("cadre");  // key_persons.id_number is masked for village cadres
   const auto list = test::get(*fx.app, "/collections/key_persons/items?limit=1", cadre);
@@ -243,7 +243,7 @@ TEST_CASE("edits: a cookie-authenticated write needs the CSRF header", "[edits][
   CHECK(test::status(fx.app->handle(req, test::kDemoPeer)) == 200);
 }
 
-TEST_CASE("edits: history lists every version masked as reads are; revert restores one as a new change", "[edits][server]") {
+TEST_CASE("edits: history lists every version masked as reads are, and revert restores one as a new change", "[edits][server]") {
   test::EditFixture fx("edits-history");
   const auto& admin = fx.token("admin");
   const json h = fx.first("households");
