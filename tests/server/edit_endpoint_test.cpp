@@ -350,3 +350,26 @@ TEST_CASE("edits: a restarted server serves the edits and their versions from th
   CHECK(test::etag_of(r) == "\"2\"");
   CHECK(test::json_body(test::get(app, path + "/history", admin))["versions"].size() == 2);
 }
+
+TEST_CASE("edits: a deleted feature comes back under its own id by reverting to a version before the delete", "[edits][server]") {
+  test::EditFixture fx("edits-undelete");
+  const auto& cadre = fx.token("cadre");
+  const json h = test::json_body(test::get(*fx.app, "/collections/households/items?limit=1", cadre))["features"][0];
+  const std::string path = item_path("households", h);
+  REQUIRE(test::status(fx.send_json(verb::delete_, path, nullptr, cadre, "\"1\"")) == 204);
+  REQUIRE(test::status(test::get(*fx.app, path, cadre)) == 404);
+  // The history of the deleted feature still answers to a caller who saw it.
+  const json hist = test::json_body(test::get(*fx.app, path + "/history", cadre));
+  CHECK(hist["deleted"] == true);
+  CHECK(hist["versions"].back()["op"] == "delete");
+  const auto back = fx.send_json(verb::post, path + "/history/1/revert", nullptr, cadre, "\"2\"");
+  INFO(back.body());
+  REQUIRE(test::status(back) == 200);
+  CHECK(test::etag_of(back) == "\"3\"");
+  const json again = test::json_body(test::get(*fx.app, path, cadre));
+  CHECK(again["id"] == h["id"]);
+  CHECK(again["properties"]["household_id"] == h["properties"]["household_id"]);
+  CHECK(again["properties"]["head_name"] == h["properties"]["head_name"]);
+  // Another village's cadre neither sees the feature nor its history.
+  CHECK(test::status(test::get(*fx.app, path + "/history", fx.token("cadre2"))) == 404);
+}
