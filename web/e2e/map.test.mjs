@@ -134,6 +134,8 @@ test('web map end to end in headless Chromium', { timeout: 300_000 }, async () =
     page.on('console', (m) => { if (m.type() === 'error' && /Content Security Policy/.test(m.text())) cspErrors.push(m.text()); });
     const tileRequests = [];
     page.on('request', (r) => { if (r.url().includes('/tiles/')) tileRequests.push(new URL(r.url()).pathname); });
+    const tileUrls = []; // with the query: a tile asked for anew after an edit carries ?v=
+    page.on('request', (r) => { if (r.url().includes('/tiles/')) tileUrls.push(r.url()); });
 
     const cadre = await tokenOf(base, 'cadre');
     const me = await api(base, '/api/me', cadre);
@@ -375,6 +377,14 @@ test('web map end to end in headless Chromium', { timeout: 300_000 }, async () =
       const options = await page.locator('#edit-form select[name="employment"] option').allTextContents();
       for (const t of Object.values(employment.value_titles)) assert.ok(options.includes(t), `enum title ${t} offered`);
       assert.equal(await page.locator('#edit-form input[name="vulnerable_members"]').count(), 0, 'a derived field is not an input');
+      // An invalid value is refused naming the field in Chinese, and changes nothing.
+      await page.fill('#edit-form input[name="members"]', '-1');
+      await page.click('#edit-save');
+      await page.waitForSelector('#edit-message[data-status="invalid"]');
+      const refusal = await page.textContent('#edit-message');
+      assert.ok(refusal.includes(title) && refusal.includes('不能小于 0'), `the field's title and the reason: "${refusal}"`);
+      await page.screenshot({ path: join(out, 'edit-invalid-value.png') });
+      assert.equal((await readItem(cadre)).feature.properties.members, members, 'the refused value was not saved');
       await page.fill('#edit-form input[name="members"]', String(members + 1));
       await page.click('#edit-save');
       await page.waitForSelector('#edit-message[data-status="saved"]');
@@ -438,8 +448,23 @@ test('web map end to end in headless Chromium', { timeout: 300_000 }, async () =
       await page.selectOption('#edit-form select[name="risk"]', { label: risk.value_titles.high });
       const zoneId = await page.inputValue('#edit-form input[name="zone_id"]');
       assert.ok(zoneId.startsWith(village), `a zone id of the village suggested: ${zoneId}`);
+      const asked = tileUrls.length;
       await page.click('#edit-save');
       await page.waitForSelector('#edit-message[data-status="saved"]');
+      // Only the tiles near the new zone are asked for anew; the rest of the view stays cached.
+      for (let t = 0; t < 100 && !tileUrls.slice(asked).some((u) => u.includes('?v=')); t += 1) await page.waitForTimeout(100);
+      await page.waitForTimeout(500);
+      const fresh = new Set(tileUrls.slice(asked).filter((u) => u.includes('?v=')));
+      const inView = await page.evaluate(() => {
+        const m = window.minqing.map;
+        const src = m.getLayers().item(0).getSource();
+        const grid = src.getTileGrid();
+        const z = grid.getZForResolution(m.getView().getResolution());
+        let n = 0;
+        grid.forEachTileCoord(m.getView().calculateExtent(m.getSize()), z, () => { n += 1; });
+        return n;
+      });
+      assert.ok(fresh.size >= 1 && fresh.size < inView, `${fresh.size} of ${inView} tiles in view asked for anew`);
       const after = await api(base, `/collections/hazard_zones/items?village_code=${village}&zone_id=${encodeURIComponent(zoneId)}`, cadre);
       assert.equal(after.numberMatched, 1, 'the new zone is served');
       assert.equal(after.features[0].properties.risk, 'high');
@@ -450,7 +475,8 @@ test('web map end to end in headless Chromium', { timeout: 300_000 }, async () =
       const feed = await api(base, `/api/changes?village=${village}`, cadre);
       assert.ok(feed.changes.some((c) => c.collection === 'households' && c.id === house.id), 'the feed holds the edit');
       const membersTitle = field('households', 'members').title;
-      const item = page.locator(`#recent-list li[data-collection="households"][data-id="${house.id}"]`, { hasText: membersTitle }).first();
+      const item = page.locator(`#recent-list li[data-collection="households"][data-id="${house.id}"]`)
+        .filter({ hasText: 'cadre 修改了' }).filter({ hasText: membersTitle }).first();
       await item.waitFor();
       const text = await item.textContent();
       assert.ok(text.includes('cadre 修改了 农户') && text.includes(house.properties.household_id), `who, what in Chinese: "${text}"`);
@@ -459,7 +485,7 @@ test('web map end to end in headless Chromium', { timeout: 300_000 }, async () =
       await item.scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(out, 'recent-changes-list.png') });
       await page.click('#edit-toggle'); // 结束编辑
-      await page.evaluate(() => window.minqing.centerOn(119.3, 28.3, 12));
+      await page.evaluate(() => window.minqing.map.getView().setZoom(14)); // the village stays at the centre
       await item.click();
       const [lon, lat] = (await readItem(cadre)).feature.geometry.coordinates;
       await page.waitForFunction((b) => window.minqing.inExtent(b), [lon - 0.002, lat - 0.002, lon + 0.002, lat + 0.002]);
