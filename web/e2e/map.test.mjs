@@ -515,6 +515,19 @@ test('web map end to end in headless Chromium', { timeout: 300_000 }, async () =
       await p.click('#edit-toggle');
       await p.waitForSelector('#edit-bar:not([hidden])');
       assert.ok(await p.locator('#edit-toggle').isVisible(), 'the 编辑 button fits the phone bar');
+      // The household's form as a sheet at the bottom, its 保存 within reach.
+      await p.click('#panel-toggle');
+      await p.check('#map-industry');
+      await p.click('#panel-toggle');
+      const [hlon, hlat] = (await readItem(cadre)).feature.geometry.coordinates;
+      await clickAt(p, hlon, hlat);
+      await p.waitForSelector('#edit-form[data-class="households"], .edit-pick');
+      if (await p.locator('.edit-pick').count()) {
+        await p.locator('.edit-pick button', { hasText: house.properties.household_id }).click();
+      }
+      await p.waitForSelector('#edit-form[data-class="households"]');
+      await p.locator('#edit-save').scrollIntoViewIfNeeded();
+      assert.ok(await p.locator('#edit-save').isVisible(), '保存 can be reached on a phone');
       await p.screenshot({ path: join(out, 'phone-edit.png') });
       await p.click('#edit-toggle');
       await p.click('#panel-toggle');

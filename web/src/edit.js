@@ -146,6 +146,19 @@ export function initEdit({ map, state, geojson, classInfo, mapOf, shownMaps, til
     const heading = next.id === null ? `新增${info?.title.zh || next.cls}` : `修改${info?.title.zh || next.cls} ${labelOf(next.cls, props)}`;
     sheet.replaceChildren(el('h3', { text: heading }), form);
     sheet.hidden = false;
+    keepInSight();
+  }
+
+  // On a phone the form is a sheet over the lower half of the map: move the feature above it.
+  function keepInSight() {
+    if (!window.matchMedia('(max-width: 700px)').matches || !current) return;
+    const size = map.getSize();
+    const free = sheet.getBoundingClientRect().top - map.getTargetElement().getBoundingClientRect().top;
+    if (!size || free < 60) return;
+    const center = getCenter(current.ol.getGeometry().getExtent());
+    const px = map.getPixelFromCoordinate(center);
+    if (px && px[1] > 30 && px[1] < free - 30) return;
+    map.getView().centerOn(center, size, [size[0] / 2, free / 2]);
   }
 
   modify.on('modifyend', () => {
