@@ -1,7 +1,7 @@
 // 编辑 (issue 15): the edit mode of the web map, for callers whose /api/me lists maps they may
 // edit. In edit mode a click on a feature of such a map opens a form of its fields under their
-// Chinese titles (categories as a list of their Chinese titles, dates as date inputs; fields the
-// server derives, fills in by location or shows the caller masked are read-only); the feature is
+// Chinese titles (edit_fields.js: categories as a list of their Chinese titles, dates as date
+// inputs; fields the server derives, fills in by location or shows masked are read-only); it is
 // drawn on top and can be moved or reshaped by dragging (ol/interaction/Modify). 保存 sends a
 // merge patch with If-Match (the ETag the feature was read with), 删除 a DELETE after asking;
 // 画隐患区 draws a new hazard zone (ol/interaction/Draw) and POSTs it with its form. A refusal is
@@ -20,8 +20,8 @@ import { getCenter } from 'ol/extent.js';
 import { get, send, ApiError } from './api.js';
 import { el } from './panel.js';
 import { refusal, conflictText } from './edit_words.js';
+import { fieldRow, formValue } from './edit_fields.js';
 
-const VILLAGE_KEY = 'village_code'; // every class's village key (layers/*.json): set by location
 const ZONES = 'hazard_zones';
 
 // `classInfo(cls)` → the class of /api/layers; `mapOf(cls)` → its map's name; `shownMaps()` the
@@ -171,47 +171,6 @@ export function initEdit({ map, state, geojson, classInfo, mapOf, shownMaps, til
   function geometryHint(info) {
     if (info?.geometry === 'point') return '拖动橙色的点可移动位置。';
     return '拖动橙色边线上的点可修改形状。';
-  }
-
-  // One field: an input of its type, or its value read-only with why.
-  function fieldRow(f, value, creating) {
-    const locked = f.derived ? '自动计算' : f.name === VILLAGE_KEY ? '按位置自动填写'
-      : f.access !== 'full' ? '已隐去部分内容，不能修改' : null;
-    const label = el('span', { class: 'edit-title', text: f.title + (f.required && !locked ? ' *' : '') });
-    if (locked) {
-      const shown = value === null || value === undefined ? '' : f.value_titles?.[value] || String(value);
-      return el('div', { class: 'edit-row locked', 'data-field': f.name }, label,
-        el('span', { class: 'edit-value', text: shown || '—' }), el('small', { text: `（${locked}）` }));
-    }
-    let input;
-    if (f.value_titles) {
-      input = el('select', { name: f.name });
-      input.append(el('option', { value: '', text: '（未填）' }));
-      for (const [code, title] of Object.entries(f.value_titles)) input.append(el('option', { value: code, text: title }));
-    } else if (f.type === 'integer' || f.type === 'real') {
-      input = el('input', { name: f.name, type: 'number', step: f.type === 'integer' ? '1' : 'any', inputmode: 'decimal' });
-    } else if (f.type === 'date') {
-      input = el('input', { name: f.name, type: 'date' });
-    } else if (f.type === 'datetime') {
-      input = el('input', { name: f.name, type: 'datetime-local', step: '1' });
-    } else {
-      input = el('input', { name: f.name, type: 'text' });
-    }
-    input.value = value === null || value === undefined ? '' : String(value);
-    if (f.required && creating) input.required = true;
-    return el('label', { class: 'edit-row', 'data-field': f.name }, label, input);
-  }
-
-  // What the form holds for field `f`, as the API takes it (null for empty).
-  function formValue(form, f) {
-    const input = form.elements.namedItem(f.name);
-    if (!input) return undefined;
-    const raw = input.value.trim();
-    if (raw === '') return null;
-    if (f.type === 'integer' && /^-?\d+$/.test(raw)) return Number(raw);
-    if (f.type === 'real' && !Number.isNaN(Number(raw))) return Number(raw);
-    if (f.type === 'datetime' && /^\d{4}-\d\d-\d\dT\d\d:\d\d$/.test(raw)) return `${raw}:00`;
-    return raw;
   }
 
   const geometryJson = () => geojson.writeGeometryObject(current.ol.getGeometry(), { decimals: 7 });
