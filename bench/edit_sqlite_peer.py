@@ -9,11 +9,31 @@ prints: RESULT peer=sqlite3 edits=N edits_per_s=R
 """
 import random
 import sqlite3
+import struct
 import sys
 import time
 
+
+def envelope(blob):
+    """(minx, maxx, miny, maxy) of a GeoPackage geometry blob's header, or None when it has none."""
+    if blob is None or len(blob) < 8:
+        return None
+    flags = blob[3]
+    order = "<" if flags & 1 else ">"
+    if (flags >> 1) & 7 == 0:
+        return None
+    return struct.unpack(order + "4d", blob[8:40])
+
+
+def register_gpkg_functions(db):
+    # The GeoPackage's R-tree triggers call these (GDAL provides them; plain SQLite does not).
+    db.create_function("ST_IsEmpty", 1, lambda b: 1 if b is None or (len(b) > 3 and b[3] & 16) else 0, deterministic=True)
+    for i, name in enumerate(("ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY")):
+        db.create_function(name, 1, lambda b, i=i: (envelope(b) or (None,) * 4)[i], deterministic=True)
+
 store, seconds = sys.argv[1], float(sys.argv[2])
 db = sqlite3.connect(store, isolation_level=None)
+register_gpkg_functions(db)
 db.execute("PRAGMA journal_mode=WAL")
 db.execute("PRAGMA synchronous=FULL")
 db.execute("CREATE TABLE IF NOT EXISTS peer_history (seq INTEGER PRIMARY KEY AUTOINCREMENT, class TEXT, fid INTEGER, "

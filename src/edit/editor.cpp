@@ -250,6 +250,7 @@ EditResult Editor::write(const Author& who, const model::FeatureClassDef& def, s
         throw EditError(Kind::unprocessable, "field " + field.name + ": derived from " + field.derived->from +
                                                  " by the server; it cannot be written");
       }
+      after->values[i] = shown_old;  // the value served now (the store's copy of it is ignored at load)
       continue;
     }
     if (old_grant && old_grant->fields[i] != access::FieldAccess::full) {
@@ -306,7 +307,11 @@ EditResult Editor::write(const Author& who, const model::FeatureClassDef& def, s
     throw EditError(Kind::forbidden, "feature " + feature_name(def, fid) + " lies outside your area");
   }
   if (!scope.in_area(def, *after)) throw EditError(Kind::forbidden, "the feature would lie outside your area");
-  if (creating || !before || after->values != before->values) check_unique_key(def, *after);
+  // The key's uniqueness costs a pass over the class: only when the key is new or changes.
+  const int key = def.id_field.empty() ? -1 : def.field_index(def.id_field);
+  if (key >= 0 && (!before || after->values[static_cast<std::size_t>(key)] != before->values[static_cast<std::size_t>(key)])) {
+    check_unique_key(def, *after);
+  }
   return commit(who, def, creating ? "insert" : op, before, after, fid);
 }
 

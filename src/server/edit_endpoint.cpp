@@ -170,6 +170,22 @@ Response written(const RequestContext& ctx, const EditService& s, const edit::Ed
   return res;
 }
 
+// PUT (the whole feature) or PATCH (a merge patch) of one feature.
+Response change(const RequestContext& ctx, const EditService& s, bool merge) {
+  return guarded(ctx, s, merge ? "PATCH" : "PUT", [&] {
+    const access::Scope& scope = writer_scope(ctx);
+    const std::int64_t fid = fid_param(ctx);
+    const edit::IfMatch match = if_match(ctx);
+    const query::Crs& crs = content_crs(ctx);
+    const json body = body_json(ctx, merge);
+    const std::string rid = request_id(ctx);
+    const edit::Author who{scope, rid, ctx.now};
+    const auto r = merge ? s.editor.patch(who, ctx.param("class"), fid, body, crs, match)
+                         : s.editor.replace(who, ctx.param("class"), fid, body, crs, match);
+    return written(ctx, s, r, crs, http::status::ok, rid);
+  });
+}
+
 }  // namespace
 
 void add_edit_routes(Router& router, const EditService& s) {
@@ -183,30 +199,10 @@ void add_edit_routes(Router& router, const EditService& s) {
       return written(ctx, s, r, crs, http::status::created, rid);
     });
   });
-  router.add(http::verb::put, "/collections/{class}/items/{id}", [&s](const RequestContext& ctx) {
-    return guarded(ctx, s, "PUT", [&] {
-      const access::Scope& scope = writer_scope(ctx);
-      const std::int64_t fid = fid_param(ctx);
-      const edit::IfMatch match = if_match(ctx);
-      const query::Crs& crs = content_crs(ctx);
-      const json body = body_json(ctx, false);
-      const std::string rid = request_id(ctx);
-      const auto r = s.editor.replace({scope, rid, ctx.now}, ctx.param("class"), fid, body, crs, match);
-      return written(ctx, s, r, crs, http::status::ok, rid);
-    });
-  });
-  router.add(http::verb::patch, "/collections/{class}/items/{id}", [&s](const RequestContext& ctx) {
-    return guarded(ctx, s, "PATCH", [&] {
-      const access::Scope& scope = writer_scope(ctx);
-      const std::int64_t fid = fid_param(ctx);
-      const edit::IfMatch match = if_match(ctx);
-      const query::Crs& crs = content_crs(ctx);
-      const json body = body_json(ctx, true);
-      const std::string rid = request_id(ctx);
-      const auto r = s.editor.patch({scope, rid, ctx.now}, ctx.param("class"), fid, body, crs, match);
-      return written(ctx, s, r, crs, http::status::ok, rid);
-    });
-  });
+  router.add(http::verb::put, "/collections/{class}/items/{id}",
+             [&s](const RequestContext& ctx) { return change(ctx, s, false); });
+  router.add(http::verb::patch, "/collections/{class}/items/{id}",
+             [&s](const RequestContext& ctx) { return change(ctx, s, true); });
   router.add(http::verb::delete_, "/collections/{class}/items/{id}", [&s](const RequestContext& ctx) {
     return guarded(ctx, s, "DELETE", [&] {
       const access::Scope& scope = writer_scope(ctx);

@@ -171,6 +171,7 @@ struct FeatureStore::Impl {
     const std::string mode = pragma("PRAGMA journal_mode=WAL");
     if (mode != "wal") throw StoreError(location + ": cannot switch the store to SQLite's WAL journal (journal_mode is '" + mode + "')");
     pragma("PRAGMA synchronous=FULL");
+    if (pragma("PRAGMA synchronous") != "2") throw StoreError(location + ": cannot make commits synchronous (PRAGMA synchronous=FULL)");
   }
 
   void create_history_table() {

@@ -170,7 +170,8 @@ TEST_CASE("edits: acknowledged writes survive SIGKILL of the server at random mo
                                                   std::string("household_id%20LIKE%20%27C%25%27"), token);
     REQUIRE(served.status == 200);
     std::set<std::string> served_ids;
-    for (const auto& f : json::parse(served.body)["features"]) served_ids.insert(f["properties"]["household_id"]);
+    const json page = json::parse(served.body);
+    for (const auto& f : page["features"]) served_ids.insert(f["properties"]["household_id"].get<std::string>());
     const std::set<std::string> stored_ids =
         split_lines(test::sqlite_text(store, "SELECT group_concat(household_id, char(10)) FROM households WHERE household_id LIKE 'C%'"));
     CHECK(served_ids == stored_ids);
@@ -203,8 +204,18 @@ TEST_CASE("edits: acknowledged writes survive SIGKILL of the server at random mo
         }
       }
     };
+    const std::size_t before = acknowledged.size();
     std::thread a(client, 1), b(client, 2);
-    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(20, 250)(random)));
+    // Killed at a random moment once writes are flowing (the first write of a round opens the
+    // store for writing, which takes a while on a loaded machine).
+    for (int waited = 0; waited < 1000; ++waited) {
+      {
+        std::lock_guard lock(m);
+        if (acknowledged.size() > before || !refused.empty()) break;
+      }
+      std::this_thread::sleep_for(10ms);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 150)(random)));
     crash(s);
     stop = true;
     a.join();
