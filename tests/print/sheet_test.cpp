@@ -13,6 +13,8 @@
 #include "access/scope.hpp"
 #include "model/layer_catalog.hpp"
 #include "model/value.hpp"
+#include "print/pdf_merge.hpp"
+#include "print/pdf_split.hpp"
 #include "print/scale_bar.hpp"
 #include "print/scale_choice.hpp"
 #include "print/sheet.hpp"
@@ -193,4 +195,53 @@ TEST_CASE("a sheet as PNG has the page's size at the dpi asked for", "[print]") 
   CHECK(png.width == 413);   // 210 mm at 50 dpi
   CHECK(png.height == 585);  // 297 mm
   CHECK_THROWS_AS(sample().printer.png(reader, plan, kStamp, 301), RequestError);
+}
+
+TEST_CASE("a village's sheets drawn as one PDF and cut into one file per page keep each page whole", "[print]") {
+  // The atlas draws a village's sheets on one PDF surface (fonts and relief written once) and cuts
+  // the sheets' files from it: each file must be a sheet a reader can use on its own.
+  const auto dir = test::scratch_dir("sheet-split");
+  const query::ScopedReader reader = sample().data->reader(sample().admin);
+  const auto terrain = sample().printer.plan(reader, kVillage, "terrain", {print::Paper::a4, print::Orientation::portrait, {}});
+  const auto disaster = sample().printer.plan(reader, kVillage, "disaster", {print::Paper::a3, print::Orientation::landscape, {}});
+  const std::string both = sample().printer.pdf(reader, {terrain, disaster}, kStamp);
+  const auto both_file = test::write_file(dir / "both.pdf", both);
+  const auto files = print::split_pdf(both, {{terrain.title(), "cadre2", "terrain:" + terrain.data_version},
+                                             {disaster.title(), "cadre2", "disaster:" + disaster.data_version}});
+  REQUIRE(files.size() == 2);
+  struct Expect {
+    const print::SheetPlan& plan;
+    const char* size;
+    const char* title;
+  };
+  const Expect expect[] = {{terrain, "595.276 x 841.89 pts (A4)", "小吊门村村情民情图"},
+                           {disaster, "1190.55 x 841.89 pts (A3)", "小吊门村防灾避险图"}};
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    INFO(expect[i].title);
+    const auto pdf = test::write_file(dir / ("page" + std::to_string(i) + ".pdf"), files[i]);
+    const auto info = test::pdf_info(pdf);
+    CHECK(info.at("Pages") == "1");
+    CHECK(info.at("Page size") == expect[i].size);
+    CHECK(info.at("Title") == expect[i].plan.title());
+    const std::string text = test::pdf_text(pdf);
+    CHECK(text.find(expect[i].title) != std::string::npos);
+    CHECK(text.find(expect[i].plan.data_version) != std::string::npos);
+    for (const auto& row : test::pdf_fonts(pdf)) {
+      INFO(row);
+      CHECK(row.find(" yes ") != std::string::npos);
+    }
+    // Rendered, the page's file is the page of the document, pixel for pixel, map and relief too.
+    const auto png = test::pdf_page_png(pdf, 30);
+    CHECK(png.rgba == test::pdf_page_png(both_file, 30, static_cast<int>(i) + 1).rgba);
+    const double k = 30 / 72.0;
+    const print::Rect& m = expect[i].plan.layout.map;
+    const auto inked = test::ink(png, int(m.x * k) + 2, int(m.y * k) + 2, int(m.right() * k) - 2, int(m.bottom() * k) - 2);
+    CHECK(inked.inked > inked.total / 2);
+  }
+  // The other page's title is not in the first file; joined again, the two files are the document.
+  CHECK(test::pdf_text(dir / "page0.pdf").find("防灾避险图") == std::string::npos);
+  const auto joined = test::write_file(dir / "joined.pdf", print::merge_pdfs(files, "小吊门村 村级专题图集"));
+  CHECK(test::pdf_info(joined).at("Pages") == "2");
+  CHECK_THROWS_AS(print::split_pdf(both, {{terrain.title(), "", ""}}), RenderError);
+  CHECK_THROWS_AS(print::split_pdf("not a pdf", {}), RenderError);
 }
