@@ -15,11 +15,14 @@
 #include "model/value.hpp"
 #include "print/pdf_merge.hpp"
 #include "print/pdf_split.hpp"
+#include "print/map_frame.hpp"
 #include "print/scale_bar.hpp"
+#include "print/sheet_legend.hpp"
 #include "print/scale_choice.hpp"
 #include "print/sheet.hpp"
 #include "print/sheet_marks.hpp"
 #include "query/dataset.hpp"
+#include "render/cairo_context.hpp"
 #include "render/map_renderer.hpp"
 #include "render/relief_source.hpp"
 #include "store/serving_index.hpp"
@@ -244,4 +247,44 @@ TEST_CASE("a village's sheets drawn as one PDF and cut into one file per page ke
   CHECK(test::pdf_info(joined).at("Pages") == "2");
   CHECK_THROWS_AS(print::split_pdf(both, {{terrain.title(), "", ""}}), RenderError);
   CHECK_THROWS_AS(print::split_pdf("not a pdf", {}), RenderError);
+}
+
+TEST_CASE("the legend lists every class present on the sheet, the base map's too, however many", "[print]") {
+  // Issue 11: the A3 disaster sheet of the sample has more entries (its own and the terrain base
+  // map's) than its legend box holds at the normal size; the base map's last ones (the terrain
+  // points) used to be dropped. The legend now shrinks or adds columns until all fit.
+  const query::ScopedReader reader = sample().data->reader(sample().admin);
+  for (const print::Paper paper : {print::Paper::a3, print::Paper::a4}) {
+    for (const print::Orientation orientation : {print::Orientation::landscape, print::Orientation::portrait}) {
+      const auto plan = sample().printer.plan(reader, kVillage, "disaster", {paper, orientation, {}});
+      const double zoom = print::map_request(plan.view, plan.draw_maps, reader).zoom;
+      std::vector<print::LegendSection> sections;
+      std::size_t entries = 0;
+      for (const std::string& m : plan.draw_maps) {
+        sections.push_back({m == "disaster" ? "" : "底图",
+                            print::entries_present(*sample().styles.find(m), zoom, reader, plan.view.extent)});
+        entries += sections.back().entries.size();
+      }
+      REQUIRE(sections.size() == 2);  // the disaster map over the terrain base map
+      CHECK(entries >= 12);
+      const render::SurfacePtr surface(cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, nullptr));
+      const render::CairoPtr cr = render::make_context(surface.get());
+      const auto drawn = print::draw_legend(cr.get(), plan.layout.legend, sections, plan.layout.unit);
+      INFO(print::to_string(paper) << " " << print::to_string(orientation));
+      for (const auto& s : sections) {
+        for (const style::LegendEntry& e : s.entries) {
+          INFO(e.cls->name << " " << e.title);
+          CHECK(std::find(drawn.begin(), drawn.end(), e.title) != drawn.end());
+        }
+      }
+      // Inside the box: nothing drawn beyond it.
+      double x0, y0, w, h;
+      cairo_recording_surface_ink_extents(surface.get(), &x0, &y0, &w, &h);
+      const print::Rect& box = plan.layout.legend;
+      CHECK(x0 >= box.x - 3);  // ink extents are whole points; the boundary swatch's band is 4 pt wide
+      CHECK(y0 >= box.y - 3);
+      CHECK(x0 + w <= box.right() + 3);
+      CHECK(y0 + h <= box.bottom() + 3);
+    }
+  }
 }
