@@ -78,6 +78,14 @@ echo "== boxes: $nboxes z16-sized bboxes over $cls, seed $seed"
 timeout 60 "$peer" "$store" boxes "$nboxes" "$seed" "$out/boxes.txt" "$out/points.txt" --class "$cls"
 awk -v c="$cls" '{ printf "/collections/%s/items?bbox=%s&limit=1000\n", c, $0 }' "$out/boxes.txt" >"$out/bbox-paths.txt"
 awk -F, '{ printf "/api/identify?lon=%s&lat=%s&zoom=17\n", $1, $2 }' "$out/points.txt" >"$out/identify-paths.txt"
+# Durable audit (issue 12, part 6): key_persons tiles at z17 under the first 200 points (warm in
+# the tile cache: what is measured is the audited read, one fdatasync'ed entry per request) and
+# key_persons bbox queries over the same boxes, both as the county_admin.
+awk -F, 'NR <= 200 { n = 2 ^ 17; lat = $2 * 3.141592653589793 / 180
+  printf "/tiles/key_persons/17/%d/%d.png\n", int(($1 + 180) / 360 * n),
+    int((1 - log(sin(lat) / cos(lat) + 1 / cos(lat)) / 3.141592653589793) / 2 * n) }' "$out/points.txt" \
+  | sort -u >"$out/key-tile-paths.txt"
+awk '{ printf "/collections/key_persons/items?bbox=%s&limit=1000\n", $0 }' "$out/boxes.txt" >"$out/key-query-paths.txt"
 
 # 2. Peer (a): SQL on the GeoPackage's R-tree, sqlite3 C API, 1 and 2 threads.
 echo "== peer: sqlite3 + the GeoPackage R-tree (rtree_${cls}_geom), every column of every row read"
@@ -217,6 +225,21 @@ case "$code" in
   404) echo "identify: endpoint not available ($probe answered 404: $(head -c 200 "$out/identify-probe.json"))" ;;
   *) echo "FAIL: identify: $probe answered $code: $(head -c 300 "$out/identify-probe.json")"; failed=1 ;;
 esac
+echo "== wrk: durable audit — key_persons tiles (warm cache) and key_persons bbox queries as county_admin, every request audited and fdatasync'ed before its answer"
+audit_file="${store%.gpkg}.audit.jsonl"
+while read -r p; do
+  curl -s -m 30 -o /dev/null -H "Authorization: Bearer $(cat "$out/token")" "$base$p" || true
+done <"$out/key-tile-paths.txt"
+audit_lines() { cat "${audit_file%.jsonl}".*.jsonl "$audit_file" 2>/dev/null | wc -l; }
+audit0=$(audit_lines)
+run_wrk key-tiles-admin "$out/key-tile-paths.txt" "$out/token" || failed=1
+run_wrk key-query-admin "$out/key-query-paths.txt" "$out/token" || failed=1
+audit1=$(audit_lines)
+audited=$((audit1 - audit0))
+key_requests=$(( $(field requests "$(cat "$out/key-tiles-admin.result" 2>/dev/null)") + $(field requests "$(cat "$out/key-query-admin.result" 2>/dev/null)") ))
+echo "audit: $audited entries appended to $audit_file for $key_requests key_persons requests"
+[ "$audited" -ge "$key_requests" ] || { echo "FAIL: fewer audit entries than key_persons requests"; failed=1; }
+verify=$(timeout 120 "$build/minqing" audit verify --audit "$audit_file" 2>&1 | tail -1) || { echo "FAIL: audit verify: $verify"; failed=1; }
 curl -s -m 10 -o /dev/null -X POST -H "Authorization: Bearer $(cat "$out/token")" "$base/api/logout" || true
 cleanup
 load_end=$(load)
@@ -246,6 +269,10 @@ ours, HTTP       wrk -t$wrk_threads -c$wrk_conns -d$wrk_duration on loopback (wr
 $(line "bbox, anonymous" "$anon")
 $(line "bbox, county_admin (Bearer)" "$admin")
 $(if [ -n "$identify" ]; then line "identify z17, anonymous" "$identify"; line "identify z17, county_admin" "$identify_admin"; else echo "  identify: endpoint not available"; fi)
+durable audit    every key_persons read appended to the audit log and fdatasync'ed (group commit) before its answer:
+$(line "key_persons tiles z17 (cached)" "$(cat "$out/key-tiles-admin.result" 2>/dev/null)")
+$(line "key_persons bbox, county_admin" "$(cat "$out/key-query-admin.result" 2>/dev/null)")
+                 $audited entries for $key_requests requests; audit verify: $verify
 peers, same boxes, same GeoPackage
 $(peer_line "sqlite3 R-tree SQL, 1 thread" "$sqlite_1")
 $(peer_line "sqlite3 R-tree SQL, 2 threads" "$sqlite_2")
