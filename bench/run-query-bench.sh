@@ -295,7 +295,7 @@ requests         $nboxes z16-sized bboxes (611 m in EPSG:3857) near random $cls,
 machine          $(nproc) cores; load average at start $load_start, at end $load_end (other builds running
                  make every number here lower than on a quiet machine)
 ours, HTTP       wrk -t$wrk_threads -c$wrk_conns -d$wrk_duration on loopback (wrk shares the two cores), GeoJSON in CRS84,
-                 exact GEOS intersection test, fields masked for the caller, limit=1000
+                 exact intersection test (a CRS84 box is a rectangle in 3857), fields masked for the caller, limit=1000
 $(line "bbox, anonymous" "$anon")
 $(line "bbox, county_admin (Bearer)" "$admin")
 $(if [ -n "$identify" ]; then line "identify z17, anonymous" "$identify"; line "identify z17, county_admin" "$identify_admin"; else echo "  identify: endpoint not available"; fi)
