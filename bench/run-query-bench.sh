@@ -78,6 +78,14 @@ echo "== boxes: $nboxes z16-sized bboxes over $cls, seed $seed"
 timeout 60 "$peer" "$store" boxes "$nboxes" "$seed" "$out/boxes.txt" "$out/points.txt" --class "$cls"
 awk -v c="$cls" '{ printf "/collections/%s/items?bbox=%s&limit=1000\n", c, $0 }' "$out/boxes.txt" >"$out/bbox-paths.txt"
 awk -F, '{ printf "/api/identify?lon=%s&lat=%s&zoom=17\n", $1, $2 }' "$out/points.txt" >"$out/identify-paths.txt"
+# Durable audit (issue 12, part 6): key_persons tiles at z17 under the first 200 points (warm in
+# the tile cache: what is measured is the audited read, one fdatasync'ed entry per request) and
+# key_persons bbox queries over the same boxes, both as the county_admin.
+awk -F, 'NR <= 200 { n = 2 ^ 17; lat = $2 * 3.141592653589793 / 180
+  printf "/tiles/key_persons/17/%d/%d.png\n", int(($1 + 180) / 360 * n),
+    int((1 - log(sin(lat) / cos(lat) + 1 / cos(lat)) / 3.141592653589793) / 2 * n) }' "$out/points.txt" \
+  | sort -u >"$out/key-tile-paths.txt"
+awk '{ printf "/collections/key_persons/items?bbox=%s&limit=1000\n", $0 }' "$out/boxes.txt" >"$out/key-query-paths.txt"
 
 # 2. Peer (a): SQL on the GeoPackage's R-tree, sqlite3 C API, 1 and 2 threads.
 echo "== peer: sqlite3 + the GeoPackage R-tree (rtree_${cls}_geom), every column of every row read"
@@ -111,19 +119,28 @@ echo "$ogr_result"
 
 # 4. Serve the store; wait for /healthz.
 echo "== ours: minqing serve on loopback"
-"$build/minqing" serve --listen 127.0.0.1:0 --store "$store" >"$out/serve.out" 2>"$out/serve-access.log" &
-server_pid=$!
-port=""
-for _ in $(seq 4800); do  # the county store loads in seconds on a quiet machine, minutes on a loaded one
-  port=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$out/serve.out" 2>/dev/null | head -1 | sed 's/.*://') || true
-  [ -n "$port" ] && break
-  kill -0 "$server_pid" 2>/dev/null || { echo "minqing serve died:"; cat "$out/serve-access.log"; exit 1; }
-  sleep 0.1
-done
-[ -n "$port" ] || { echo "minqing serve did not start in 480 s"; exit 1; }
-base="http://127.0.0.1:$port"
-health=$(curl -s -m 5 "$base/healthz") || health=""
-[ "$health" = '{"status":"ok"}' ] || { echo "/healthz answered '$health'"; exit 1; }
+start_server() {  # start_server [SERVE OPTIONS…] → $server_pid, $base
+  "$build/minqing" serve --listen 127.0.0.1:0 --store "$store" "$@" >"$out/serve.out" 2>"$out/serve-access.log" &
+  server_pid=$!
+  port=""
+  for _ in $(seq 4800); do  # the county store loads in seconds on a quiet machine, minutes on a loaded one
+    port=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$out/serve.out" 2>/dev/null | head -1 | sed 's/.*://') || true
+    [ -n "$port" ] && break
+    kill -0 "$server_pid" 2>/dev/null || { echo "minqing serve died:"; cat "$out/serve-access.log"; exit 1; }
+    sleep 0.1
+  done
+  [ -n "$port" ] || { echo "minqing serve did not start in 480 s"; exit 1; }
+  base="http://127.0.0.1:$port"
+  health=$(curl -s -m 5 "$base/healthz") || health=""
+  [ "$health" = '{"status":"ok"}' ] || { echo "/healthz answered '$health'"; exit 1; }
+}
+stop_server() {
+  kill "$server_pid" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$server_pid" 2>/dev/null || true
+  server_pid=""
+}
+start_server
 head -1 "$out/serve.out"
 serve_cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$server_pid/stat")
 echo "start-up: $serve_cpu s of CPU"
@@ -217,6 +234,42 @@ case "$code" in
   404) echo "identify: endpoint not available ($probe answered 404: $(head -c 200 "$out/identify-probe.json"))" ;;
   *) echo "FAIL: identify: $probe answered $code: $(head -c 300 "$out/identify-probe.json")"; failed=1 ;;
 esac
+# Durable audit: every key_persons request waits for the fdatasync covering its entry (group
+# commit), so how many requests one sync covers is bounded by the server's threads: measured with
+# the default (one per core) and with $audit_threads.
+audit_threads=${AUDIT_THREADS:-64}
+audit_file="$store.audit.jsonl"  # beside the auth database, <store>.auth.sqlite
+audit_lines() {
+  local n=0 f
+  for f in "${audit_file%.jsonl}".*.jsonl "$audit_file"; do
+    if [ -f "$f" ]; then n=$((n + $(wc -l <"$f"))); fi
+  done
+  echo "$n"
+}
+audit0=$(audit_lines)
+durable_runs() {  # durable_runs SUFFIX: warm the tiles, then key_persons tiles and queries under wrk
+  while read -r p; do
+    curl -s -m 30 -o /dev/null -H "Authorization: Bearer $(cat "$out/token")" "$base$p" || true
+  done <"$out/key-tile-paths.txt"
+  run_wrk "key-tiles-$1" "$out/key-tile-paths.txt" "$out/token" || failed=1
+  run_wrk "key-query-$1" "$out/key-query-paths.txt" "$out/token" || failed=1
+}
+echo "== wrk: durable audit, default threads — key_persons tiles (warm cache) and bbox queries as county_admin, each request's entry fdatasync'ed before its answer"
+durable_runs default
+echo "== wrk: durable audit, --threads $audit_threads"
+stop_server
+start_server --threads "$audit_threads"
+durable_runs threads
+audit1=$(audit_lines)
+audited=$((audit1 - audit0))
+key_requests=0
+for r in key-tiles-default key-query-default key-tiles-threads key-query-threads; do
+  key_requests=$((key_requests + $(field requests "$(cat "$out/$r.result" 2>/dev/null)" || echo 0)))
+done
+echo "audit: $audited entries appended to $audit_file for $key_requests key_persons requests under wrk (plus the warm-up)"
+[ "$audited" -ge "$key_requests" ] || { echo "FAIL: fewer audit entries than key_persons requests"; failed=1; }
+verify=$(timeout 120 "$build/minqing" audit verify --audit "$audit_file" 2>&1 | tail -1) || { echo "FAIL: audit verify: $verify"; failed=1; }
+echo "audit verify: $verify"
 curl -s -m 10 -o /dev/null -X POST -H "Authorization: Bearer $(cat "$out/token")" "$base/api/logout" || true
 cleanup
 load_end=$(load)
@@ -242,10 +295,16 @@ requests         $nboxes z16-sized bboxes (611 m in EPSG:3857) near random $cls,
 machine          $(nproc) cores; load average at start $load_start, at end $load_end (other builds running
                  make every number here lower than on a quiet machine)
 ours, HTTP       wrk -t$wrk_threads -c$wrk_conns -d$wrk_duration on loopback (wrk shares the two cores), GeoJSON in CRS84,
-                 exact GEOS intersection test, fields masked for the caller, limit=1000
+                 exact intersection test (a CRS84 box is a rectangle in 3857), fields masked for the caller, limit=1000
 $(line "bbox, anonymous" "$anon")
 $(line "bbox, county_admin (Bearer)" "$admin")
 $(if [ -n "$identify" ]; then line "identify z17, anonymous" "$identify"; line "identify z17, county_admin" "$identify_admin"; else echo "  identify: endpoint not available"; fi)
+durable audit    each key_persons read appended to the audit log and fdatasync'ed before its answer (group commit):
+$(line "key_persons tiles z17, cached" "$(cat "$out/key-tiles-default.result" 2>/dev/null)")
+$(line "key_persons bbox" "$(cat "$out/key-query-default.result" 2>/dev/null)")
+$(line "key_persons tiles, $audit_threads thr" "$(cat "$out/key-tiles-threads.result" 2>/dev/null)")
+$(line "key_persons bbox, $audit_threads thr" "$(cat "$out/key-query-threads.result" 2>/dev/null)")
+                 $audited entries for $key_requests requests; audit verify: $verify
 peers, same boxes, same GeoPackage
 $(peer_line "sqlite3 R-tree SQL, 1 thread" "$sqlite_1")
 $(peer_line "sqlite3 R-tree SQL, 2 threads" "$sqlite_2")

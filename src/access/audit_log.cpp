@@ -230,9 +230,44 @@ std::vector<std::filesystem::path> AuditLog::files(const std::filesystem::path& 
 std::uint64_t AuditLog::append(const AuditRecord& record,
                                std::chrono::system_clock::time_point now) {
   ensure_sodium();
+  Pending mine;
+  mine.record = &record;
+  mine.now = now;
+  std::unique_lock lock(m_queue_mutex);
+  m_queue.push_back(&mine);
+  while (!mine.done) {
+    if (m_writing) {  // a batch is in flight: ours is in it, or goes in the next one
+      m_queue_done.wait(lock);
+      continue;
+    }
+    // Lead the next batch: everything queued so far, ours included.
+    m_writing = true;
+    std::vector<Pending*> batch;
+    batch.swap(m_queue);
+    lock.unlock();
+    std::string error;
+    try {
+      write_batch(batch);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    lock.lock();
+    for (Pending* p : batch) {
+      if (p->seq == 0) p->error = error.empty() ? "audit log " + m_path.string() + ": not written" : error;
+      p->done = true;
+    }
+    m_writing = false;
+    m_queue_done.notify_all();
+  }
+  if (mine.seq == 0) throw StoreError(mine.error);
+  return mine.seq;
+}
+
+void AuditLog::write_batch(const std::vector<Pending*>& batch) {
   const std::string file = m_path.string();
-  std::lock_guard lock(m_mutex);
-  for (;;) {
+  std::lock_guard lock(m_mutex);  // readers never see a run half written
+  std::size_t next = 0;           // the first entry of `batch` not yet written
+  while (next < batch.size()) {
     Fd fd(::open(m_path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
     if (fd.fd < 0) throw StoreError("audit log " + file + ": cannot open for appending");
     if (::flock(fd.fd, LOCK_EX) != 0) throw StoreError("audit log " + file + ": cannot lock");
@@ -242,10 +277,17 @@ std::uint64_t AuditLog::append(const AuditRecord& record,
       continue;  // another process rotated the file while this one waited for the lock
 
     // The last entry: this file's last line, or for a new file the last line of the newest
-    // rotated one (the chain runs on across files).
-    const auto rotated = rotated_files(m_path);
+    // rotated one (the chain runs on across files). The rotated files are listed only when they
+    // matter: for a new file, or when the file has a second name (a rotation cut short between
+    // its link and its rename leaves the active file also under the newest rotated name).
     std::string last = last_line(fd.fd, file);
-    bool half_rotated = false;  // the newest rotated name is this very file (a rotation cut short)
+    std::map<std::uint64_t, std::filesystem::path> rotated;
+    bool listed = false;
+    bool half_rotated = false;  // the newest rotated name is this very file
+    if (last.empty() || mine.st_nlink > 1) {
+      rotated = rotated_files(m_path);
+      listed = true;
+    }
     if (!rotated.empty()) {
       struct stat r {};
       const auto& newest = rotated.rbegin()->second;
@@ -271,54 +313,69 @@ std::uint64_t AuditLog::append(const AuditRecord& record,
       prev = split->hash;
     }
 
-    json entry = json::object();
-    entry["seq"] = seq;
-    entry["time"] = iso8601_utc(now);
-    entry["user"] = record.user;
-    entry["address"] = record.address;
-    entry["action"] = record.action;
-    entry["detail"] = scrub(record.detail.is_null() ? json::object() : record.detail);
-    entry["prev_hash"] = prev;
-    const std::string canonical = dump(entry);
-    const std::string hash = sha256_hex(prev + canonical);
-    std::string line = canonical.substr(0, canonical.size() - 1);
-    line.append(kHashKey).append(hash).append("\"}\n");
-
+    // As many of the remaining entries as fit before the file must rotate (at least one in an
+    // empty file), chained one after the other.
     const auto size = static_cast<std::uint64_t>(mine.st_size);
-    if (half_rotated ||
-        (m_options.max_bytes > 0 && size > 0 && size + line.size() > m_options.max_bytes)) {
-      // Rotate: the full file gets the next rotated name, an empty file takes the path (rename
-      // replaces atomically, so readers always find an active file), and the append starts over
-      // on the new file under its own lock.
-      if (!half_rotated) {
-        const std::uint64_t n = rotated.empty() ? 1 : rotated.rbegin()->first + 1;
-        const auto to = rotated_path(m_path, n);
-        if (::link(m_path.c_str(), to.c_str()) != 0)
-          throw StoreError("audit log " + file + ": cannot rotate to " + to.string() + ": " + std::strerror(errno));
-      }
-      const std::filesystem::path fresh = m_path.string() + ".new";
-      {
-        const Fd f(::open(fresh.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-        if (f.fd < 0) throw StoreError("audit log " + file + ": cannot create " + fresh.string());
-      }
-      if (::rename(fresh.c_str(), m_path.c_str()) != 0)
-        throw StoreError("audit log " + file + ": cannot rotate: " + std::strerror(errno));
-      if (m_options.durable) sync_directory(m_path, file);
-      continue;
+    std::string run;
+    std::size_t taken = 0;
+    const std::uint64_t first_seq = seq;
+    while (!half_rotated && next + taken < batch.size()) {
+      const Pending& p = *batch[next + taken];
+      const AuditRecord& record = *p.record;
+      json entry = json::object();
+      entry["seq"] = seq;
+      entry["time"] = iso8601_utc(p.now);
+      entry["user"] = record.user;
+      entry["address"] = record.address;
+      entry["action"] = record.action;
+      entry["detail"] = scrub(record.detail.is_null() ? json::object() : record.detail);
+      entry["prev_hash"] = prev;
+      const std::string canonical = dump(entry);
+      const std::string hash = sha256_hex(prev + canonical);
+      const std::size_t line_size = canonical.size() - 1 + kSuffixLength + 1;
+      const std::uint64_t would_be = size + run.size() + line_size;
+      if (m_options.max_bytes > 0 && size + run.size() > 0 && would_be > m_options.max_bytes) break;
+      run.append(canonical, 0, canonical.size() - 1).append(kHashKey).append(hash).append("\"}\n");
+      prev = hash;
+      ++seq;
+      ++taken;
     }
 
-    std::size_t written = 0;
-    while (written < line.size()) {
-      const ssize_t n = ::write(fd.fd, line.data() + written, line.size() - written);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        throw StoreError("audit log " + file + ": cannot write");
+    if (taken > 0) {
+      std::size_t written = 0;
+      while (written < run.size()) {
+        const ssize_t n = ::write(fd.fd, run.data() + written, run.size() - written);
+        if (n < 0) {
+          if (errno == EINTR) continue;
+          throw StoreError("audit log " + file + ": cannot write");
+        }
+        written += static_cast<std::size_t>(n);
       }
-      written += static_cast<std::size_t>(n);
+      if (m_options.durable && ::fdatasync(fd.fd) != 0)
+        throw StoreError("audit log " + file + ": cannot sync");
+      for (std::size_t i = 0; i < taken; ++i) batch[next + i]->seq = first_seq + i;
+      next += taken;
+      if (next == batch.size()) return;
     }
-    if (m_options.durable && ::fdatasync(fd.fd) != 0)
-      throw StoreError("audit log " + file + ": cannot sync");
-    return seq;
+
+    // Rotate: the full file gets the next rotated name, an empty file takes the path (rename
+    // replaces atomically, so readers always find an active file), and the rest of the batch
+    // starts over on the new file under its own lock.
+    if (!half_rotated) {
+      if (!listed) rotated = rotated_files(m_path);
+      const std::uint64_t n = rotated.empty() ? 1 : rotated.rbegin()->first + 1;
+      const auto to = rotated_path(m_path, n);
+      if (::link(m_path.c_str(), to.c_str()) != 0)
+        throw StoreError("audit log " + file + ": cannot rotate to " + to.string() + ": " + std::strerror(errno));
+    }
+    const std::filesystem::path fresh = m_path.string() + ".new";
+    {
+      const Fd f(::open(fresh.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+      if (f.fd < 0) throw StoreError("audit log " + file + ": cannot create " + fresh.string());
+    }
+    if (::rename(fresh.c_str(), m_path.c_str()) != 0)
+      throw StoreError("audit log " + file + ": cannot rotate: " + std::strerror(errno));
+    if (m_options.durable) sync_directory(m_path, file);
   }
 }
 

@@ -34,8 +34,17 @@
 // the append starts over) and re-reads the last line, so the chain stays whole across processes
 // and rotations. Every line is flushed and, when `durable`, fdatasync'ed before append() returns;
 // a rotation then also syncs the directory.
+//
+// Group commit: appends from concurrent threads share one write and one fdatasync. An append
+// queues its entry and waits; whichever waiting thread finds no batch in flight takes every entry
+// queued so far, writes them as consecutive lines in one write(), syncs once, and wakes their
+// appenders; entries queued meanwhile go in the next batch. So under load a sync covers many
+// entries (throughput follows the disk's sync rate times the batch, not the sync rate alone), and
+// still no append returns before the sync that covers its own entry: an answer sent after
+// append() returned never outlives its audit entry in a crash.
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -142,11 +151,30 @@ class AuditLog {
 
   void refresh() const;  // brings m_files up to date with the files; m_mutex held
 
+  // One queued append (group commit): lives on its appender's stack until it is done.
+  struct Pending {
+    const AuditRecord* record = nullptr;
+    std::chrono::system_clock::time_point now;
+    std::uint64_t seq = 0;  // set once its line is written (and synced, when durable)
+    std::string error;      // why it was not written, when the batch failed before it
+    bool done = false;      // guarded by m_queue_mutex
+  };
+  // Writes `batch` in order as one or more chained runs of lines (more than one only across a
+  // rotation), each run in one write() and one fdatasync; sets each entry's seq when its run is
+  // durable. Takes m_mutex and the file's flock. @throws StoreError (entries before the failure
+  // keep their seq).
+  void write_batch(const std::vector<Pending*>& batch);
+
   std::filesystem::path m_path;
   AuditOptions m_options;
   mutable std::mutex m_mutex;
   mutable std::vector<FileIndex> m_files;  // rotated oldest first, then the active file
   mutable bool m_indexed = false;
+
+  std::mutex m_queue_mutex;  // guards m_queue, m_writing and each Pending::done
+  std::condition_variable m_queue_done;
+  std::vector<Pending*> m_queue;  // appends waiting for the next batch
+  bool m_writing = false;         // a batch is being written and synced
 };
 
 // "2024-05-01T08:00:00.123Z"

@@ -93,7 +93,7 @@ int run_serve(const Args& args) {
        "the built web map answered at / to browsers (web/dist: npm ci && npm run build in web/)")
       ("cache-mb", po::value(&cache_mb)->value_name("MB")->default_value(cache_mb),
        "memory for rendered tiles, in MiB (0: no cache)")
-      ("threads", po::value(&threads)->value_name("N"), "worker threads (default: one per core, at least 2)")
+      ("threads", po::value(&threads)->value_name("N"), "worker threads (default: one per core, at least 2; more, e.g. 64, let more key_persons reads share one audit sync)")
       ("auth", po::value(&auth_db)->value_name("FILE"),
        "the auth database (default: <store>.auth.sqlite)")
       ("audit", po::value(&audit_log)->value_name("FILE"),

@@ -8,6 +8,7 @@
 
 #include "base/error.hpp"
 #include "geo/prepared_geometry.hpp"
+#include "geo/planar_predicates.hpp"
 #include "query/cql2_evaluator.hpp"
 
 namespace minqing::query {
@@ -33,6 +34,17 @@ geo::Geometry bbox_polygon(const geo::BBox& box, const Crs& crs) {
   edge(p2, p3);
   edge(p3, p0);
   return geo::Geometry::polygon(std::move(ring));
+}
+
+// Whether a box in `crs` is an axis-parallel rectangle in EPSG:3857: in CRS84, EPSG:4326 (Web
+// Mercator maps meridians and parallels to vertical and horizontal lines) and EPSG:3857 itself.
+bool is_rectangle_in_mercator(const Crs& crs) { return crs.epsg == 4326 || crs.epsg == 3857; }
+
+// That rectangle, from the box's corners.
+geo::BBox mercator_rect(const geo::BBox& box, const Crs& crs) {
+  const geo::Coord a = to_mercator(crs, {box.min_x, box.min_y});
+  const geo::Coord b = to_mercator(crs, {box.max_x, box.max_y});
+  return {std::min(a.x, b.x), std::min(a.y, b.y), std::max(a.x, b.x), std::max(a.y, b.y)};
 }
 
 void transform_literals(cql2::Node& n, const Crs& crs) {
@@ -115,15 +127,20 @@ FeaturePage run_feature_query(const ScopedReader& reader, const ClassView& view,
   geo::GeosContext ctx;
   geo::BBox search = kEverything;
   std::optional<geo::PreparedGeometry> bbox_prepared;
+  std::optional<geo::BBox> bbox_rect;  // the bbox when it is a rectangle in EPSG:3857 too
   if (q.bbox) {
-    geo::Geometry poly;
     try {
-      poly = bbox_polygon(*q.bbox, *q.bbox_crs);
+      if (is_rectangle_in_mercator(*q.bbox_crs)) {
+        bbox_rect = mercator_rect(*q.bbox, *q.bbox_crs);
+        search = *bbox_rect;
+      } else {
+        const geo::Geometry poly = bbox_polygon(*q.bbox, *q.bbox_crs);
+        search = poly.bbox();
+        bbox_prepared.emplace(ctx, poly);
+      }
     } catch (const ProjError&) {
       throw RequestError("parameter bbox: lies outside " + q.bbox_crs->uri + " (check bbox-crs and the axis order)");
     }
-    search = poly.bbox();
-    bbox_prepared.emplace(ctx, poly);
   }
 
   if (q.filter && q.filter->root) {
@@ -142,6 +159,7 @@ FeaturePage run_feature_query(const ScopedReader& reader, const ClassView& view,
 
   FeaturePage page;
   for (const auto& sf : candidates) {
+    if (bbox_rect && !geo::intersects_rect(sf->feature.geometry, *bbox_rect)) continue;
     if (bbox_prepared) {
       if (!search.intersects(sf->bbox) || sf->feature.geometry.empty()) continue;
       const geo::GeosGeometry g = geo::to_geos(ctx, sf->feature.geometry);

@@ -6,8 +6,9 @@
 //
 // Plan: the index's R-tree answers the intersection of the request bbox and the envelope of a
 // spatial predicate ANDed at the top of the filter; without either, the whole class is scanned.
-// The candidates are sorted by fid (stable paging), then tested exactly (bbox with GEOS, equality,
-// the filter).
+// The candidates are sorted by fid (stable paging), then tested exactly (bbox, equality, the
+// filter). A bbox in CRS84, EPSG:4326 or EPSG:3857 is a rectangle in EPSG:3857 and is tested by
+// geo::intersects_rect; a bbox in another CRS becomes a densified polygon tested with GEOS.
 
 #include <cstddef>
 #include <optional>

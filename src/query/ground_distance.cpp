@@ -1,10 +1,12 @@
 #include "query/ground_distance.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <numbers>
 
 #include "base/error.hpp"
-#include "geo/nearest_points.hpp"
+#include "geo/planar_predicates.hpp"
 #include "geo/tile.hpp"
 
 namespace minqing::query {
@@ -24,40 +26,54 @@ geo::BBox ground_circle_box(geo::Coord point, double radius_m) noexcept {
   return {point.x - half, point.y - half, point.x + half, point.y + half};
 }
 
-struct PointDistances::Impl {
-  geo::GeosContext ctx;
-  geo::GeosGeometry point;
-};
+namespace {
 
-PointDistances::PointDistances(geo::Coord point) : m_point(point), m_impl(std::make_unique<Impl>()) {
-  m_impl->point = geo::to_geos(m_impl->ctx, geo::Geometry::point(point));
+// The point of segment a–b nearest to p.
+geo::Coord nearest_on_segment(geo::Coord a, geo::Coord b, geo::Coord p) noexcept {
+  const double dx = b.x - a.x, dy = b.y - a.y;
+  const double len2 = dx * dx + dy * dy;
+  if (len2 == 0) return a;
+  const double t = std::clamp(((p.x - a.x) * dx + (p.y - a.y) * dy) / len2, 0.0, 1.0);
+  return {a.x + t * dx, a.y + t * dy};
 }
 
-PointDistances::~PointDistances() = default;
+// [begin, end) of part `i` (a line or a ring); a geometry without part ends is one part.
+std::uint32_t part_begin(const geo::Geometry& g, std::size_t i) noexcept { return i == 0 ? 0 : g.part_ends[i - 1]; }
+std::uint32_t part_end(const geo::Geometry& g, std::size_t i) noexcept {
+  return g.part_ends.empty() ? static_cast<std::uint32_t>(g.coords.size()) : g.part_ends[i];
+}
+std::size_t part_count(const geo::Geometry& g) noexcept { return g.part_ends.empty() ? 1 : g.part_ends.size(); }
+
+}  // namespace
+
+PointDistances::PointDistances(geo::Coord point) : m_point(point) {}
 
 std::optional<PointDistance> PointDistances::to(const geo::Geometry& g) const {
   if (g.empty()) return std::nullopt;
   geo::Coord near = g.coords.front();
-  geo::Coord from = m_point;
-  if (g.kind == geo::GeometryKind::point) {
-    // Nearest of the (multi)point's coordinates: exact without a GEOS round trip.
-    double best = std::hypot(near.x - m_point.x, near.y - m_point.y);
-    for (const geo::Coord& c : g.coords) {
-      const double d = std::hypot(c.x - m_point.x, c.y - m_point.y);
-      if (d < best) {
-        best = d;
-        near = c;
-      }
+  double best = std::hypot(near.x - m_point.x, near.y - m_point.y);
+  const auto consider = [&](geo::Coord c) {
+    const double d = std::hypot(c.x - m_point.x, c.y - m_point.y);
+    if (d < best) {
+      best = d;
+      near = c;
     }
+  };
+  if (g.kind == geo::GeometryKind::point) {
+    for (const geo::Coord& c : g.coords) consider(c);  // nearest of the (multi)point's coordinates
+  } else if (g.kind == geo::GeometryKind::polygon && geo::polygon_holds(g, m_point)) {
+    near = m_point;  // a polygon holding the point: distance 0
+    best = 0;
   } else {
-    const geo::GeosGeometry geometry = geo::to_geos(m_impl->ctx, g);
-    // For a polygon holding the point both nearest points are the point itself: distance 0.
-    const auto pair = geo::nearest_points(m_impl->ctx, geometry, m_impl->point);
-    if (!pair) throw DataError("GEOS cannot measure a distance: " + m_impl->ctx.last_message());
-    near = pair->on_a;
-    from = pair->on_b;
+    // Nearest point of the lines or the rings' edges: the planar distance in EPSG:3857, as GEOS
+    // measures it, without converting every candidate to GEOS.
+    for (std::size_t part = 0; part < part_count(g); ++part) {
+      const std::uint32_t begin = part_begin(g, part), end = part_end(g, part);
+      if (end - begin == 1) consider(g.coords[begin]);
+      for (std::uint32_t i = begin; i + 1 < end; ++i) consider(nearest_on_segment(g.coords[i], g.coords[i + 1], m_point));
+    }
   }
-  return PointDistance{std::hypot(near.x - from.x, near.y - from.y), ground_distance_m(from, near)};
+  return PointDistance{best, ground_distance_m(m_point, near)};
 }
 
 }  // namespace minqing::query

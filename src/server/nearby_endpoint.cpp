@@ -42,17 +42,21 @@ Response nearby(const RequestContext& ctx, const QueryService& s) {
                              {"radius_m", radius}, {"ids", std::move(ids)}});
   }
 
-  json features = json::array();
-  for (const auto& hit : result.hits) {
-    json f = query::feature_json(*hit.feature, view, query::crs84());
-    f["distance_m"] = round_cm(hit.distance_m);
-    features.push_back(std::move(f));
+  std::string body = "{\"features\":[";
+  const query::FeatureWriter writer(view, query::crs84());
+  for (std::size_t i = 0; i < result.hits.size(); ++i) {
+    std::string distance;
+    query::append_json_number(distance, round_cm(result.hits[i].distance_m));
+    const query::JsonMember extra[] = {{"distance_m", std::move(distance)}};
+    if (i != 0) body += ',';
+    writer.write(body, *result.hits[i].feature, extra);
   }
-  const json body = {{"type", "FeatureCollection"},
-                     {"features", std::move(features)},
-                     {"numberMatched", result.matched},
-                     {"numberReturned", result.hits.size()}};
-  Response res = json_response(body);
+  body += "],\"numberMatched\":";
+  query::append_json_number(body, result.matched);
+  body += ",\"numberReturned\":";
+  query::append_json_number(body, result.hits.size());
+  body += ",\"type\":\"FeatureCollection\"}";
+  Response res = json_text_response(std::move(body));
   res.set(http::field::content_type, "application/geo+json");
   set_cache_policy(res, reader.scope(), holds_personal_data(view) ? Holds::personal_data : Holds::map_data,
                    kAnswerMaxAge);

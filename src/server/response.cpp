@@ -16,6 +16,13 @@ Response json_response(const nlohmann::json& body, http::status status) {
   return res;
 }
 
+Response json_text_response(std::string body, http::status status) {
+  Response res{status, 11};
+  res.set(http::field::content_type, kJsonContentType);
+  res.body() = std::move(body);
+  return res;
+}
+
 void finalize_response(Response& res, unsigned version, bool keep_alive, bool head) {
   res.version(version);
   res.keep_alive(keep_alive);

@@ -16,6 +16,8 @@ const std::string& server_header();
 // A `status` answer with `body` serialised compactly as application/json; charset=utf-8.
 // Invalid UTF-8 in strings is replaced, never thrown on.
 Response json_response(const nlohmann::json& body, http::status status = http::status::ok);
+// The same for a body already written as JSON text.
+Response json_text_response(std::string body, http::status status = http::status::ok);
 
 // Completes `res` for sending as the answer to a request of HTTP `version` (10 or 11):
 // sets the version, keep-alive (Connection) per `keep_alive`, Server, X-Content-Type-Options:
