@@ -6,7 +6,14 @@
 
 namespace minqing::print {
 
+namespace {
+thread_local int t_fast_scopes = 0;  // FastPdfDeflate objects alive on this thread
+}  // namespace
+
 int pdf_deflate_level() noexcept { return Z_BEST_SPEED; }
+
+FastPdfDeflate::FastPdfDeflate() noexcept { ++t_fast_scopes; }
+FastPdfDeflate::~FastPdfDeflate() { --t_fast_scopes; }
 
 }  // namespace minqing::print
 
@@ -22,10 +29,12 @@ DeflateInit real_deflate_init() noexcept {
 
 }  // namespace
 
-// zlib's deflateInit_, with the default level replaced (pdf_compression.hpp).
+// zlib's deflateInit_, with the default level replaced inside a FastPdfDeflate (pdf_compression.hpp).
 extern "C" int deflateInit_(z_streamp stream, int level, const char* version, int stream_size) {
   const DeflateInit real = real_deflate_init();
   if (!real) return Z_VERSION_ERROR;  // no zlib after us: cannot happen in a program linking zlib
-  if (level == Z_DEFAULT_COMPRESSION) level = minqing::print::pdf_deflate_level();
+  if (level == Z_DEFAULT_COMPRESSION && minqing::print::t_fast_scopes > 0) {
+    level = minqing::print::pdf_deflate_level();
+  }
   return real(stream, level, version, stream_size);
 }

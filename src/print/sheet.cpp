@@ -230,7 +230,7 @@ std::string SheetPrinter::pdf(const query::ScopedReader& reader, const std::vect
   if (plans.empty()) throw RequestError("a PDF needs at least one sheet");
   render::ReliefCache own_cache;
   if (!relief_cache) relief_cache = &own_cache;
-  [[maybe_unused]] static const int level = pdf_deflate_level();  // links the faster deflate in
+  const FastPdfDeflate fast_deflate;  // cairo has no setting for its streams' zlib level
   std::string out;
   const PageSize first = plans.front().layout.page;
   render::SurfacePtr surface(

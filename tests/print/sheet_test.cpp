@@ -7,12 +7,14 @@
 #include <set>
 
 #include <catch2/catch.hpp>
+#include <zlib.h>
 
 #include "access/policy.hpp"
 #include "base/error.hpp"
 #include "access/scope.hpp"
 #include "model/layer_catalog.hpp"
 #include "model/value.hpp"
+#include "print/pdf_compression.hpp"
 #include "print/pdf_merge.hpp"
 #include "print/pdf_split.hpp"
 #include "print/map_frame.hpp"
@@ -307,4 +309,23 @@ TEST_CASE("a sheet's PDF streams are deflated at zlib's fastest level", "[print]
     ++streams;
   }
   CHECK(streams >= 4);  // content, relief image and mask, font subsets
+}
+
+TEST_CASE("outside a PDF being written, zlib's default level is left alone", "[print]") {
+  // The interposed deflateInit_ is process-wide; only a thread inside print::FastPdfDeflate may get
+  // the fast level, so tiles, GDAL and everything else keep what they asked for.
+  const std::string text(4096, 'a');
+  const auto deflated_header = [&] {
+    uLongf size = compressBound(text.size());
+    std::string out(size, '\0');
+    REQUIRE(compress(reinterpret_cast<Bytef*>(out.data()), &size, reinterpret_cast<const Bytef*>(text.data()),
+                     text.size()) == Z_OK);
+    return std::pair<unsigned char, unsigned char>(out[0], out[1]);
+  };
+  CHECK(deflated_header() == std::pair<unsigned char, unsigned char>(0x78, 0x9C));
+  {
+    const print::FastPdfDeflate fast;
+    CHECK(deflated_header() == std::pair<unsigned char, unsigned char>(0x78, 0x01));
+  }
+  CHECK(deflated_header() == std::pair<unsigned char, unsigned char>(0x78, 0x9C));
 }
