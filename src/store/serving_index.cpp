@@ -111,14 +111,23 @@ void ServingIndex::upsert(std::string_view class_name, const model::Feature& sto
   if (!ci) throw StoreError("unknown feature class " + std::string(class_name));
   // Project outside the lock: PROJ work must not block readers.
   const geo::Transform to_3857(geo::epsg(m_store_epsg), "EPSG:3857");
-  auto served = project(store_feature, to_3857);
-  std::unique_lock lock(ci->mutex);
-  if (auto it = ci->by_fid.find(served->feature.fid); it != ci->by_fid.end()) {
-    ci->tree.remove(Entry(to_boost(it->second->bbox), it->first));
+  publish_into(*ci, project(store_feature, to_3857));
+}
+
+void ServingIndex::publish(std::string_view class_name, ServedFeaturePtr served) {
+  ClassIndex* ci = find_index(class_name);
+  if (!ci) throw StoreError("unknown feature class " + std::string(class_name));
+  publish_into(*ci, std::move(served));
+}
+
+void ServingIndex::publish_into(ClassIndex& ci, ServedFeaturePtr served) {
+  std::unique_lock lock(ci.mutex);
+  if (auto it = ci.by_fid.find(served->feature.fid); it != ci.by_fid.end()) {
+    ci.tree.remove(Entry(to_boost(it->second->bbox), it->first));
   }
-  ci->tree.insert(Entry(to_boost(served->bbox), served->feature.fid));
-  ci->by_fid[served->feature.fid] = std::move(served);
-  ci->version.fetch_add(1);
+  ci.tree.insert(Entry(to_boost(served->bbox), served->feature.fid));
+  ci.by_fid[served->feature.fid] = std::move(served);
+  ci.version.fetch_add(1);
 }
 
 bool ServingIndex::erase(std::string_view class_name, std::int64_t fid) {

@@ -44,6 +44,10 @@ class ServingIndex final : public FeatureSource {
   // Inserts or replaces a feature given in the store CRS (its fid must be set); bumps the class's
   // data version. @throws ProjError when it cannot be projected.
   void upsert(std::string_view class_name, const model::Feature& store_feature);
+  // Inserts or replaces a feature already projected (its fid set, bbox that of its 3857 geometry):
+  // a re-derived copy of a served feature. Bumps the class's data version.
+  // @throws StoreError for an unknown class.
+  void publish(std::string_view class_name, ServedFeaturePtr served);
   // Removes a feature; returns whether it existed (and if so bumps the data version).
   bool erase(std::string_view class_name, std::int64_t fid);
 
@@ -58,6 +62,7 @@ class ServingIndex final : public FeatureSource {
   struct ClassIndex;
   ServingIndex() = default;
   ClassIndex* find_index(std::string_view class_name) const;
+  static void publish_into(ClassIndex& index, ServedFeaturePtr served);
 
   const model::LayerCatalog* m_catalog = nullptr;
   int m_store_epsg = 0;
