@@ -47,7 +47,9 @@ std::unique_ptr<ServingIndex> ServingIndex::load(const FeatureStore& store) {
   std::unique_ptr<ServingIndex> index(new ServingIndex);
   index->m_catalog = &store.catalog();
   index->m_store_epsg = store.epsg();
-  const geo::Transform to_3857(geo::epsg(store.epsg()), "EPSG:3857");
+  // Kept for edits (upsert): making a PROJ transform searches PROJ's database.
+  index->m_edit_transform = std::make_unique<geo::Transform>(geo::epsg(store.epsg()), "EPSG:3857");
+  const geo::Transform& to_3857 = *index->m_edit_transform;
   const auto& classes = store.catalog().classes();
   // Every class is read before any is indexed: derived fields join across classes.
   std::vector<std::vector<model::Feature>> loaded(classes.size());
@@ -109,9 +111,14 @@ std::size_t ServingIndex::size(std::string_view class_name) const {
 void ServingIndex::upsert(std::string_view class_name, const model::Feature& store_feature) {
   ClassIndex* ci = find_index(class_name);
   if (!ci) throw StoreError("unknown feature class " + std::string(class_name));
-  // Project outside the lock: PROJ work must not block readers.
-  const geo::Transform to_3857(geo::epsg(m_store_epsg), "EPSG:3857");
-  publish_into(*ci, project(store_feature, to_3857));
+  // Project outside the class's lock: PROJ work must not block readers.
+  ServedFeaturePtr served;
+  {
+    std::lock_guard lock(m_edit_transform_mutex);
+    if (!m_edit_transform) m_edit_transform = std::make_unique<geo::Transform>(geo::epsg(m_store_epsg), "EPSG:3857");
+    served = project(store_feature, *m_edit_transform);
+  }
+  publish_into(*ci, std::move(served));
 }
 
 void ServingIndex::publish(std::string_view class_name, ServedFeaturePtr served) {

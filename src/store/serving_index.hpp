@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "geo/coord.hpp"
+#include "geo/projection.hpp"
 #include "model/feature.hpp"
 #include "model/layer_catalog.hpp"
 #include "store/feature_source.hpp"
@@ -66,6 +68,11 @@ class ServingIndex final : public FeatureSource {
 
   const model::LayerCatalog* m_catalog = nullptr;
   int m_store_epsg = 0;
+  // The load's transform, kept for edits: creating a PROJ transform searches PROJ's database
+  // (~150 ms), which an edit must not pay. Not thread-safe, hence the mutex (edits are serialised
+  // anyway; readers never use it).
+  std::mutex m_edit_transform_mutex;
+  std::unique_ptr<geo::Transform> m_edit_transform;
   std::vector<std::unique_ptr<ClassIndex>> m_classes;  // catalog order
 };
 
