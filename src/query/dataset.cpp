@@ -3,6 +3,8 @@
 #include "query/extent_cache.hpp"
 #include "query/search_index.hpp"
 #include "query/statistics.hpp"
+#include "base/error.hpp"
+#include "store/derived_field_keeper.hpp"
 #include "store/feature_store.hpp"
 #include "store/serving_index.hpp"
 
@@ -37,6 +39,7 @@ void Dataset::build_engines() {
   m_statistics = std::make_unique<Statistics>(m_catalog, *m_index);
   m_statistics->warm_up();
   m_extents = std::make_unique<ExtentCache>();
+  m_derived = std::make_unique<store::DerivedFieldKeeper>(*m_index);
 }
 
 const std::string& Dataset::location() const noexcept {
@@ -54,12 +57,51 @@ std::size_t Dataset::feature_count() const {
   return n;
 }
 
+namespace {
+Change change_of(std::string_view class_name, std::int64_t fid, const store::ServedFeaturePtr& before,
+                 const store::ServedFeaturePtr& after) {
+  Change c;
+  c.class_name = std::string(class_name);
+  c.fid = fid;
+  if (before) c.old_extent = before->bbox;
+  if (after) c.new_extent = after->bbox;
+  return c;
+}
+}  // namespace
+
 void Dataset::apply_committed(std::string_view class_name, std::int64_t fid, const model::Feature* after) {
-  if (after) {
-    m_index->upsert(class_name, *after);
-  } else {
-    m_index->erase(class_name, fid);
+  if (!m_catalog.find_class(class_name)) throw StoreError("unknown feature class " + std::string(class_name));
+  std::lock_guard write(m_write_mutex);
+  const store::ServedFeaturePtr before = m_index->find(class_name, fid);
+  if (after && !after->geometry.empty()) {
+    model::Feature served = *after;
+    served.fid = fid;
+    m_derived->derive(class_name, served);
+    m_index->upsert(class_name, served);
+  } else if (!m_index->erase(class_name, fid)) {
+    return;  // it was not served: readers saw nothing change
   }
+  const store::ServedFeaturePtr now = m_index->find(class_name, fid);
+  // The structures over the index follow each change right after the index takes it (one data
+  // version step each), then the journal numbers them in that order.
+  std::vector<Change> changes;
+  const auto follow = [&](const store::DerivedFieldKeeper::Rederived& r) {
+    const std::int64_t id = r.after ? r.after->feature.fid : r.before->feature.fid;
+    m_statistics->changed(r.class_name, r.before, r.after);
+    m_search->changed(r.class_name, id);
+    changes.push_back(change_of(r.class_name, id, r.before, r.after));
+  };
+  follow({std::string(class_name), before, now});
+  m_derived->follow(class_name, before, now, follow);
+  for (auto& c : changes) {
+    const Change numbered = m_journal.append(std::move(c));
+    for (const auto& listener : m_listeners) listener(numbered);
+  }
+}
+
+void Dataset::on_change(ChangeListener listener) {
+  std::lock_guard write(m_write_mutex);
+  m_listeners.push_back(std::move(listener));
 }
 
 std::uint64_t Dataset::data_version(std::string_view class_name) const { return m_index->data_version(class_name); }

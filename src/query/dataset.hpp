@@ -5,21 +5,32 @@
 // through unscoped_index(), for the command line, tests and benchmarks — a server handler cannot
 // use it without including a store/ header, which the build's boundary test refuses.
 //
-// Not copyable. Thread-safe: any number of readers on any threads.
+// Edits reach it through apply_committed(), which keeps everything built over the index in step
+// (derived fields re-derived, the search index, statistics groupings and extents follow the
+// classes' data versions) and numbers every change in a journal (query/change_journal.hpp) that
+// caches kept by place — the tile cache — are invalidated from.
+//
+// Not copyable. Thread-safe: any number of readers on any threads, and one writer at a time
+// (apply_committed serialises writers itself).
 
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "access/scope.hpp"
 #include "model/feature.hpp"
 #include "model/layer_catalog.hpp"
+#include "query/change_journal.hpp"
 #include "query/scoped_reader.hpp"
 
 namespace minqing::store {
+class DerivedFieldKeeper;
 class FeatureStore;
 class ServingIndex;
 }  // namespace minqing::store
@@ -57,15 +68,34 @@ class Dataset {
   // The raw index, every feature of every class unmasked: never for answering a caller.
   const store::ServingIndex& unscoped_index() const noexcept { return *m_index; }
   // The same, writable: for tests and benchmarks that build an index by hand. An edit to the
-  // served data goes through apply_committed(), never straight to the index.
+  // served data goes through apply_committed(), never straight to the index: a change made here
+  // reaches no change listener, so cached tiles would stay as they were (search and statistics
+  // still catch up through the data version).
   store::ServingIndex& editable_index() noexcept { return *m_index; }
 
   // Makes a change already committed to the store visible to every reader: the index, and
   // everything built over it. `after` holds the feature's new state in the store CRS (its fid
   // set), or is null when the feature was deleted. Thread-safe with readers; callers serialise
   // writes (one writer at a time).
+  //
+  // In order: the feature's derived fields are derived from their sources as served (a stored
+  // value is ignored, as at load); the index takes it (a feature without geometry is not served,
+  // as at load: it is removed); the features deriving a field from it are re-derived; each of
+  // these changes is appended to the journal and handed to the change listeners. A delete of a
+  // feature not served changes nothing and records nothing.
   // @throws ProjError when `after` cannot be projected, StoreError for an unknown class.
   void apply_committed(std::string_view class_name, std::int64_t fid, const model::Feature* after);
+
+  // The sequence of the last change applied (0 before any): read it before reading data that a
+  // cache keeps, and compare with the journal's later changes.
+  std::uint64_t change_sequence() const noexcept { return m_journal.sequence(); }
+  const ChangeJournal& journal() const noexcept { return m_journal; }
+
+  // Called with every change, in sequence order, on the writer's thread, once every reader can
+  // see it (index and derived fields updated). A listener must be quick (it delays the writer)
+  // and must not apply changes itself. Thread-safe; listeners stay until the dataset is gone.
+  using ChangeListener = std::function<void(const Change&)>;
+  void on_change(ChangeListener listener);
 
   // The engines' structures, for the ScopedReader and the engines themselves.
   const SearchIndex& search_index() const noexcept { return *m_search; }
@@ -83,6 +113,10 @@ class Dataset {
   std::unique_ptr<SearchIndex> m_search;
   std::unique_ptr<Statistics> m_statistics;
   std::unique_ptr<ExtentCache> m_extents;
+  std::unique_ptr<store::DerivedFieldKeeper> m_derived;
+  ChangeJournal m_journal;
+  std::mutex m_write_mutex;  // one writer at a time; guards m_listeners
+  std::vector<ChangeListener> m_listeners;
 };
 
 }  // namespace minqing::query

@@ -101,14 +101,21 @@ struct SearchIndex::Segment {
                                               const std::vector<int>& fields);
 };
 
+struct SearchIndex::Changed {
+  std::vector<std::int64_t> fids;  // ascending, unique
+  std::uint64_t version = 0;       // the class's data_version once the last of them was applied
+  bool holds(std::int64_t fid) const noexcept { return std::binary_search(fids.begin(), fids.end(), fid); }
+};
+
 struct SearchIndex::Slot {
   const model::FeatureClassDef* def = nullptr;
   std::vector<int> fields;  // the searchable fields, field order
   int village_key = -1;
   bool place = false;        // holds no personal field: merge same-named parts
   int rank = 0;              // place rank (see the header); unique per slot
-  mutable std::mutex mutex;  // guards `current` and serialises its rebuild
+  mutable std::mutex mutex;  // guards `current` and `changed`, and serialises a rebuild
   mutable std::shared_ptr<const Segment> current;
+  mutable std::shared_ptr<const Changed> changed;  // since `current` was built; null: none
 };
 
 SearchIndex::SearchIndex(const store::ServingIndex& index) : m_index(index) {
@@ -210,12 +217,41 @@ namespace {
 double length(geo::Coord a, geo::Coord b) noexcept { return std::hypot(b.x - a.x, b.y - a.y); }
 }  // namespace
 
-std::shared_ptr<const SearchIndex::Segment> SearchIndex::segment(const Slot& slot) const {
+SearchIndex::Snapshot SearchIndex::segment(const Slot& slot) const {
   std::lock_guard lock(slot.mutex);
-  if (slot.current->version != m_index.data_version(slot.def->name)) {
+  const std::uint64_t version = m_index.data_version(slot.def->name);
+  const std::uint64_t covered = slot.changed ? slot.changed->version : slot.current->version;
+  // A change the segment and the changed list do not account for (an index edited without
+  // changed(), or one whose changed() call is still on its way): rebuild from the index as it is.
+  if (covered != version) {
     slot.current = Segment::build(m_index, *slot.def, slot.fields);
+    slot.changed.reset();
   }
-  return slot.current;
+  return {slot.current, slot.changed};
+}
+
+void SearchIndex::changed(std::string_view class_name, std::int64_t fid) {
+  for (const auto& slot : m_slots) {
+    if (slot->def->name != class_name) continue;
+    std::lock_guard lock(slot->mutex);
+    const std::uint64_t version = m_index.data_version(class_name);
+    const std::uint64_t covered = slot->changed ? slot->changed->version : slot->current->version;
+    // Listed only when the segment and the list account for every change before this one; if not
+    // (or a search already rebuilt with it), segment() sees to it.
+    if (covered + 1 != version) return;
+    auto next = std::make_shared<Changed>(slot->changed ? *slot->changed : Changed{});
+    const auto at = std::lower_bound(next->fids.begin(), next->fids.end(), fid);
+    if (at == next->fids.end() || *at != fid) next->fids.insert(at, fid);
+    next->version = version;
+    if (next->fids.size() > kMaxChanged) {
+      // Folded into a new segment: searching the list costs a lookup per feature.
+      slot->current = Segment::build(m_index, *slot->def, slot->fields);
+      slot->changed.reset();
+    } else {
+      slot->changed = std::move(next);
+    }
+    return;
+  }
 }
 
 SearchAnswer SearchIndex::search(const SearchRequest& request, const ScopedReader& reader) const {
@@ -252,7 +288,7 @@ SearchAnswer SearchIndex::search(const SearchRequest& request, const ScopedReade
     }
     if (allowed.empty()) continue;
     const bool show_village = slot->village_key >= 0 && view->is_queryable(slot->village_key);
-    const std::shared_ptr<const Segment> seg = segment(*slot);
+    const Snapshot snap = segment(*slot);
 
     // A matching field of one feature. Candidates come in (fid, field) order, so the fields of a
     // feature are adjacent; a feature matched on two fields is answered once, by the better match.
@@ -292,28 +328,41 @@ SearchAnswer SearchIndex::search(const SearchRequest& request, const ScopedReade
       ++answer.matched_per_view[static_cast<std::size_t>(view - views.begin())];
       best.reset();
     };
-    for (std::uint32_t id : seg->candidates(keys)) {
-      const Segment::Entry& e = seg->entries[id];
-      if (std::find(allowed.begin(), allowed.end(), e.field) == allowed.end()) continue;
-      if (best && best->feature->feature.fid != e.fid) flush();
-      store::ServedFeaturePtr f = best ? best->feature : reader.admit(*view, m_index.find(slot->def->name, e.fid));
-      if (!f) continue;
-      // The live value, in the caller's form, decides: the segment may predate an edit, and a
-      // field hidden from this caller for this feature (outside its area) is null here.
-      const std::string* value = text_value(f->feature, e.field);
-      if (!value) continue;
+    // The live value, in the caller's form, decides: the segment may predate an edit, and a field
+    // hidden from this caller for this feature (outside its area) is null here.
+    const auto consider = [&](store::ServedFeaturePtr f, int field) {
+      const std::string* value = text_value(f->feature, field);
+      if (!value) return;
       const std::string folded = fold_search_text(*value);
       const std::size_t pos = folded.find(q);
-      if (pos == std::string::npos) continue;
+      if (pos == std::string::npos) return;
       const MatchKind kind = pos != 0                    ? MatchKind::substring
                              : folded.size() == q.size() ? MatchKind::exact
                                                          : MatchKind::prefix;
       const std::size_t chars = code_point_count(*value);
       if (!best || std::make_tuple(kind, chars) < std::make_tuple(best->kind, best->chars)) {
-        best = Match{std::move(f), e.field, kind, chars};
+        best = Match{std::move(f), field, kind, chars};
       }
+    };
+    for (std::uint32_t id : snap.segment->candidates(keys)) {
+      const Segment::Entry& e = snap.segment->entries[id];
+      if (std::find(allowed.begin(), allowed.end(), e.field) == allowed.end()) continue;
+      if (snap.changed && snap.changed->holds(e.fid)) continue;  // searched below, as it is now
+      if (best && best->feature->feature.fid != e.fid) flush();
+      store::ServedFeaturePtr f = best ? best->feature : reader.admit(*view, m_index.find(slot->def->name, e.fid));
+      if (!f) continue;
+      consider(std::move(f), e.field);
     }
     flush();
+    // Features changed since the segment was built: a handful, tested one by one.
+    if (snap.changed) {
+      for (std::int64_t fid : snap.changed->fids) {
+        store::ServedFeaturePtr f = reader.admit(*view, m_index.find(slot->def->name, fid));
+        if (!f) continue;
+        for (int field : allowed) consider(f, field);
+        flush();
+      }
+    }
   }
 
   for (auto& r : hits) {
@@ -350,7 +399,7 @@ SearchAnswer SearchIndex::search(const SearchRequest& request, const ScopedReade
 SearchIndexStats SearchIndex::stats() const {
   SearchIndexStats s;
   for (const auto& slot : m_slots) {
-    const std::shared_ptr<const Segment> seg = segment(*slot);
+    const std::shared_ptr<const Segment> seg = segment(*slot).segment;
     ++s.classes;
     s.entries += seg->entries.size();
     s.keys += seg->keys.size();

@@ -18,11 +18,15 @@
 // queryable — a masked or hidden field is never matched: matching 张三 against a masked head_name
 // would tell which household is his), (c) features ClassView::visible() admits.
 //
-// Data versions: each segment remembers the ServingIndex data_version of its class when it was
-// built. search() compares it with the current one and rebuilds a stale segment before using it
-// (lazily, on the first search that needs the class after an edit; other searches of that class
-// wait for the rebuild). Because every hit is re-verified on the feature the ServingIndex holds
-// now, a search never answers a value that is no longer there.
+// Edits: each segment remembers the ServingIndex data_version of its class when it was built.
+// Dataset::apply_committed tells the index which feature changed (changed()); the fids changed
+// since the segment was built are kept in a short sorted list, and a search skips their segment
+// entries and tests their live values one by one instead — so an edit costs a search microseconds,
+// not a rebuild of the class (~70,000 households in a county). Past kMaxChanged features the list is
+// folded into a new segment. A data version that neither the segment nor the list accounts for (an
+// index edited without changed()) makes the next search rebuild the class first. Because every hit
+// is re-verified on the feature the ServingIndex holds now, a search never answers a value that is
+// no longer there.
 //
 // Ranking (best first): exact match, then prefix, then substring; hits inside the optional view
 // box before those outside it; shorter values; the class's place rank (below); the lowest fid.
@@ -112,10 +116,20 @@ class SearchIndex {
 
   SearchIndexStats stats() const;
 
+  // Feature `fid` of `class_name` was inserted, replaced or removed in the serving index (call it
+  // after the index holds the change). Thread-safe with search(); one writer at a time.
+  void changed(std::string_view class_name, std::int64_t fid);
+
  private:
   struct Segment;
+  struct Changed;
   struct Slot;
-  std::shared_ptr<const Segment> segment(const Slot& slot) const;
+  struct Snapshot {
+    std::shared_ptr<const Segment> segment;
+    std::shared_ptr<const Changed> changed;  // null: none since the segment
+  };
+  static constexpr std::size_t kMaxChanged = 512;
+  Snapshot segment(const Slot& slot) const;
 
   const store::ServingIndex& m_index;
   std::vector<std::unique_ptr<Slot>> m_slots;  // searchable classes, catalog order

@@ -621,16 +621,18 @@ std::shared_ptr<const Statistics::Grouping> Statistics::grouping(const std::stri
     std::vector<store::ServedFeaturePtr> all;
     constexpr double kBig = std::numeric_limits<double>::max();
     m_index.query(class_name, geo::BBox{-kBig, -kBig, kBig, kBig}, all);
+    std::map<std::string, std::vector<store::ServedFeaturePtr>, std::less<>> lists;
     for (auto& f : all) {
       const std::string_view code = text_of(*f, vk);
       if (code.empty()) continue;  // belongs to no village, so to no place
-      auto it = g->by_village.find(code);
-      if (it == g->by_village.end()) it = g->by_village.emplace(std::string(code), std::vector<store::ServedFeaturePtr>{}).first;
+      auto it = lists.find(code);
+      if (it == lists.end()) it = lists.emplace(std::string(code), std::vector<store::ServedFeaturePtr>{}).first;
       it->second.push_back(std::move(f));
     }
     // fid order within a village: answers do not depend on the R-tree's layout.
-    for (auto& [code, list] : g->by_village) {
+    for (auto& [code, list] : lists) {
       std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a->feature.fid < b->feature.fid; });
+      g->by_village.emplace(code, std::make_shared<const std::vector<store::ServedFeaturePtr>>(std::move(list)));
     }
   }
   std::lock_guard lock(m_mutex);
@@ -639,16 +641,58 @@ std::shared_ptr<const Statistics::Grouping> Statistics::grouping(const std::stri
   return g;
 }
 
+void Statistics::changed(std::string_view class_name, const store::ServedFeaturePtr& before,
+                         const store::ServedFeaturePtr& after) {
+  const model::FeatureClassDef* def = m_catalog.find_class(class_name);
+  if (!def || def->village_key.empty()) return;
+  const int vk = def->field_index(def->village_key);
+  std::lock_guard lock(m_mutex);
+  auto slot = m_groupings.find(class_name);
+  if (slot == m_groupings.end()) return;  // not grouped yet: the first request groups it as it is
+  const std::uint64_t version = m_index.data_version(class_name);
+  // Updated only when the grouping accounts for every change before this one; otherwise the next
+  // request regroups (grouping() compares versions).
+  if (slot->second->version + 1 != version) return;
+  auto g = std::make_shared<Grouping>(*slot->second);
+  g->version = version;
+  const auto by_fid = [](const store::ServedFeaturePtr& a, std::int64_t fid) { return a->feature.fid < fid; };
+  const auto edit = [&](std::string_view code, const auto& change) {
+    if (code.empty()) return;
+    auto it = g->by_village.find(code);
+    auto list = it == g->by_village.end() ? std::make_shared<std::vector<store::ServedFeaturePtr>>()
+                                          : std::make_shared<std::vector<store::ServedFeaturePtr>>(*it->second);
+    change(*list);
+    if (list->empty()) {
+      if (it != g->by_village.end()) g->by_village.erase(it);
+    } else {
+      g->by_village[std::string(code)] = std::move(list);
+    }
+  };
+  if (before) {
+    edit(text_of(*before, vk), [&](std::vector<store::ServedFeaturePtr>& list) {
+      const auto at = std::lower_bound(list.begin(), list.end(), before->feature.fid, by_fid);
+      if (at != list.end() && (*at)->feature.fid == before->feature.fid) list.erase(at);
+    });
+  }
+  if (after) {
+    edit(text_of(*after, vk), [&](std::vector<store::ServedFeaturePtr>& list) {
+      const auto at = std::lower_bound(list.begin(), list.end(), after->feature.fid, by_fid);
+      list.insert(at, after);
+    });
+  }
+  slot->second = std::move(g);
+}
+
 std::vector<store::ServedFeaturePtr> Statistics::features(const std::string& class_name, const Place& place) const {
   const auto g = grouping(class_name);
   std::vector<store::ServedFeaturePtr> out;
   if (place.kind == Place::Kind::village) {
     auto it = g->by_village.find(place.code);
-    if (it != g->by_village.end()) out = it->second;
+    if (it != g->by_village.end()) out = *it->second;
     return out;
   }
   for (auto it = g->by_village.lower_bound(place.code); it != g->by_village.end() && place.contains(it->first); ++it) {
-    out.insert(out.end(), it->second.begin(), it->second.end());
+    out.insert(out.end(), it->second->begin(), it->second->end());
   }
   return out;
 }

@@ -21,9 +21,10 @@
 // prime-vertical radii. tests/query/statistics_test.cpp compares this with PROJ (EPSG:4549) +
 // GEOS.
 //
-// Speed: features are grouped by village code per feature class once and regrouped only when
-// the class's data version changes (an edit), so a township request reads its ~20 villages'
-// features, never scans the county.
+// Speed: features are grouped by village code per feature class once, so a township request
+// reads its ~20 villages' features, never scans the county. An edit (changed(), from
+// Dataset::apply_committed) updates the grouping of the feature's old and new village only; a
+// class whose data version moved without changed() is regrouped by the next request.
 
 #include <cstdint>
 #include <map>
@@ -69,6 +70,12 @@ class Statistics {
   // Groups every class now (otherwise the first request does it).
   void warm_up() const;
 
+  // A feature of `class_name` changed in the index from `before` to `after` (served states; null
+  // when inserted or deleted): updates the class's grouping in place of a regrouping. Call it once
+  // per change, after the index holds it; one writer at a time.
+  void changed(std::string_view class_name, const store::ServedFeaturePtr& before,
+               const store::ServedFeaturePtr& after);
+
   // Whether any village of the villages class belongs to `place` (does not look at the scope:
   // call it after place_in_area).
   bool place_exists(const Place& place) const;
@@ -85,7 +92,8 @@ class Statistics {
   // Features of one class by village code, valid for one data version.
   struct Grouping {
     std::uint64_t version = 0;
-    std::map<std::string, std::vector<store::ServedFeaturePtr>, std::less<>> by_village;
+    // Shared between groupings: an edit copies the map and the lists of the villages it touches.
+    std::map<std::string, std::shared_ptr<const std::vector<store::ServedFeaturePtr>>, std::less<>> by_village;
   };
   std::shared_ptr<const Grouping> grouping(const std::string& class_name) const;
   // The features of `class_name` whose village belongs to `place`, in village-code order.

@@ -19,7 +19,7 @@ namespace {
 
 // Geometry beyond the canvas that still gets drawn: wide strokes and circles whose centre lies
 // outside must show their part inside, identically in neighbouring tiles.
-constexpr double kBufferPx = 64;
+constexpr double kBufferPx = kDrawBufferPx;
 
 // Features of one class in one box, fetched once per draw and shared by the layers that use them.
 class FeatureCache {

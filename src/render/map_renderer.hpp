@@ -19,6 +19,7 @@
 #include "geo/coord.hpp"
 #include "geo/tile.hpp"
 #include "render/png_encoder.hpp"
+#include "render/tile_footprint.hpp"
 #include "store/feature_source.hpp"
 #include "style/style.hpp"
 
@@ -81,9 +82,6 @@ class MapRenderer {
   const style::StyleSet& m_styles;
   const ReliefSource* m_relief;
 };
-
-// Metatile edge (in tiles) used for label placement at zoom z: 4, or fewer at the lowest zooms.
-int metatile_size(int z) noexcept;
 
 // Renders one XYZ tile (256 px, or 512 px when scale == 2) of `maps` and encodes it as PNG.
 // Labels are placed over the tile's metatile so that they continue across tile edges.

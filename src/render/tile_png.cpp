@@ -3,14 +3,9 @@
 #include "base/error.hpp"
 #include "render/cairo_context.hpp"
 #include "render/map_renderer.hpp"
+#include "render/tile_footprint.hpp"
 
 namespace minqing::render {
-
-int metatile_size(int z) noexcept {
-  int m = 4;
-  while (m > 1 && (1 << z) < m) m /= 2;
-  return m;
-}
 
 double zoom_for(const geo::BBox& extent, int width_px, double scale) noexcept {
   const double css_px = width_px / scale;
@@ -42,11 +37,7 @@ std::string render_tile_png(const MapRenderer& renderer, const store::FeatureSou
   r.features = &features;
   // Labels are placed over the metatile holding the tile: every tile of it places the same labels
   // and draws its part of them.
-  const std::uint32_t m = static_cast<std::uint32_t>(metatile_size(tile.z));
-  const std::uint32_t mx = tile.x / m * m, my = tile.y / m * m;
-  const geo::BBox first = geo::tile_bbox({tile.z, mx, my});
-  const geo::BBox last = geo::tile_bbox({tile.z, mx + m - 1, my + m - 1});
-  r.label_extent = geo::BBox{first.min_x, last.min_y, last.max_x, first.max_y};
+  r.label_extent = metatile_bbox(tile);
   return render_png(renderer, r, png);
 }
 

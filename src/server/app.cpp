@@ -20,6 +20,7 @@
 #include "server/search_endpoint.hpp"
 #include "server/stats_endpoint.hpp"
 #include "server/tile_endpoint.hpp"
+#include "server/tile_invalidation.hpp"
 
 namespace minqing::server {
 
@@ -75,6 +76,7 @@ App::App(const AppOptions& options) {
   m_relief = render::ReliefSource::load_directory(m_data->relief_directory());
   m_renderer = std::make_unique<render::MapRenderer>(*m_styles, m_relief.get());
   m_tile_cache = std::make_unique<TileCache>(options.tile_cache_bytes);
+  invalidate_tiles_on_change(*m_data, *m_tile_cache);
   m_policy = std::make_unique<access::Policy>(access::Policy::load(options.policy, *m_catalog));
   const std::filesystem::path auth_path =
       options.auth_db.empty() ? access::default_auth_path(options.store) : options.auth_db;
@@ -99,6 +101,10 @@ App::App(const AppOptions& options) {
   m_edits = std::make_unique<EditService>(EditService{*m_queries, *m_editor});
   // The DEM's heights make steep roads slower (route/terrain_slope.hpp).
   m_networks = std::make_unique<route::NetworkCache>(*m_data, m_relief ? m_relief->heights() : route::ElevationAt{});
+  // A road or hazard zone edited: the next network is built in the background and swapped in.
+  m_data->on_change([networks = m_networks.get()](const query::Change& c) {
+    if (c.class_name == "roads" || c.class_name == "hazard_zones") networks->rebuild_in_background();
+  });
   m_networks->current();  // the road graph is built at load, then only when roads or hazard zones change
   m_web = std::make_unique<WebAssets>(options.web_dist);
   m_load_time = std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -82,6 +82,8 @@ class App {
 
   const model::LayerCatalog& catalog() const noexcept { return *m_catalog; }
   const query::Dataset& data() const noexcept { return *m_data; }
+  // The same, for applying committed changes (Dataset::apply_committed): the write path and tests.
+  query::Dataset& data_for_edits() noexcept { return *m_data; }
   // The raw index, unscoped: for tests and the command line only (never for a request).
   const store::ServingIndex& index() const noexcept { return m_data->unscoped_index(); }
   const std::string& store_location() const noexcept { return m_data->location(); }

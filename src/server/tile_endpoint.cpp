@@ -12,6 +12,7 @@
 #include "server/http_error.hpp"
 #include "server/public_url.hpp"
 #include "server/response.hpp"
+#include "server/tile_invalidation.hpp"
 #include "server/tile_request.hpp"
 #include "server/tile_service_info.hpp"
 
@@ -37,6 +38,21 @@ geo::BBox data_bounds_lonlat(const query::ScopedReader& reader, const std::vecto
   return {a.x, a.y, b.x, b.y};
 }
 
+// TileJSON's "version" (semver): the minor number counts the changes since load to the classes of
+// `maps` the caller sees — an edit may move labels across tile edges, which TileJSON 3.0 calls a
+// minor change. Edits the caller cannot see do not move it.
+std::string tiles_version(const query::ScopedReader& reader, const std::vector<std::string>& maps) {
+  std::uint64_t changes = 0;
+  for (const auto& name : maps) {
+    const model::MapDef* map = reader.catalog().find_map(name);
+    if (map == nullptr) continue;
+    for (const auto& cls : map->classes) {
+      if (reader.view(cls) != nullptr) changes += reader.data_version(cls) - 1;
+    }
+  }
+  return "1." + std::to_string(changes) + ".0";
+}
+
 Response tile(TileService& s, const RequestContext& ctx) {
   const TileRequest req = parse_tile_request(s.catalog, ctx.param("maps"), ctx.param("z"), ctx.param("x"), ctx.param("y"));
   const query::ScopedReader reader = s.data.reader(caller_scope(ctx));
@@ -58,12 +74,15 @@ Response tile(TileService& s, const RequestContext& ctx) {
     }
   }
   const std::string key = tile_cache_key(s, reader, req.maps, req.tile, req.scale);
-  CachedTilePtr cached = s.cache.get(key);
+  CachedTilePtr cached = s.cache.get(key, req.tile);
   if (!cached) {
+    // Read before the data: a change landing while the tile is drawn has a later sequence, and the
+    // cache does not keep a tile that such a change touches (server/tile_cache.hpp).
+    const std::uint64_t drawn_at = s.data.change_sequence();
     auto fresh = std::make_shared<CachedTile>();
     fresh->body = render::render_tile_png(s.renderer, reader, req.maps, req.tile, req.scale, s.png);
     fresh->etag = make_etag(fresh->body);
-    s.cache.put(key, fresh);
+    s.cache.put(key, TilePlace{req.tile, drawn_classes(s.catalog, s.styles, req.maps)}, fresh, drawn_at);
     cached = std::move(fresh);
   }
   Response res;
@@ -87,7 +106,9 @@ Response tilejson(TileService& s, const RequestContext& ctx) {
   require_maps_visible(s.catalog, reader.scope(), maps);
   std::vector<TileLayerInfo> layers;
   for (const auto& name : maps) layers.push_back(layer_info(s, *s.catalog.find_map(name)));
-  Response res = json_response(make_tilejson(layers, data_bounds_lonlat(reader, maps), base_url(ctx)));
+  nlohmann::json doc = make_tilejson(layers, data_bounds_lonlat(reader, maps), base_url(ctx));
+  doc["version"] = tiles_version(reader, maps);
+  Response res = json_response(doc);
   set_cache_policy(res, reader.scope(), Holds::map_data, kDocumentMaxAge);
   res.set(http::field::access_control_allow_origin, "*");
   return res;
@@ -137,14 +158,12 @@ std::string tile_cache_key(const TileService& s, const query::ScopedReader& read
                            geo::TileId t, int scale) {
   std::string key;
   key.reserve(128);
+  // No data version: a change drops the tiles it touches from the cache instead (invalidation by
+  // place, server/tile_invalidation.hpp), so one house edit does not re-key the whole county.
   for (const auto& name : maps) {
     key += name;
     key += '#';
     key += std::to_string(s.styles.find(name) ? s.styles.find(name)->version : 0);
-    for (const auto& cls : s.catalog.find_map(name)->classes) {
-      key += ':';
-      key += std::to_string(reader.data_version(cls));
-    }
     key += '|';
   }
   key += reader.scope().cache_key();  // role, area, maps and policy fingerprint: whatever changes the pixels

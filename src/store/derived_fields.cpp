@@ -2,14 +2,13 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
 namespace minqing::store {
 
 namespace {
-
-const std::string* text_of(const model::Value& v) { return std::get_if<std::string>(&v); }
 
 std::size_t class_position(const model::LayerCatalog& catalog, const std::string& name) {
   const auto& classes = catalog.classes();
@@ -19,42 +18,41 @@ std::size_t class_position(const model::LayerCatalog& catalog, const std::string
   return classes.size();
 }
 
-// Key value → the copied value; a key that maps to different values is ambiguous (null).
-std::unordered_map<std::string, model::Value> copy_table(const model::FeatureClassDef& from,
-                                                         const std::vector<model::Feature>& features,
-                                                         const model::Derivation& d) {
-  const auto key = static_cast<std::size_t>(from.field_index(d.by));
-  const auto field = static_cast<std::size_t>(from.field_index(d.field));
-  std::unordered_map<std::string, model::Value> table;
-  for (const auto& f : features) {
-    const std::string* k = key < f.values.size() ? text_of(f.values[key]) : nullptr;
-    if (!k || k->empty() || field >= f.values.size()) continue;
-    auto [it, inserted] = table.emplace(*k, f.values[field]);
-    if (!inserted && it->second != f.values[field]) it->second = model::Value{};
-  }
-  return table;
-}
-
-std::unordered_map<std::string, std::int64_t> count_table(const model::FeatureClassDef& from,
-                                                          const std::vector<model::Feature>& features,
-                                                          const model::Derivation& d) {
-  const auto key = static_cast<std::size_t>(from.field_index(d.by));
-  const int where = d.where_field.empty() ? -1 : from.field_index(d.where_field);
-  std::unordered_map<std::string, std::int64_t> table;
-  for (const auto& f : features) {
-    const std::string* k = key < f.values.size() ? text_of(f.values[key]) : nullptr;
-    if (!k || k->empty()) continue;
-    if (where >= 0) {
-      const auto w = static_cast<std::size_t>(where);
-      const std::string* v = w < f.values.size() ? text_of(f.values[w]) : nullptr;
-      if (!v || std::find(d.where_values.begin(), d.where_values.end(), *v) == d.where_values.end()) continue;
-    }
-    ++table[*k];
-  }
-  return table;
+bool counted(const model::FeatureClassDef& from, const model::Derivation& d, const model::Feature& f) {
+  if (d.where_field.empty()) return true;
+  const int where = from.field_index(d.where_field);
+  if (where < 0) return false;
+  const std::string* v = derivation_key(f, where);
+  return v && std::find(d.where_values.begin(), d.where_values.end(), *v) != d.where_values.end();
 }
 
 }  // namespace
+
+const std::string* derivation_key(const model::Feature& f, int field) noexcept {
+  if (field < 0 || static_cast<std::size_t>(field) >= f.values.size()) return nullptr;
+  return std::get_if<std::string>(&f.values[static_cast<std::size_t>(field)]);
+}
+
+model::Value derived_value(const model::FeatureClassDef& from, const model::Derivation& d,
+                           const std::vector<const model::Feature*>& sources) {
+  if (d.kind == model::Derivation::Kind::count) {
+    std::int64_t n = 0;
+    for (const model::Feature* f : sources) n += counted(from, d, *f) ? 1 : 0;
+    return n;
+  }
+  const int field = from.field_index(d.field);
+  std::optional<model::Value> common;
+  for (const model::Feature* f : sources) {
+    if (field < 0 || static_cast<std::size_t>(field) >= f->values.size()) continue;
+    const model::Value& v = f->values[static_cast<std::size_t>(field)];
+    if (!common) {
+      common = v;
+    } else if (*common != v) {
+      return model::Value{};  // ambiguous: the key maps to different values
+    }
+  }
+  return common.value_or(model::Value{});
+}
 
 void derive_fields(const model::LayerCatalog& catalog, std::vector<std::vector<model::Feature>>& features) {
   const auto& classes = catalog.classes();
@@ -65,24 +63,20 @@ void derive_fields(const model::LayerCatalog& catalog, std::vector<std::vector<m
       const model::Derivation& d = *def.fields[i].derived;
       const std::size_t from = class_position(catalog, d.from);
       if (from >= features.size()) continue;
-      const auto key = static_cast<std::size_t>(def.field_index(d.by));
-      auto key_of = [&](const model::Feature& f) { return key < f.values.size() ? text_of(f.values[key]) : nullptr; };
-      if (d.kind == model::Derivation::Kind::copy) {
-        const auto table = copy_table(classes[from], features[from], d);
-        for (auto& f : features[c]) {
-          if (f.values.size() <= i) continue;
-          const std::string* k = key_of(f);
-          const auto it = k ? table.find(*k) : table.end();
-          f.values[i] = it == table.end() ? model::Value{} : it->second;
-        }
-      } else {
-        const auto table = count_table(classes[from], features[from], d);
-        for (auto& f : features[c]) {
-          if (f.values.size() <= i) continue;
-          const std::string* k = key_of(f);
-          const auto it = k ? table.find(*k) : table.end();
-          f.values[i] = std::int64_t{it == table.end() ? 0 : it->second};
-        }
+      // The source features by key, once per derivation.
+      const int source_key = classes[from].field_index(d.by);
+      std::unordered_map<std::string, std::vector<const model::Feature*>> by_key;
+      for (const auto& f : features[from]) {
+        const std::string* k = derivation_key(f, source_key);
+        if (k && !k->empty()) by_key[*k].push_back(&f);
+      }
+      const int key = def.field_index(d.by);
+      const std::vector<const model::Feature*> none;
+      for (auto& f : features[c]) {
+        if (f.values.size() <= i) continue;
+        const std::string* k = derivation_key(f, key);
+        const auto it = k && !k->empty() ? by_key.find(*k) : by_key.end();
+        f.values[i] = derived_value(classes[from], d, it == by_key.end() ? none : it->second);
       }
     }
   }

@@ -9,6 +9,7 @@
 //
 // Pure function; thread-safe for distinct arguments.
 
+#include <string>
 #include <vector>
 
 #include "model/feature.hpp"
@@ -20,5 +21,15 @@ namespace minqing::store {
 // A copy whose key matches no feature of the source class (or several with different values) is
 // null; a count with no match is 0.
 void derive_fields(const model::LayerCatalog& catalog, std::vector<std::vector<model::Feature>>& features);
+
+// The value derived field `d` takes for a feature whose key (d.by) is held by exactly `sources`,
+// features of class `from` (d.from): a copy is their common value of d.field (null when there is
+// none or they differ), a count the number of them d's `where` admits. Used at load (above) and
+// when an edit changes a source (store/derived_field_keeper.hpp), so both give the same value.
+model::Value derived_value(const model::FeatureClassDef& from, const model::Derivation& d,
+                           const std::vector<const model::Feature*>& sources);
+
+// The text value of field `field` of `f` (a join key), or null when absent or not text.
+const std::string* derivation_key(const model::Feature& f, int field) noexcept;
 
 }  // namespace minqing::store

@@ -48,7 +48,9 @@ std::unique_ptr<ServingIndex> ServingIndex::load(const FeatureStore& store) {
   std::unique_ptr<ServingIndex> index(new ServingIndex);
   index->m_catalog = &store.catalog();
   index->m_store_epsg = store.epsg();
-  const geo::Transform to_3857(geo::epsg(store.epsg()), "EPSG:3857");
+  // Kept for edits (upsert): making a PROJ transform searches PROJ's database.
+  index->m_edit_transform = std::make_unique<geo::Transform>(geo::epsg(store.epsg()), "EPSG:3857");
+  const geo::Transform& to_3857 = *index->m_edit_transform;
   const auto& classes = store.catalog().classes();
   // Every class is read before any is indexed: derived fields join across classes.
   std::vector<std::vector<model::Feature>> loaded(classes.size());
@@ -110,20 +112,30 @@ std::size_t ServingIndex::size(std::string_view class_name) const {
 void ServingIndex::upsert(std::string_view class_name, const model::Feature& store_feature) {
   ClassIndex* ci = find_index(class_name);
   if (!ci) throw StoreError("unknown feature class " + std::string(class_name));
-  // Project outside the lock: PROJ work must not block readers. Making a transform looks the CRSs
-  // up in PROJ's database (milliseconds, more than the whole rest of an edit): one per thread and
-  // store CRS, made once.
-  thread_local std::map<int, std::unique_ptr<geo::Transform>> to_3857_from;
-  auto& to_3857 = to_3857_from[m_store_epsg];
-  if (!to_3857) to_3857 = std::make_unique<geo::Transform>(geo::epsg(m_store_epsg), "EPSG:3857");
-  auto served = project(store_feature, *to_3857);
-  std::unique_lock lock(ci->mutex);
-  if (auto it = ci->by_fid.find(served->feature.fid); it != ci->by_fid.end()) {
-    ci->tree.remove(Entry(to_boost(it->second->bbox), it->first));
+  // Project outside the class's lock: PROJ work must not block readers.
+  ServedFeaturePtr served;
+  {
+    std::lock_guard lock(m_edit_transform_mutex);
+    if (!m_edit_transform) m_edit_transform = std::make_unique<geo::Transform>(geo::epsg(m_store_epsg), "EPSG:3857");
+    served = project(store_feature, *m_edit_transform);
   }
-  ci->tree.insert(Entry(to_boost(served->bbox), served->feature.fid));
-  ci->by_fid[served->feature.fid] = std::move(served);
-  ci->version.fetch_add(1);
+  publish_into(*ci, std::move(served));
+}
+
+void ServingIndex::publish(std::string_view class_name, ServedFeaturePtr served) {
+  ClassIndex* ci = find_index(class_name);
+  if (!ci) throw StoreError("unknown feature class " + std::string(class_name));
+  publish_into(*ci, std::move(served));
+}
+
+void ServingIndex::publish_into(ClassIndex& ci, ServedFeaturePtr served) {
+  std::unique_lock lock(ci.mutex);
+  if (auto it = ci.by_fid.find(served->feature.fid); it != ci.by_fid.end()) {
+    ci.tree.remove(Entry(to_boost(it->second->bbox), it->first));
+  }
+  ci.tree.insert(Entry(to_boost(served->bbox), served->feature.fid));
+  ci.by_fid[served->feature.fid] = std::move(served);
+  ci.version.fetch_add(1);
 }
 
 bool ServingIndex::erase(std::string_view class_name, std::int64_t fid) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "geo/coord.hpp"
+#include "geo/projection.hpp"
 #include "model/feature.hpp"
 #include "model/layer_catalog.hpp"
 #include "store/feature_source.hpp"
@@ -44,6 +46,10 @@ class ServingIndex final : public FeatureSource {
   // Inserts or replaces a feature given in the store CRS (its fid must be set); bumps the class's
   // data version. @throws ProjError when it cannot be projected.
   void upsert(std::string_view class_name, const model::Feature& store_feature);
+  // Inserts or replaces a feature already projected (its fid set, bbox that of its 3857 geometry):
+  // a re-derived copy of a served feature. Bumps the class's data version.
+  // @throws StoreError for an unknown class.
+  void publish(std::string_view class_name, ServedFeaturePtr served);
   // Removes a feature; returns whether it existed (and if so bumps the data version).
   bool erase(std::string_view class_name, std::int64_t fid);
 
@@ -58,9 +64,15 @@ class ServingIndex final : public FeatureSource {
   struct ClassIndex;
   ServingIndex() = default;
   ClassIndex* find_index(std::string_view class_name) const;
+  static void publish_into(ClassIndex& index, ServedFeaturePtr served);
 
   const model::LayerCatalog* m_catalog = nullptr;
   int m_store_epsg = 0;
+  // The load's transform, kept for edits: creating a PROJ transform searches PROJ's database
+  // (~150 ms), which an edit must not pay. Not thread-safe, hence the mutex (edits are serialised
+  // anyway; readers never use it).
+  std::mutex m_edit_transform_mutex;
+  std::unique_ptr<geo::Transform> m_edit_transform;
   std::vector<std::unique_ptr<ClassIndex>> m_classes;  // catalog order
 };
 

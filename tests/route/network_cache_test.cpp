@@ -38,18 +38,23 @@ model::Feature zone_feature(double e0, double e1) {
   return f;
 }
 
-}  // namespace
-
-TEST_CASE("route: the network is rebuilt when hazard zones change, never per request", "[route]") {
-  const auto catalog = model::LayerCatalog::load_directory(test::layers_dir());
-  const auto path = test::scratch_dir("route-network-cache") / "store.gpkg";
+// A scratch store holding one road, 1 km west to east, opened read-only.
+store::FeatureStore one_road_store(const model::LayerCatalog& catalog, const std::string& name) {
+  const auto path = test::scratch_dir(name) / "store.gpkg";
   {
     auto store = store::FeatureStore::create(path, catalog);
     store.begin();
     store.insert("roads", road_feature(0, 1000, "甲路"));
     store.commit();
   }
-  const auto store = store::FeatureStore::open(path, catalog, store::FeatureStore::Mode::read_only);
+  return store::FeatureStore::open(path, catalog, store::FeatureStore::Mode::read_only);
+}
+
+}  // namespace
+
+TEST_CASE("route: the network is rebuilt when hazard zones change, never per request", "[route]") {
+  const auto catalog = model::LayerCatalog::load_directory(test::layers_dir());
+  const auto store = one_road_store(catalog, "route-network-cache");
   auto data = query::Dataset::serve(catalog, store::ServingIndex::load(store));
   route::NetworkCache cache(*data);
 
@@ -75,4 +80,35 @@ TEST_CASE("route: the network is rebuilt when hazard zones change, never per req
   CHECK_THROWS_WITH(route::plan_route(*network, request), Catch::Contains("hazard zones"));
   CHECK(cache.current() == network);
   CHECK(cache.builds() == 2);
+}
+
+TEST_CASE("route: an edited hazard zone is built into the network in the background, then routed around",
+          "[route][edits]") {
+  const auto catalog = model::LayerCatalog::load_directory(test::layers_dir());
+  const auto store = one_road_store(catalog, "route-network-background");
+  auto data = query::Dataset::serve(catalog, store::ServingIndex::load(store));
+  route::NetworkCache cache(*data);
+  data->on_change([&cache](const query::Change& c) {
+    if (c.class_name == "hazard_zones") cache.rebuild_in_background();
+  });
+  std::vector<store::ServedFeaturePtr> roads;
+  data->unscoped_index().query("roads", {-1e300, -1e300, 1e300, 1e300}, roads);
+  const auto& line = roads.front()->feature.geometry.coords;  // EPSG:3857
+  route::RouteRequest request;
+  request.from = {line[0].x + (line[1].x - line[0].x) * 0.1, line[0].y};
+  request.targets = {{line[0].x + (line[1].x - line[0].x) * 0.9, line[0].y}};
+  CHECK(route::plan_route(*cache.current(), request).path.length_m == Approx(800).epsilon(0.01));
+  CHECK(cache.builds() == 1);
+
+  // Committed through the edit seam: the listener starts the build; the next request gets it (or
+  // waits for it) without building its own.
+  model::Feature zone = zone_feature(400, 600);
+  zone.fid = 7;
+  data->apply_committed("hazard_zones", zone.fid, &zone);
+  CHECK_THROWS_WITH(route::plan_route(*cache.current(), request), Catch::Contains("hazard zones"));
+  CHECK(cache.builds() == 2);
+  // The zone removed: routed again.
+  data->apply_committed("hazard_zones", zone.fid, nullptr);
+  CHECK(route::plan_route(*cache.current(), request).path.length_m == Approx(800).epsilon(0.01));
+  CHECK(cache.builds() == 3);
 }
