@@ -30,8 +30,9 @@ int open_lock_file(const std::filesystem::path& store) {
 
 std::filesystem::path lock_path(const std::filesystem::path& store) { return store.string() + ".lock"; }
 
-StoreLock StoreLock::shared(const std::filesystem::path& store) {
-  const int fd = open_lock_file(store);
+std::optional<StoreLock> StoreLock::shared(const std::filesystem::path& store) {
+  const int fd = ::open(lock_path(store).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return std::nullopt;
   if (::flock(fd, LOCK_SH | LOCK_NB) != 0) {
     ::close(fd);
     throw StoreError("the store " + store.string() + " is being restored (" + lock_path(store).string() +

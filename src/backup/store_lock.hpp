@@ -23,9 +23,10 @@ namespace minqing::backup {
 
 class StoreLock {
  public:
-  // The shared lock `minqing serve` holds. @throws StoreError when the lock file cannot be created
-  // or a restore holds the exclusive lock.
-  static StoreLock shared(const std::filesystem::path& store);
+  // The shared lock `minqing serve` holds; nullopt when the lock file cannot be created (a store in
+  // a read-only directory, which no restore can replace either).
+  // @throws StoreError when a restore holds the exclusive lock.
+  static std::optional<StoreLock> shared(const std::filesystem::path& store);
   // The exclusive lock a restore holds; nullopt when someone (a server) holds the lock.
   // @throws StoreError when the lock file cannot be created.
   static std::optional<StoreLock> try_exclusive(const std::filesystem::path& store);

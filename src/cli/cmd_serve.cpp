@@ -180,7 +180,13 @@ int run_serve(const Args& args) {
   app_options.backup_every = every;
   // Held while serving: `minqing restore` refuses to swap the files of a store being served.
   std::optional<backup::StoreLock> serving;
-  if (std::filesystem::is_regular_file(store)) serving = backup::StoreLock::shared(store);
+  if (std::filesystem::is_regular_file(store)) {
+    serving = backup::StoreLock::shared(store);
+    if (!serving) {
+      std::fprintf(stderr, "minqing serve: warning: cannot create %s; `minqing restore` will not see that this "
+                           "store is being served\n", backup::lock_path(store).c_str());
+    }
+  }
   const server::App app(app_options);
   const server::AccessLog access_log(stderr);
   server::ServerOptions options;

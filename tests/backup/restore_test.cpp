@@ -116,6 +116,7 @@ TEST_CASE("restore puts the backup in place, moves the current files aside and r
   }
   SECTION("not while a server holds the store") {
     const auto serving = backup::StoreLock::shared(f.files.store);
+    REQUIRE(serving);
     backup::RestoreOptions force;
     force.force = true;
     CHECK_THAT(refusal([&] { backup::restore_backup(dir, f.files, force); }), Catch::Matchers::Contains("server") && Catch::Matchers::Contains("stop it first"));
