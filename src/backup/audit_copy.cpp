@@ -17,21 +17,6 @@ namespace minqing::backup {
 
 namespace {
 
-// The open active file, flocked shared; closing releases the lock.
-class LockedFile {
- public:
-  explicit LockedFile(const std::filesystem::path& path) : m_fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {}
-  ~LockedFile() {
-    if (m_fd >= 0) ::close(m_fd);
-  }
-  LockedFile(const LockedFile&) = delete;
-  LockedFile& operator=(const LockedFile&) = delete;
-  int fd() const noexcept { return m_fd; }
-
- private:
-  int m_fd;
-};
-
 bool same_inode(const struct stat& a, const struct stat& b) { return a.st_dev == b.st_dev && a.st_ino == b.st_ino; }
 
 // Bytes of `fd` up to and including its last '\n' (0 when it has none).
@@ -70,14 +55,14 @@ AuditCopy copy_audit_log(const std::filesystem::path& active, const std::filesys
     if (f != active) copy_rotated(f);
   }
   for (;;) {
-    const LockedFile file(active);
-    if (file.fd() < 0) {
+    const FileDescriptor file(::open(active.c_str(), O_RDONLY | O_CLOEXEC));  // flocked below
+    if (file.get() < 0) {
       if (errno == ENOENT) break;  // no active file (a log never written to): nothing more
       throw StoreError("cannot open the audit log " + active.string() + ": " + std::strerror(errno));
     }
-    if (::flock(file.fd(), LOCK_SH) != 0) throw StoreError("cannot lock the audit log " + active.string());
+    if (::flock(file.get(), LOCK_SH) != 0) throw StoreError("cannot lock the audit log " + active.string());
     struct stat locked {}, named {};
-    if (::fstat(file.fd(), &locked) != 0 || ::stat(active.c_str(), &named) != 0 || !same_inode(locked, named)) {
+    if (::fstat(file.get(), &locked) != 0 || ::stat(active.c_str(), &named) != 0 || !same_inode(locked, named)) {
       continue;  // rotated while we waited for the lock: the path names a new file now
     }
     // Rotated since the first pass (a rotation cannot happen while the lock is held).
@@ -89,7 +74,7 @@ AuditCopy copy_audit_log(const std::filesystem::path& active, const std::filesys
       copy_rotated(f);
     }
     if (!active_is_rotated) {
-      copy_fd_synced(file.fd(), active, dest_dir / active.filename(), complete_lines_size(file.fd(), active));
+      copy_fd_synced(file.get(), active, dest_dir / active.filename(), complete_lines_size(file.get(), active));
       out.files.push_back(active.filename().string());
     }
     break;

@@ -23,15 +23,6 @@ std::filesystem::path partial_dir(const std::filesystem::path& out, const std::s
   return out / ("." + id + ".partial");
 }
 
-std::string time_id(std::chrono::system_clock::time_point now) {
-  const std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return buf;
-}
-
 ManifestFile describe(const std::filesystem::path& root, const std::filesystem::path& file, const std::string& role) {
   return {std::filesystem::relative(file, root).generic_string(), role,
           static_cast<std::uint64_t>(std::filesystem::file_size(file)), sha256_file(file)};
@@ -78,6 +69,15 @@ StoreFiles StoreFiles::for_store(const std::filesystem::path& store, const std::
   return s;
 }
 
+std::string utc_stamp(std::chrono::system_clock::time_point now) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+  return buf;
+}
+
 std::filesystem::path default_backup_dir(const std::filesystem::path& store) {
   return store.parent_path() / (store.stem().string() + ".backups");
 }
@@ -97,7 +97,7 @@ bool is_backup_id(const std::string& name) {
 
 std::string reserve_backup(const std::filesystem::path& out, std::chrono::system_clock::time_point now) {
   make_private_dir(out);
-  const std::string base = time_id(now);
+  const std::string base = utc_stamp(now);
   for (int n = 1; n < 100000; ++n) {
     const std::string id = n == 1 ? base : base + "-" + std::to_string(n);
     if (std::filesystem::exists(out / id)) continue;

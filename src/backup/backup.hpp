@@ -45,6 +45,9 @@ struct StoreFiles {
 // DEMs are in <dir>/<stem>.dem).
 std::filesystem::path default_backup_dir(const std::filesystem::path& store);
 
+// "20261201T204512Z": `now` in UTC to the second, as backup ids and restore's aside directory use it.
+std::string utc_stamp(std::chrono::system_clock::time_point now);
+
 // Claims a new id for a backup started at `now` by creating <out>/.<id>.partial (mode 0700; <out>
 // is created 0700 when missing). The id is the time (20261201T204512Z), with -2, -3 … when a
 // backup of the same second exists. @throws StoreError when <out> cannot be written.

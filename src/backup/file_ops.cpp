@@ -23,22 +23,11 @@ constexpr std::size_t kBlock = 1 << 20;
   throw StoreError(what + " " + path.string() + ": " + std::strerror(errno));
 }
 
-// Owns a file descriptor.
-class Fd {
- public:
-  explicit Fd(int fd) noexcept : m_fd(fd) {}
-  ~Fd() {
-    if (m_fd >= 0) ::close(m_fd);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const noexcept { return m_fd; }
-
- private:
-  int m_fd;
-};
-
 }  // namespace
+
+FileDescriptor::~FileDescriptor() {
+  if (m_fd >= 0) ::close(m_fd);
+}
 
 void make_private_dir(const std::filesystem::path& dir) {
   if (std::filesystem::is_directory(dir)) return;
@@ -53,7 +42,7 @@ void make_private_dir(const std::filesystem::path& dir) {
 
 std::uint64_t copy_fd_synced(int fd, const std::filesystem::path& from, const std::filesystem::path& to,
                              std::uint64_t limit) {
-  const Fd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  const FileDescriptor out(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
   if (out.get() < 0) fail("cannot create", to);
   std::vector<char> buf(kBlock);
   std::uint64_t done = 0;
@@ -81,19 +70,19 @@ std::uint64_t copy_fd_synced(int fd, const std::filesystem::path& from, const st
 
 std::uint64_t copy_file_synced(const std::filesystem::path& from, const std::filesystem::path& to,
                                std::uint64_t limit) {
-  const Fd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
+  const FileDescriptor in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
   if (in.get() < 0) fail("cannot open", from);
   return copy_fd_synced(in.get(), from, to, limit);
 }
 
 void sync_path(const std::filesystem::path& path) {
-  const Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  const FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) fail("cannot open", path);
   if (::fsync(fd.get()) != 0 && errno != EINVAL) fail("cannot sync", path);
 }
 
 std::string sha256_file(const std::filesystem::path& path) {
-  const Fd in(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  const FileDescriptor in(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (in.get() < 0) fail("cannot open", path);
   access::Sha256 hash;
   std::vector<char> buf(kBlock);

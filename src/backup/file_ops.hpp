@@ -12,6 +12,19 @@
 
 namespace minqing::backup {
 
+// Owns a file descriptor (-1: none); closing it releases any flock taken through it.
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) noexcept : m_fd(fd) {}
+  ~FileDescriptor();
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  int get() const noexcept { return m_fd; }
+
+ private:
+  int m_fd;
+};
+
 // Creates `dir` (and missing parents) with mode 0700 for the last component; an existing `dir` is
 // left as it is. Backups hold personal data: nobody but the server's user may list them.
 // @throws StoreError when it cannot be created or is not a directory.

@@ -1,6 +1,5 @@
 #include "backup/restore.hpp"
 
-#include <ctime>
 #include <optional>
 #include <utility>
 
@@ -23,15 +22,6 @@ bool safe_relative(const std::string& p) {
     if (part == ".." || part == ".") return false;
   }
   return true;
-}
-
-std::string stamp(std::chrono::system_clock::time_point now) {
-  const std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return buf;
 }
 
 // One file (or the DEM directory) to put in place.
@@ -194,7 +184,7 @@ RestoreResult restore_backup(const fs::path& dir, const StoreFiles& targets, con
   }
 
   // Swap: the current files aside, the staged ones in.
-  const fs::path aside = targets.store.parent_path() / (targets.store.filename().string() + ".before-restore-" + stamp(now));
+  const fs::path aside = targets.store.parent_path() / (targets.store.filename().string() + ".before-restore-" + utc_stamp(now));
   Journal journal;
   try {
     std::vector<fs::path> current;
