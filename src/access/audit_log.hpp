@@ -58,6 +58,8 @@ inline constexpr const char* key_persons_tile = "key_persons_tile";
 inline constexpr const char* key_persons_query = "key_persons_query";
 inline constexpr const char* key_persons_identify = "key_persons_identify";
 inline constexpr const char* key_persons_sheet = "key_persons_sheet";
+inline constexpr const char* key_persons_edit = "key_persons_edit";  // a write to a confidential class
+inline constexpr const char* edit_refused = "edit_refused";          // a write refused as not allowed (403)
 }  // namespace audit_action
 
 struct AuditRecord {

@@ -13,6 +13,7 @@
 
 #include "base/error.hpp"
 #include "print/pdf_merge.hpp"
+#include "print/pdf_split.hpp"
 
 namespace minqing::print {
 
@@ -102,42 +103,62 @@ AtlasResult run_atlas(const SheetPrinter& printer, const query::ScopedReader& re
     result.pages += pages;
     if (progress) progress(state);
   };
-  // One village at a time per thread: its sheets, then its PDF joined from theirs (pdf_merge.hpp),
-  // so that no page is drawn twice.
+  // One village at a time per thread. The sheets to make are drawn as the pages of one PDF, so
+  // that what they share — font subsets, the shaded relief — is written once (pdf_split.hpp), and
+  // their files are cut from it. When every sheet is drawn, that PDF is the village's; otherwise
+  // the village's is joined from the sheets' files (pdf_merge.hpp). No page is drawn twice.
   const auto village_task = [&](const std::string& code) {
-    std::vector<std::string> sheets;  // the sheets' PDFs, when the village's must be made
-    std::vector<std::filesystem::path> files;
     std::string village_key;
-    std::vector<std::pair<SheetPlan, std::string>> plans;
-    render::ReliefCache relief;  // the village's sheets share one extent: one shading for all
+    struct Sheet {
+      SheetPlan plan;
+      std::string file, key;
+      bool current = false;
+    };
+    std::vector<Sheet> sheets;
     for (const auto& m : request.maps) {
-      SheetPlan plan = printer.plan(reader, code, m, request.options);
-      village_key += m + ":" + plan.data_version + ",";
-      plans.emplace_back(std::move(plan), m);
+      Sheet s{printer.plan(reader, code, m, request.options), code + "/" + code + "-" + m + ".pdf", {}, false};
+      village_key += m + ":" + s.plan.data_version + ",";
+      s.key = s.plan.data_version + ";" + common;
+      s.current = manifest.current(s.file, s.key, request.out);
+      sheets.push_back(std::move(s));
     }
     village_key += common;
     const std::string village_file = code + ".pdf";
     const bool village_current = manifest.current(village_file, village_key, request.out);
-    for (auto& [plan, m] : plans) {
-      const std::string file = code + "/" + code + "-" + m + ".pdf";
-      const std::string key = plan.data_version + ";" + common;
-      if (manifest.current(file, key, request.out)) {
-        if (!village_current) sheets.push_back(read_file(request.out / file));
-        finish(file, true, 0, false);
+    std::vector<SheetPlan> to_draw;
+    std::vector<pdf::Info> infos;
+    for (const Sheet& s : sheets) {
+      if (s.current) continue;
+      to_draw.push_back(s.plan);
+      infos.push_back({s.plan.title(), stamp.user, s.plan.map->name + ":" + s.plan.data_version});
+    }
+    std::string drawn;  // the drawn sheets, a page each
+    std::vector<std::string> cut;
+    if (!to_draw.empty()) {
+      drawn = printer.pdf(reader, to_draw, stamp);
+      cut = split_pdf(drawn, infos);
+    }
+    std::vector<std::string> pages;  // every sheet's PDF, when the village's must be joined
+    const bool join = !village_current && to_draw.size() < sheets.size();
+    for (std::size_t i = 0, k = 0; i < sheets.size(); ++i) {
+      const Sheet& s = sheets[i];
+      if (s.current) {
+        if (join) pages.push_back(read_file(request.out / s.file));
+        finish(s.file, true, 0, false);
         continue;
       }
-      std::string pdf = printer.pdf(reader, {plan}, stamp, &relief);
-      write_file(request.out / file, pdf);
-      manifest.record(file, key);
-      if (!village_current) sheets.push_back(std::move(pdf));
-      finish(file, false, 1, false);
+      write_file(request.out / s.file, cut[k]);
+      manifest.record(s.file, s.key);
+      if (join) pages.push_back(std::move(cut[k]));
+      ++k;
+      finish(s.file, false, 1, false);
     }
     if (village_current) {
       finish(village_file, true, 0, true);
       return;
     }
-    const SheetPlan& first = plans.front().first;
-    write_file(request.out / village_file, merge_pdfs(sheets, first.village_name + " 村级专题图集"));
+    write_file(request.out / village_file,
+               join ? merge_pdfs(pages, sheets.front().plan.village_name + " 村级专题图集") : drawn);
     manifest.record(village_file, village_key);
     finish(village_file, false, 0, true);
   };

@@ -4,8 +4,10 @@
 //
 // Files under the output directory:
 //   <code>/<code>-<map>.pdf   one sheet
-//   <code>.pdf                the village's sheets, one page each, in the order of `maps`, joined
-//                             from the sheets' own PDFs (no page is drawn twice)
+//   <code>.pdf                the village's sheets, one page each, in the order of `maps`
+// A village's sheets are drawn as the pages of one PDF (its own, when all are drawn) and the
+// sheets' files cut from it, so the fonts and relief they share are written once; no page is
+// drawn twice.
 //   atlas-manifest.json       per file, the key it was made from
 // A file's key is everything that changes it — the sheet's data version (a digest of the features
 // on it, print/data_version.hpp), its options, the styles' versions, who prints, the program's

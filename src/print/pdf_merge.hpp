@@ -3,10 +3,10 @@
 // again: the village PDF of the atlas is its sheets' PDFs joined (half the atlas's work when each
 // page was drawn twice).
 //
-// Only for cairo's output (what this module writes): a classic cross-reference table, no object
-// streams, no incremental updates. Objects are copied byte for byte with their numbers shifted
-// (references are rewritten in dictionaries only, never inside stream data), each file's page tree
-// becomes a child of a new root, and a new catalog and document information dictionary are added.
+// Only for cairo's output and ours (print/pdf_objects.hpp): objects are copied byte for byte with
+// their numbers changed (references are rewritten in dictionaries only, never inside stream data),
+// each file's page tree becomes a child of a new root, and a new catalog and document information
+// dictionary are added.
 
 #include <string>
 #include <vector>

@@ -11,6 +11,7 @@
 #include "print/coordinate_grid.hpp"
 #include "print/data_version.hpp"
 #include "print/map_frame.hpp"
+#include "print/pdf_compression.hpp"
 #include "print/scale_bar.hpp"
 #include "print/sheet_legend.hpp"
 #include "print/sheet_marks.hpp"
@@ -229,6 +230,7 @@ std::string SheetPrinter::pdf(const query::ScopedReader& reader, const std::vect
   if (plans.empty()) throw RequestError("a PDF needs at least one sheet");
   render::ReliefCache own_cache;
   if (!relief_cache) relief_cache = &own_cache;
+  [[maybe_unused]] static const int level = pdf_deflate_level();  // links the faster deflate in
   std::string out;
   const PageSize first = plans.front().layout.page;
   render::SurfacePtr surface(

@@ -84,60 +84,117 @@ void draw_boundary_swatch(cairo_t* cr, double x, double y, double w, double h) {
 
 }  // namespace
 
+namespace {
+
+// One row of the legend: the village boundary, a section's heading, a class's heading over its
+// categories, or an entry.
+struct Row {
+  enum class Kind { boundary, section, class_heading, entry } kind;
+  std::string text;
+  const style::LegendEntry* entry = nullptr;
+};
+
+// The legend's rows, in order: the boundary, then each section (its heading unless the sheet's
+// own), categories under their class's name ("高" alone says nothing; "地质灾害隐患区" above it
+// does); a class drawn one way is one row with its own name.
+std::vector<Row> legend_rows(const std::vector<LegendSection>& sections) {
+  std::vector<Row> rows{{Row::Kind::boundary, "本村村界"}};
+  for (const LegendSection& s : sections) {
+    if (!s.heading.empty()) rows.push_back({Row::Kind::section, s.heading});
+    const model::FeatureClassDef* last_class = nullptr;
+    for (const style::LegendEntry& e : s.entries) {
+      if (!e.field.empty() && e.cls != last_class) rows.push_back({Row::Kind::class_heading, e.cls->title.zh});
+      last_class = e.field.empty() ? nullptr : e.cls;
+      rows.push_back({Row::Kind::entry, e.title, &e});
+    }
+  }
+  return rows;
+}
+
+// The legend's measures at size `k` (1 = the sheet's normal size), points.
+struct LegendMetrics {
+  double heading_gap, row, swatch_w, swatch_h, column_w, section_gap;
+  static LegendMetrics at(double k, double unit, const Rect& box) {
+    const double u = unit * k;
+    return {5 * u, 13.5 * u, 20 * u, 9 * u, std::min(box.w, 118 * u), 3 * u};
+  }
+};
+
+// Where each row goes in `box`, the rows flowing down and into further columns, below a heading
+// of height `heading_h`; a heading is never left alone at the foot of a column. Empty when they
+// do not all fit.
+std::vector<geo::Coord> flow(const std::vector<Row>& rows, const LegendMetrics& m, const Rect& box, double heading_h) {
+  std::vector<geo::Coord> at;
+  const double top = box.y + heading_h + m.heading_gap;
+  double x = box.x, y = top;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i].kind == Row::Kind::section) y += m.section_gap;
+    const bool heading = rows[i].kind == Row::Kind::section || rows[i].kind == Row::Kind::class_heading;
+    const double need = heading && i + 1 < rows.size() ? 2 * m.row : m.row;
+    if (y + need > box.bottom()) {
+      x += m.column_w;
+      y = top;
+      if (x + m.column_w > box.right() + 1) return {};
+    }
+    at.push_back({x, y});
+    y += m.row;
+  }
+  return at;
+}
+
+}  // namespace
+
 std::vector<std::string> draw_legend(cairo_t* cr, const Rect& box, const std::vector<LegendSection>& sections,
                                      double unit) {
-  std::vector<std::string> drawn;
+  const std::vector<Row> rows = legend_rows(sections);
   TextStyle heading;
   heading.size_pt = 13 * unit;
   heading.bold = true;
   heading.letter_spacing_pt = 6 * unit;
-  const TextSize hs = draw_text(cr, "图例", heading, box.x, box.y);
+  const double heading_h = measure_text(cr, "图例", heading).h;
+  // The largest size, in steps down to a little over half, at which every row fits; at the
+  // smallest, what still fits (the sheet's own map first).
+  constexpr double kSmallest = 0.55;
+  double k = 1;
+  std::vector<geo::Coord> at = flow(rows, LegendMetrics::at(k, unit, box), box, heading_h);
+  while (at.empty() && k > kSmallest) {
+    k = std::max(kSmallest, k - 0.05);
+    at = flow(rows, LegendMetrics::at(k, unit, box), box, heading_h);
+  }
+  std::size_t shown = rows.size();
+  while (at.empty() && shown > 0) {
+    --shown;
+    while (shown > 0 && rows[shown - 1].kind != Row::Kind::entry && rows[shown - 1].kind != Row::Kind::boundary) {
+      --shown;  // no heading without its entries
+    }
+    at = flow(std::vector<Row>(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(shown)),
+              LegendMetrics::at(k, unit, box), box, heading_h);
+  }
+  const LegendMetrics m = LegendMetrics::at(k, unit, box);
+  draw_text(cr, "图例", heading, box.x, box.y);
   TextStyle item;
-  item.size_pt = 8 * unit;
+  item.size_pt = 8 * unit * k;
   TextStyle section = item;
   section.bold = true;
   section.r = section.g = section.b = 0.35;
-  const double row = 13.5 * unit, sw = 20 * unit, sh = 9 * unit, col_w = std::min(box.w, 118 * unit);
-  double x = box.x, y = box.y + hs.h + 5 * unit;
-  const double top = y;
-  // Moves to the next row (or column); false when the box is full.
-  const auto next = [&](double height) {
-    if (y + height <= box.bottom()) return true;
-    x += col_w;
-    y = top;
-    return x + col_w <= box.right() + 1;
-  };
-  const auto row_text = [&](const std::string& title, double ty) {
-    draw_text(cr, title, item, x + sw + 5 * unit, ty + sh / 2, {0, 0.5});
-  };
-  if (!next(row)) return drawn;
-  draw_boundary_swatch(cr, x, y, sw, sh);
-  row_text("本村村界", y);
-  drawn.push_back("本村村界");
-  y += row;
-  for (const LegendSection& s : sections) {
-    if (!s.heading.empty()) {
-      y += 3 * unit;
-      if (!next(row + row)) return drawn;
-      draw_text(cr, s.heading, section, x, y + sh / 2, {0, 0.5});
-      y += row;
+  std::vector<std::string> drawn;
+  for (std::size_t i = 0; i < at.size(); ++i) {
+    const Row& r = rows[i];
+    const double x = at[i].x, y = at[i].y;
+    switch (r.kind) {
+      case Row::Kind::boundary:
+        draw_boundary_swatch(cr, x, y, m.swatch_w, m.swatch_h);
+        break;
+      case Row::Kind::section:
+      case Row::Kind::class_heading:
+        draw_text(cr, r.text, section, x, y + m.swatch_h / 2, {0, 0.5});
+        continue;
+      case Row::Kind::entry:
+        draw_swatch(cr, *r.entry, x, y, m.swatch_w, m.swatch_h);
+        break;
     }
-    const model::FeatureClassDef* last_class = nullptr;
-    for (const style::LegendEntry& e : s.entries) {
-      // Categories come under their class's name ("高" alone says nothing; "地质灾害隐患区" above
-      // it does); a class drawn one way is one row with its own name.
-      if (!e.field.empty() && e.cls != last_class) {
-        if (!next(row + row)) return drawn;
-        draw_text(cr, e.cls->title.zh, section, x, y + sh / 2, {0, 0.5});
-        y += row;
-      }
-      last_class = e.field.empty() ? nullptr : e.cls;
-      if (!next(row)) return drawn;
-      draw_swatch(cr, e, x, y, sw, sh);
-      row_text(e.title, y);
-      drawn.push_back(e.title);
-      y += row;
-    }
+    draw_text(cr, r.text, item, x + m.swatch_w + 5 * unit * k, y + m.swatch_h / 2, {0, 0.5});
+    drawn.push_back(r.text);
   }
   render::check(cr, "drawing the legend");
   return drawn;

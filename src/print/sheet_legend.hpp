@@ -2,7 +2,8 @@
 // The legend (图例) of a sheet: generated from the map's style by style::legend() — the very
 // legend /api/legend/{map} serves the web map — and cut down to the entries present on the sheet
 // (a category with at least one feature the caller sees inside the frame), each with its Chinese
-// title. The base map under a thematic map follows in its own section while room remains.
+// title. The base map under a thematic map follows in its own section. The legend is drawn as
+// large as its box allows for every entry to be listed.
 
 #include <string>
 #include <vector>
@@ -26,8 +27,10 @@ std::vector<style::LegendEntry> entries_present(const style::Style& style, doubl
                                                 const query::ScopedReader& reader, const geo::BBox& extent);
 
 // Draws "图例", the village boundary's entry, then the sections, flowing into further columns
-// inside `box`; entries that find no room are left out (a base-map section first). Returns the
-// titles drawn. @throws RenderError on a cairo failure.
+// inside `box`, at the largest size (down to 0.55 of the normal one) at which every entry fits;
+// only if they do not fit even then are the last left out (a base-map section first). Returns the
+// titles drawn (the boundary's and the entries', not the headings). @throws RenderError on a
+// cairo failure.
 std::vector<std::string> draw_legend(cairo_t* cr, const Rect& box, const std::vector<LegendSection>& sections,
                                      double unit);
 

@@ -18,6 +18,10 @@ std::unique_ptr<Dataset> Dataset::open(const std::string& location, const model:
       store::FeatureStore::open(location, catalog, store::FeatureStore::Mode::read_only));
   d->m_index = store::ServingIndex::load(*d->m_store);
   d->build_engines();
+  // Loaded: the file is not read again. Closing it leaves the one writer connection
+  // (edit/editor.hpp) alone with the file, free to switch it to the WAL journal.
+  d->m_location = d->m_store->location();
+  d->m_store.reset();
   return d;
 }
 
@@ -37,10 +41,12 @@ void Dataset::build_engines() {
 
 const std::string& Dataset::location() const noexcept {
   static const std::string kNone;
-  return m_store ? m_store->location() : kNone;
+  return m_location.empty() ? kNone : m_location;
 }
 
-std::filesystem::path Dataset::relief_directory() const { return m_store ? m_store->relief_directory() : std::filesystem::path{}; }
+std::filesystem::path Dataset::relief_directory() const {
+  return m_location.empty() ? std::filesystem::path{} : store::relief_directory_of(m_location);
+}
 
 std::size_t Dataset::feature_count() const {
   std::size_t n = 0;

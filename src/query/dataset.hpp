@@ -77,7 +77,8 @@ class Dataset {
   void build_engines();
 
   const model::LayerCatalog& m_catalog;
-  std::unique_ptr<store::FeatureStore> m_store;
+  std::unique_ptr<store::FeatureStore> m_store;  // open while loading only
+  std::string m_location;                        // the store's location; "" when served from an index
   std::unique_ptr<store::ServingIndex> m_index;
   std::unique_ptr<SearchIndex> m_search;
   std::unique_ptr<Statistics> m_statistics;

@@ -71,6 +71,7 @@ App::App(const AppOptions& options) {
   m_catalog = std::make_unique<model::LayerCatalog>(
       model::LayerCatalog::load_directory(options.layers_dir));
   m_data = query::Dataset::open(options.store, *m_catalog);
+  m_editor = std::make_unique<edit::Editor>(*m_data);
   m_styles = std::make_unique<style::StyleSet>(style::StyleSet::load_directory(options.styles_dir, *m_catalog));
   m_relief = render::ReliefSource::load_directory(m_data->relief_directory());
   m_renderer = std::make_unique<render::MapRenderer>(*m_styles, m_relief.get());
@@ -105,7 +106,8 @@ App::App(const AppOptions& options) {
       TileService{*m_catalog, *m_data, *m_styles, *m_renderer, *m_tile_cache, {}, m_audit.get()});
   m_printer = std::make_unique<print::SheetPrinter>(*m_catalog, *m_styles, *m_renderer);
   m_sheets = std::make_unique<SheetService>(SheetService{*m_catalog, *m_data, *m_printer, m_audit.get()});
-  m_queries = std::make_unique<QueryService>(QueryService{*m_catalog, *m_data, m_audit.get()});
+  m_queries = std::make_unique<QueryService>(QueryService{*m_catalog, *m_data, m_audit.get(), &m_editor->changes()});
+  m_edits = std::make_unique<EditService>(EditService{*m_queries, *m_editor});
   // The DEM's heights make steep roads slower (route/terrain_slope.hpp).
   m_networks = std::make_unique<route::NetworkCache>(*m_data, m_relief ? m_relief->heights() : route::ElevationAt{});
   m_networks->current();  // the road graph is built at load, then only when roads or hazard zones change
@@ -127,6 +129,7 @@ void App::register_routes() {
   add_tile_routes(m_router, *m_tiles);
   add_web_routes(m_router, *m_web);
   add_legend_routes(m_router, *m_queries, *m_styles);
+  add_edit_routes(m_router, *m_edits);
   add_feature_routes(m_router, *m_queries, [this](const RequestContext& ctx) { return web_page(ctx, *m_web); });
   add_identify_routes(m_router, *m_queries);
   add_nearby_routes(m_router, *m_queries);

@@ -19,6 +19,7 @@
 #include "access/demo_accounts.hpp"
 #include "access/policy.hpp"
 #include "backup/backup_jobs.hpp"
+#include "edit/editor.hpp"
 #include "model/layer_catalog.hpp"
 #include "query/dataset.hpp"
 #include "server/http_types.hpp"
@@ -26,6 +27,7 @@
 #include "render/map_renderer.hpp"
 #include "render/relief_source.hpp"
 #include "server/auth_endpoint.hpp"
+#include "server/edit_endpoint.hpp"
 #include "route/network_cache.hpp"
 #include "server/query_service.hpp"
 #include "server/router.hpp"
@@ -69,8 +71,8 @@ struct AppOptions {
 // thread-safe once constructed.
 class App {
  public:
-  // Loads the catalog and styles, opens the store read-only, loads the serving index and the
-  // village DEMs from it; loads the access policy, opens the auth database and the audit log.
+  // Loads the catalog and styles, reads the store (the serving index, the village DEMs and the
+  // history of changes; the store is opened for writing at the first write); loads the access policy, opens the auth database and the audit log.
   // @throws ConfigError for a bad layers or styles directory or policy, or demo mode over a store
   // with fewer than two villages; StoreError when the store, the auth database or the audit log
   // cannot be opened or read, ProjError when its CRS cannot be transformed to EPSG:3857.
@@ -100,6 +102,8 @@ class App {
   const route::NetworkCache& networks() const noexcept { return *m_networks; }
   // The backups this server takes (on request and on schedule).
   backup::BackupJobs& backups() const noexcept { return *m_backups; }
+  // Writes to the map data (server/edit_endpoint.hpp) and their history.
+  edit::Editor& editor() const noexcept { return *m_editor; }
   // Demo mode: the demo accounts (created now or before); empty otherwise.
   const std::vector<access::DemoAccount>& demo_accounts() const noexcept { return m_demo; }
 
@@ -114,6 +118,7 @@ class App {
   // Declaration order matters: the dataset refers to the catalog.
   std::unique_ptr<model::LayerCatalog> m_catalog;
   std::unique_ptr<query::Dataset> m_data;
+  std::unique_ptr<edit::Editor> m_editor;
   std::unique_ptr<style::StyleSet> m_styles;
   std::unique_ptr<render::ReliefSource> m_relief;
   std::unique_ptr<render::MapRenderer> m_renderer;
@@ -129,6 +134,7 @@ class App {
   std::unique_ptr<print::SheetPrinter> m_printer;
   std::unique_ptr<SheetService> m_sheets;
   std::unique_ptr<QueryService> m_queries;
+  std::unique_ptr<EditService> m_edits;
   std::unique_ptr<route::NetworkCache> m_networks;
   std::unique_ptr<WebAssets> m_web;
   Router m_router;

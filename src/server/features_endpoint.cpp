@@ -19,6 +19,7 @@
 #include "query/geojson_writer.hpp"
 #include "server/cache_policy.hpp"
 #include "server/caller_access.hpp"
+#include "server/etag.hpp"
 #include "server/query_params.hpp"
 #include "server/http_error.hpp"
 #include "server/public_url.hpp"
@@ -49,6 +50,9 @@ const std::vector<std::string>& conformance_classes() {
       "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
       "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
       "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
+      "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
+      "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update",
+      "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/features",
   };
   return classes;
 }
@@ -240,6 +244,8 @@ Response item(const RequestContext& ctx, const QueryService& s) {
   Response res = json_answer(body, kGeoJson, ctx, holds_personal_data(view) ? Holds::personal_data : Holds::map_data,
                              kAnswerMaxAge);
   res.set("Content-Crs", "<" + crs.uri + ">");
+  // The version, for If-Match on a later write (server/edit_endpoint.hpp).
+  res.set(http::field::etag, strong_etag(s.changes ? s.changes->version(view.def->name, fid) : edit::kBaseVersion));
   return res;
 }
 

@@ -26,6 +26,10 @@ nlohmann::json class_json(const query::ScopedReader& reader, const query::ClassV
                             {"title", f.title},
                             {"personal", f.personal},
                             {"access", std::string(access::to_string(view.access[k]))}};
+    // What an edit form needs to know: which fields the server fills in itself (derived ones are
+    // refused when changed) and which must have a value.
+    if (f.derived) field["derived"] = true;
+    if (f.required) field["required"] = true;
     // The Chinese title of each category code, for clients that show a value to a person.
     if (!f.value_titles.empty()) {
       nlohmann::json titles = nlohmann::json::object();

@@ -7,10 +7,12 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "model/feature.hpp"
 #include "model/layer_catalog.hpp"
+#include "store/history_row.hpp"
 
 namespace minqing::store {
 
@@ -24,7 +26,10 @@ class FeatureStore {
   enum class Mode { read_only, update };
 
   // Opens an existing store. In update mode, tables missing for classes that the catalog defines
-  // are created (a newer layers/ adds classes without a migration step).
+  // are created (a newer layers/ adds classes without a migration step), and so is the history
+  // table (an older store gains it at its first write-open); a GeoPackage is switched to SQLite's
+  // WAL journal with synchronous commits, so that a committed transaction survives a crash of the
+  // process (or the machine) at any later moment and an uncommitted one leaves no trace.
   // @throws StoreError naming the location when it cannot be opened or is not a feature store.
   static FeatureStore open(const std::string& location, const model::LayerCatalog& catalog, Mode mode);
 
@@ -46,14 +51,31 @@ class FeatureStore {
   // @throws StoreError for an unknown class.
   void for_each(const std::string& class_name, const std::function<void(model::Feature&)>& fn) const;
   std::int64_t count(const std::string& class_name) const;
+  // The feature of `class_name` with store id `fid`, or nullopt when there is none.
+  // @throws StoreError for an unknown class.
+  std::optional<model::Feature> read(const std::string& class_name, std::int64_t fid) const;
 
   // Writes happen inside one transaction: begin(), insert()…, then commit() or rollback().
   void begin();
   void commit();
   void rollback();
   // Inserts `f` (geometry in the store CRS, values in field order) and returns its new fid.
-  // @throws StoreError on a write failure.
+  // A feature whose fid is set (> 0) keeps it (a deleted feature restored by a revert); else the
+  // store gives the next one.
+  // @throws StoreError on a write failure (a fid already taken among them).
   std::int64_t insert(const std::string& class_name, const model::Feature& f);
+  // Replaces the values and geometry of the stored feature `f.fid`.
+  // @throws StoreError when there is no such feature or the write fails.
+  void update(const std::string& class_name, const model::Feature& f);
+  // Deletes feature `fid`. @throws StoreError when there is no such feature or the write fails.
+  void remove(const std::string& class_name, std::int64_t fid);
+
+  // The history table (minqing_history, a plain attribute table of the same file): one row per
+  // change, written inside the change's own transaction. Returns the row's seq (its fid there).
+  // @throws StoreError on a write failure or a store opened read-only.
+  std::int64_t append_history(const HistoryRow& row);
+  // Every history row in seq order; none for a store that has no history table yet.
+  void for_each_history(const std::function<void(const HistoryRow&)>& fn) const;
 
   // Where the village DEM rasters (GeoTIFF, one per village_code) live: "<store>.dem/" beside a
   // GeoPackage.

@@ -1,6 +1,7 @@
 #include "store/serving_index.hpp"
 
 #include <atomic>
+#include <map>
 #include <mutex>
 
 #include <boost/geometry.hpp>
@@ -109,9 +110,13 @@ std::size_t ServingIndex::size(std::string_view class_name) const {
 void ServingIndex::upsert(std::string_view class_name, const model::Feature& store_feature) {
   ClassIndex* ci = find_index(class_name);
   if (!ci) throw StoreError("unknown feature class " + std::string(class_name));
-  // Project outside the lock: PROJ work must not block readers.
-  const geo::Transform to_3857(geo::epsg(m_store_epsg), "EPSG:3857");
-  auto served = project(store_feature, to_3857);
+  // Project outside the lock: PROJ work must not block readers. Making a transform looks the CRSs
+  // up in PROJ's database (milliseconds, more than the whole rest of an edit): one per thread and
+  // store CRS, made once.
+  thread_local std::map<int, std::unique_ptr<geo::Transform>> to_3857_from;
+  auto& to_3857 = to_3857_from[m_store_epsg];
+  if (!to_3857) to_3857 = std::make_unique<geo::Transform>(geo::epsg(m_store_epsg), "EPSG:3857");
+  auto served = project(store_feature, *to_3857);
   std::unique_lock lock(ci->mutex);
   if (auto it = ci->by_fid.find(served->feature.fid); it != ci->by_fid.end()) {
     ci->tree.remove(Entry(to_boost(it->second->bbox), it->first));

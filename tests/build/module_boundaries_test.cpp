@@ -36,11 +36,13 @@ const std::map<std::string, std::set<std::string>> kMayInclude = {
     {"generate", {"base", "geo", "model", "store"}},
     // print/ reads features only through query's ScopedReader: never store/ (nor GDAL) itself.
     {"print", {"base", "geo", "model", "access", "style", "render", "query"}},
+    // edit/: validated writes, versions, history; the one module besides store/ that writes.
+    {"edit", {"base", "geo", "model", "store", "access", "query"}},
     // backup/ copies files and SQLite databases; store/ only for where a store keeps its DEMs.
     {"backup", {"base", "geo", "model", "store", "access"}},
-    {"server", {"base", "geo", "model", "store", "access", "style", "render", "query", "route", "print", "backup"}},
+    {"server", {"base", "geo", "model", "store", "access", "style", "render", "query", "route", "print", "edit", "backup"}},
     {"cli", {"base", "geo", "model", "store", "access", "style", "render", "query", "route", "print", "generate", "server",
-             "backup"}},
+             "edit", "backup"}},
 };
 
 struct SourceFile {

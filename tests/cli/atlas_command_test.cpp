@@ -82,3 +82,36 @@ TEST_CASE("the atlas refuses an unknown village, map or paper", "[cli][atlas]") 
                           (dir / "x").string() + "' --store '" + test::sample_store().string() + "' 2>&1")
             .exit_code == 2);
 }
+
+TEST_CASE("the atlas redraws only the missing sheet and joins the village's PDF from the sheets' files", "[cli][atlas]") {
+  // A village's PDF is the PDF its sheets were drawn on when all of them are drawn; when some are
+  // current, only the others are drawn and the village's PDF is joined from the sheets' files.
+  const auto dir = test::scratch_dir("atlas-join");
+  const auto out = dir / "atlas";
+  REQUIRE(atlas(dir, "--maps terrain,disaster,key_persons --paper A4").exit_code == 0);
+  const auto terrain = out / kVillage / (std::string(kVillage) + "-terrain.pdf");
+  const auto disaster = out / kVillage / (std::string(kVillage) + "-disaster.pdf");
+  const auto village = out / (std::string(kVillage) + ".pdf");
+  const auto terrain_time = mtime(terrain);
+  std::filesystem::remove(disaster);
+  std::filesystem::remove(village);
+  const auto again = atlas(dir, "--maps terrain,disaster,key_persons --paper A4");
+  INFO(again.output);
+  REQUIRE(again.exit_code == 0);
+  CHECK(again.output.find("1 sheets written, 2 skipped; 1 village PDFs written, 0 skipped") != std::string::npos);
+  CHECK(mtime(terrain) == terrain_time);
+  REQUIRE(std::filesystem::exists(disaster));
+  CHECK(test::pdf_info(disaster).at("Pages") == "1");
+  CHECK(test::pdf_text(disaster).find("小吊门村防灾避险图") != std::string::npos);
+  CHECK(test::pdf_info(village).at("Pages") == "3");
+  const std::string text = test::pdf_text(village);
+  std::size_t at = 0;
+  for (const char* title : {"小吊门村村情民情图", "小吊门村防灾避险图", "小吊门村重点人员图"}) {  // in map order
+    INFO(title);
+    const auto found = text.find(title, at);
+    CHECK(found != std::string::npos);
+    if (found != std::string::npos) at = found;
+  }
+  CHECK(test::run_command("pdftoppm -r 20 -png '" + village.string() + "' '" + (dir / "p").string() + "' 2>&1")
+            .output.empty());
+}

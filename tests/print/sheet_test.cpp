@@ -13,11 +13,16 @@
 #include "access/scope.hpp"
 #include "model/layer_catalog.hpp"
 #include "model/value.hpp"
+#include "print/pdf_merge.hpp"
+#include "print/pdf_split.hpp"
+#include "print/map_frame.hpp"
 #include "print/scale_bar.hpp"
+#include "print/sheet_legend.hpp"
 #include "print/scale_choice.hpp"
 #include "print/sheet.hpp"
 #include "print/sheet_marks.hpp"
 #include "query/dataset.hpp"
+#include "render/cairo_context.hpp"
 #include "render/map_renderer.hpp"
 #include "render/relief_source.hpp"
 #include "store/serving_index.hpp"
@@ -193,4 +198,113 @@ TEST_CASE("a sheet as PNG has the page's size at the dpi asked for", "[print]") 
   CHECK(png.width == 413);   // 210 mm at 50 dpi
   CHECK(png.height == 585);  // 297 mm
   CHECK_THROWS_AS(sample().printer.png(reader, plan, kStamp, 301), RequestError);
+}
+
+TEST_CASE("a village's sheets drawn as one PDF and cut into one file per page keep each page whole", "[print]") {
+  // The atlas draws a village's sheets on one PDF surface (fonts and relief written once) and cuts
+  // the sheets' files from it: each file must be a sheet a reader can use on its own.
+  const auto dir = test::scratch_dir("sheet-split");
+  const query::ScopedReader reader = sample().data->reader(sample().admin);
+  const auto terrain = sample().printer.plan(reader, kVillage, "terrain", {print::Paper::a4, print::Orientation::portrait, {}});
+  const auto disaster = sample().printer.plan(reader, kVillage, "disaster", {print::Paper::a3, print::Orientation::landscape, {}});
+  const std::string both = sample().printer.pdf(reader, {terrain, disaster}, kStamp);
+  const auto both_file = test::write_file(dir / "both.pdf", both);
+  const auto files = print::split_pdf(both, {{terrain.title(), "cadre2", "terrain:" + terrain.data_version},
+                                             {disaster.title(), "cadre2", "disaster:" + disaster.data_version}});
+  REQUIRE(files.size() == 2);
+  struct Expect {
+    const print::SheetPlan& plan;
+    const char* size;
+    const char* title;
+  };
+  const Expect expect[] = {{terrain, "595.276 x 841.89 pts (A4)", "小吊门村村情民情图"},
+                           {disaster, "1190.55 x 841.89 pts (A3)", "小吊门村防灾避险图"}};
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    INFO(expect[i].title);
+    const auto pdf = test::write_file(dir / ("page" + std::to_string(i) + ".pdf"), files[i]);
+    const auto info = test::pdf_info(pdf);
+    CHECK(info.at("Pages") == "1");
+    CHECK(info.at("Page size") == expect[i].size);
+    CHECK(info.at("Title") == expect[i].plan.title());
+    const std::string text = test::pdf_text(pdf);
+    CHECK(text.find(expect[i].title) != std::string::npos);
+    CHECK(text.find(expect[i].plan.data_version) != std::string::npos);
+    for (const auto& row : test::pdf_fonts(pdf)) {
+      INFO(row);
+      CHECK(row.find(" yes ") != std::string::npos);
+    }
+    // Rendered, the page's file is the page of the document, pixel for pixel, map and relief too.
+    const auto png = test::pdf_page_png(pdf, 30);
+    CHECK(png.rgba == test::pdf_page_png(both_file, 30, static_cast<int>(i) + 1).rgba);
+    const double k = 30 / 72.0;
+    const print::Rect& m = expect[i].plan.layout.map;
+    const auto inked = test::ink(png, int(m.x * k) + 2, int(m.y * k) + 2, int(m.right() * k) - 2, int(m.bottom() * k) - 2);
+    CHECK(inked.inked > inked.total / 2);
+  }
+  // The other page's title is not in the first file; joined again, the two files are the document.
+  CHECK(test::pdf_text(dir / "page0.pdf").find("防灾避险图") == std::string::npos);
+  const auto joined = test::write_file(dir / "joined.pdf", print::merge_pdfs(files, "小吊门村 村级专题图集"));
+  CHECK(test::pdf_info(joined).at("Pages") == "2");
+  CHECK_THROWS_AS(print::split_pdf(both, {{terrain.title(), "", ""}}), RenderError);
+  CHECK_THROWS_AS(print::split_pdf("not a pdf", {}), RenderError);
+}
+
+TEST_CASE("the legend lists every class present on the sheet, the base map's too, however many", "[print]") {
+  // Issue 11: the A3 disaster sheet of the sample has more entries (its own and the terrain base
+  // map's) than its legend box holds at the normal size; the base map's last ones (the terrain
+  // points) used to be dropped. The legend now shrinks or adds columns until all fit.
+  const query::ScopedReader reader = sample().data->reader(sample().admin);
+  for (const print::Paper paper : {print::Paper::a3, print::Paper::a4}) {
+    for (const print::Orientation orientation : {print::Orientation::landscape, print::Orientation::portrait}) {
+      const auto plan = sample().printer.plan(reader, kVillage, "disaster", {paper, orientation, {}});
+      const double zoom = print::map_request(plan.view, plan.draw_maps, reader).zoom;
+      std::vector<print::LegendSection> sections;
+      std::size_t entries = 0;
+      for (const std::string& m : plan.draw_maps) {
+        sections.push_back({m == "disaster" ? "" : "底图",
+                            print::entries_present(*sample().styles.find(m), zoom, reader, plan.view.extent)});
+        entries += sections.back().entries.size();
+      }
+      REQUIRE(sections.size() == 2);  // the disaster map over the terrain base map
+      CHECK(entries >= 12);
+      const render::SurfacePtr surface(cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, nullptr));
+      const render::CairoPtr cr = render::make_context(surface.get());
+      const auto drawn = print::draw_legend(cr.get(), plan.layout.legend, sections, plan.layout.unit);
+      INFO(print::to_string(paper) << " " << print::to_string(orientation));
+      for (const auto& s : sections) {
+        for (const style::LegendEntry& e : s.entries) {
+          INFO(e.cls->name << " " << e.title);
+          CHECK(std::find(drawn.begin(), drawn.end(), e.title) != drawn.end());
+        }
+      }
+      // Inside the box: nothing drawn beyond it.
+      double x0, y0, w, h;
+      cairo_recording_surface_ink_extents(surface.get(), &x0, &y0, &w, &h);
+      const print::Rect& box = plan.layout.legend;
+      CHECK(x0 >= box.x - 3);  // ink extents are whole points; the boundary swatch's band is 4 pt wide
+      CHECK(y0 >= box.y - 3);
+      CHECK(x0 + w <= box.right() + 3);
+      CHECK(y0 + h <= box.bottom() + 3);
+    }
+  }
+}
+
+TEST_CASE("a sheet's PDF streams are deflated at zlib's fastest level", "[print]") {
+  // cairo deflates at zlib's default level and has no setting; print/pdf_compression makes its
+  // streams level 1 (a third of the atlas's CPU was deflate). A zlib stream says its level in its
+  // second byte: 0x01 for the fastest, 0x9C for the default.
+  const query::ScopedReader reader = sample().data->reader(sample().admin);
+  const auto plan = sample().printer.plan(reader, kVillage, "terrain", {print::Paper::a4, {}, {}});
+  const std::string pdf = sample().printer.pdf(reader, {plan}, kStamp);
+  std::size_t streams = 0;
+  for (auto at = pdf.find("/FlateDecode"); at != std::string::npos; at = pdf.find("/FlateDecode", at + 1)) {
+    const auto data = pdf.find("stream\n", at);
+    REQUIRE(data != std::string::npos);
+    const auto* z = reinterpret_cast<const unsigned char*>(pdf.data() + data + 7);
+    INFO("stream at " << data);
+    CHECK(z[0] == 0x78);
+    CHECK(z[1] == 0x01);
+    ++streams;
+  }
+  CHECK(streams >= 4);  // content, relief image and mask, font subsets
 }

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -202,4 +203,21 @@ TEST_CASE("layers: enumerated fields carry the Chinese titles of their values", 
     }
   }
   CHECK(found);
+}
+
+TEST_CASE("layers: fields say which the server derives and which are required, for the edit form", "[server][web][layers]") {
+  const std::string cadre = test::sign_in(web_app(), "cadre");
+  const json layers = json::parse(get("/api/layers", {}, cadre).body());
+  std::map<std::string, json> households;
+  for (const auto& map : layers.at("maps")) {
+    for (const auto& cls : map.at("classes")) {
+      if (cls.at("name") != "households") continue;
+      for (const auto& f : cls.at("fields")) households[f.at("name").get<std::string>()] = f;
+    }
+  }
+  REQUIRE(households.count("vulnerable_members") == 1);
+  CHECK(households["vulnerable_members"].value("derived", false));
+  CHECK(households["household_id"].value("required", false));
+  CHECK_FALSE(households["members"].value("derived", false));
+  CHECK_FALSE(households["members"].value("required", false));
 }

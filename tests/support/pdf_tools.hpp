@@ -67,11 +67,12 @@ inline std::vector<std::string> pdf_fonts(const std::filesystem::path& pdf) {
   return rows;
 }
 
-// Page 1 rendered by pdftoppm at `dpi`.
-inline render::DecodedPng pdf_page_png(const std::filesystem::path& pdf, int dpi) {
-  const auto stem = pdf.parent_path() / (pdf.stem().string() + "-page");
-  const CommandResult r = run_command("pdftoppm -r " + std::to_string(dpi) + " -png -f 1 -l 1 -singlefile " +
-                                      shell_quote(pdf) + " " + shell_quote(stem) + " 2>&1");
+// Page `page` (1-based) rendered by pdftoppm at `dpi`.
+inline render::DecodedPng pdf_page_png(const std::filesystem::path& pdf, int dpi, int page = 1) {
+  const auto stem = pdf.parent_path() / (pdf.stem().string() + "-page" + std::to_string(page));
+  const std::string n = std::to_string(page);
+  const CommandResult r = run_command("pdftoppm -r " + std::to_string(dpi) + " -png -f " + n + " -l " + n +
+                                      " -singlefile " + shell_quote(pdf) + " " + shell_quote(stem) + " 2>&1");
   REQUIRE(r.exit_code == 0);
   std::ifstream f(stem.string() + ".png", std::ios::binary);
   std::stringstream ss;

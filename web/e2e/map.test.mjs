@@ -134,6 +134,8 @@ test('web map end to end in headless Chromium', { timeout: 300_000 }, async () =
     page.on('console', (m) => { if (m.type() === 'error' && /Content Security Policy/.test(m.text())) cspErrors.push(m.text()); });
     const tileRequests = [];
     page.on('request', (r) => { if (r.url().includes('/tiles/')) tileRequests.push(new URL(r.url()).pathname); });
+    const tileUrls = []; // with the query: a tile asked for anew after an edit carries ?v=
+    page.on('request', (r) => { if (r.url().includes('/tiles/')) tileUrls.push(r.url()); });
 
     const cadre = await tokenOf(base, 'cadre');
     const me = await api(base, '/api/me', cadre);
@@ -331,6 +333,165 @@ test('web map end to end in headless Chromium', { timeout: 300_000 }, async () =
       await signOut(page);
     });
 
+    // --- 编辑 (issue 15): edit mode, conflicts in Chinese, 最近更新 ----------------------------------
+    const householdsOf = async (token) => (await api(base, `/collections/households/items?village_code=${village}&limit=50`, token)).features;
+    const house = (await householdsOf(cadre)).find((f) => Number.isInteger(f.properties.members));
+    assert.ok(house, 'a household of the village with a number of members');
+    const members = house.properties.members;
+    const itemPath = `/collections/households/items/${house.id}`;
+    const readItem = async (token) => {
+      const res = await fetch(base + itemPath, { headers: { Authorization: `Bearer ${token}` } });
+      assert.equal(res.status, 200, `GET ${itemPath}`);
+      return { etag: res.headers.get('etag'), feature: await res.json() };
+    };
+    // Opens the edit form of the household under the click (picking it when a building is there too).
+    const openHouseForm = async () => {
+      const [lon, lat] = house.geometry.coordinates;
+      await clickAt(page, lon, lat);
+      await page.waitForSelector('#edit-form[data-class="households"], .edit-pick');
+      if (await page.locator('.edit-pick').count()) {
+        await page.locator('.edit-pick button', { hasText: house.properties.household_id }).click();
+      }
+      await page.waitForSelector('#edit-form[data-class="households"]');
+    };
+
+    await step('edit-button-only-for-editors', async () => {
+      assert.ok(await page.locator('#edit-toggle').isHidden(), 'no 编辑 for a visitor');
+      const tme = await api(base, '/api/me', await tokenOf(base, 'township'));
+      assert.deepEqual(tme.edit, [], 'the township cadre may edit no map');
+      await signIn(page, 'township');
+      assert.ok(await page.locator('#edit-toggle').isHidden(), 'no 编辑 for a role without edit rights');
+      await signOut(page);
+    });
+
+    await step('edit-household-attribute', async () => {
+      await signIn(page, 'cadre');
+      assert.ok(me.edit.includes('industry'), 'the cadre may edit the industry map');
+      await page.check('#map-industry');
+      await page.click('#edit-toggle');
+      await page.waitForSelector('#edit-bar:not([hidden])');
+      await openHouseForm();
+      const title = field('households', 'members').title;
+      assert.ok((await page.textContent('#edit-form')).includes(title), `the field's Chinese title ${title} in the form`);
+      const employment = field('households', 'employment');
+      const options = await page.locator('#edit-form select[name="employment"] option').allTextContents();
+      for (const t of Object.values(employment.value_titles)) assert.ok(options.includes(t), `enum title ${t} offered`);
+      assert.equal(await page.locator('#edit-form input[name="vulnerable_members"]').count(), 0, 'a derived field is not an input');
+      // An invalid value is refused naming the field in Chinese, and changes nothing.
+      await page.fill('#edit-form input[name="members"]', '-1');
+      await page.click('#edit-save');
+      await page.waitForSelector('#edit-message[data-status="invalid"]');
+      const refusal = await page.textContent('#edit-message');
+      assert.ok(refusal.includes(title) && refusal.includes('不能小于 0'), `the field's title and the reason: "${refusal}"`);
+      await page.screenshot({ path: join(out, 'edit-invalid-value.png') });
+      assert.equal((await readItem(cadre)).feature.properties.members, members, 'the refused value was not saved');
+      await page.fill('#edit-form input[name="members"]', String(members + 1));
+      await page.click('#edit-save');
+      await page.waitForSelector('#edit-message[data-status="saved"]');
+      const { feature } = await readItem(cadre);
+      assert.equal(feature.properties.members, members + 1, 'the API reads the saved value');
+    });
+
+    await step('edit-conflict-412', async () => {
+      // A second session (the county administrator) changes the same household first.
+      const admin = await tokenOf(base, 'admin');
+      const { etag } = await readItem(admin);
+      const res = await fetch(base + itemPath, {
+        method: 'PATCH',
+        headers: { Authorization: `Bearer ${admin}`, 'If-Match': etag, 'Content-Type': 'application/merge-patch+json' },
+        body: JSON.stringify({ properties: { members: members + 5 } }),
+      });
+      assert.equal(res.status, 200, `the second session's PATCH: ${res.status}`);
+      await page.fill('#edit-form input[name="members"]', String(members + 2));
+      await page.click('#edit-save');
+      await page.waitForSelector('#edit-message[data-status="conflict"]');
+      const text = await page.textContent('#edit-message');
+      assert.ok(text.includes('这条记录刚被其他人修改过') && text.includes('请查看最新内容后再保存'), `conflict in Chinese: "${text}"`);
+      assert.ok(text.includes('admin'), `who changed it: "${text}"`);
+      await page.screenshot({ path: join(out, 'edit-conflict-message.png') });
+      await page.click('#edit-reload');
+      await page.waitForFunction((v) => document.querySelector('#edit-form input[name="members"]')?.value === v, String(members + 5));
+      assert.equal((await readItem(cadre)).feature.properties.members, members + 5, 'the first session overwrote nothing');
+    });
+
+    await step('edit-move-house', async () => {
+      const [lon, lat] = house.geometry.coordinates;
+      const [px, py] = await page.evaluate(([x, y]) => window.minqing.pixelOf(x, y), [lon, lat]);
+      const box = await page.locator('#map').boundingBox();
+      await page.mouse.move(box.x + px, box.y + py);
+      await page.mouse.down();
+      for (let i = 1; i <= 5; i += 1) await page.mouse.move(box.x + px + 4 * i, box.y + py + 3 * i);
+      await page.mouse.up();
+      await page.waitForFunction(() => document.getElementById('edit-moved')?.textContent.includes('位置已改动'));
+      await page.click('#edit-save');
+      await page.waitForSelector('#edit-message[data-status="saved"]');
+      const [lon2, lat2] = (await readItem(cadre)).feature.geometry.coordinates;
+      assert.ok(lon2 > lon && lat2 < lat, `the house moved right and down: ${[lon, lat]} → ${[lon2, lat2]}`);
+    });
+
+    await step('edit-draw-hazard-zone', async () => {
+      const zones = (await api(base, `/collections/hazard_zones/items?village_code=${village}`, cadre)).numberMatched;
+      await page.click('#edit-cancel');
+      await page.check('#map-disaster');
+      await page.click('#edit-draw-zone');
+      const box = await page.locator('#map').boundingBox();
+      const cx = box.x + box.width / 2;
+      const cy = box.y + box.height / 2;
+      for (const [dx, dy] of [[-90, -60], [-30, -60], [-30, 0], [-90, 0], [-90, -60]]) {
+        await page.mouse.click(cx + dx, cy + dy);
+        await page.waitForTimeout(150);
+      }
+      await page.waitForSelector('#edit-form[data-class="hazard_zones"]');
+      const hazard = field('hazard_zones', 'hazard');
+      const risk = field('hazard_zones', 'risk');
+      await page.selectOption('#edit-form select[name="hazard"]', { label: hazard.value_titles.landslide });
+      await page.selectOption('#edit-form select[name="risk"]', { label: risk.value_titles.high });
+      const zoneId = await page.inputValue('#edit-form input[name="zone_id"]');
+      assert.ok(zoneId.startsWith(village), `a zone id of the village suggested: ${zoneId}`);
+      const asked = tileUrls.length;
+      await page.click('#edit-save');
+      await page.waitForSelector('#edit-message[data-status="saved"]');
+      // Only the tiles near the new zone are asked for anew; the rest of the view stays cached.
+      for (let t = 0; t < 100 && !tileUrls.slice(asked).some((u) => u.includes('?v=')); t += 1) await page.waitForTimeout(100);
+      await page.waitForTimeout(500);
+      const fresh = new Set(tileUrls.slice(asked).filter((u) => u.includes('?v=')));
+      const inView = await page.evaluate(() => {
+        const m = window.minqing.map;
+        const src = m.getLayers().item(0).getSource();
+        const grid = src.getTileGrid();
+        const z = grid.getZForResolution(m.getView().getResolution());
+        let n = 0;
+        grid.forEachTileCoord(m.getView().calculateExtent(m.getSize()), z, () => { n += 1; });
+        return n;
+      });
+      assert.ok(fresh.size >= 1 && fresh.size < inView, `${fresh.size} of ${inView} tiles in view asked for anew`);
+      const after = await api(base, `/collections/hazard_zones/items?village_code=${village}&zone_id=${encodeURIComponent(zoneId)}`, cadre);
+      assert.equal(after.numberMatched, 1, 'the new zone is served');
+      assert.equal(after.features[0].properties.risk, 'high');
+      assert.equal((await api(base, `/collections/hazard_zones/items?village_code=${village}`, cadre)).numberMatched, zones + 1);
+    });
+
+    await step('recent-changes', async () => {
+      const feed = await api(base, `/api/changes?village=${village}`, cadre);
+      assert.ok(feed.changes.some((c) => c.collection === 'households' && c.id === house.id), 'the feed holds the edit');
+      const membersTitle = field('households', 'members').title;
+      const item = page.locator(`#recent-list li[data-collection="households"][data-id="${house.id}"]`)
+        .filter({ hasText: 'cadre 修改了' }).filter({ hasText: membersTitle }).first();
+      await item.waitFor();
+      const text = await item.textContent();
+      assert.ok(text.includes('cadre 修改了 农户') && text.includes(house.properties.household_id), `who, what in Chinese: "${text}"`);
+      assert.ok(await page.locator(`#recent-list li[data-id="${house.id}"]`, { hasText: '位置' }).count(), 'the move listed');
+      assert.ok(await page.locator('#recent-list li[data-collection="hazard_zones"]', { hasText: '新增了' }).count(), 'the new zone listed');
+      await item.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(out, 'recent-changes-list.png') });
+      await page.click('#edit-toggle'); // 结束编辑
+      await page.evaluate(() => window.minqing.map.getView().setZoom(14)); // the village stays at the centre
+      await item.click();
+      const [lon, lat] = (await readItem(cadre)).feature.geometry.coordinates;
+      await page.waitForFunction((b) => window.minqing.inExtent(b), [lon - 0.002, lat - 0.002, lon + 0.002, lat + 0.002]);
+      await signOut(page);
+    });
+
     await step('desktop-screenshot', async () => {
       await signIn(page, 'cadre');
       await page.check('#map-disaster');
@@ -351,6 +512,24 @@ test('web map end to end in headless Chromium', { timeout: 300_000 }, async () =
       await p.waitForFunction((b) => window.minqing.inExtent(b), villageBox);
       await p.waitForTimeout(1500);
       await p.screenshot({ path: join(out, 'phone.png') });
+      await p.click('#edit-toggle');
+      await p.waitForSelector('#edit-bar:not([hidden])');
+      assert.ok(await p.locator('#edit-toggle').isVisible(), 'the 编辑 button fits the phone bar');
+      // The household's form as a sheet at the bottom, its 保存 within reach.
+      await p.click('#panel-toggle');
+      await p.check('#map-industry');
+      await p.click('#panel-toggle');
+      const [hlon, hlat] = (await readItem(cadre)).feature.geometry.coordinates;
+      await clickAt(p, hlon, hlat);
+      await p.waitForSelector('#edit-form[data-class="households"], .edit-pick');
+      if (await p.locator('.edit-pick').count()) {
+        await p.locator('.edit-pick button', { hasText: house.properties.household_id }).click();
+      }
+      await p.waitForSelector('#edit-form[data-class="households"]');
+      await p.locator('#edit-save').scrollIntoViewIfNeeded();
+      assert.ok(await p.locator('#edit-save').isVisible(), '保存 can be reached on a phone');
+      await p.screenshot({ path: join(out, 'phone-edit.png') });
+      await p.click('#edit-toggle');
       await p.click('#panel-toggle');
       assert.ok(await p.locator('#panel').isVisible(), 'the panel opens');
       await p.screenshot({ path: join(out, 'phone-panel.png') });

@@ -3,9 +3,10 @@
 // check for cookie-authenticated writes).
 
 export class ApiError extends Error {
-  constructor(status, message) {
+  constructor(status, message, body = null) {
     super(message);
     this.status = status;
+    this.body = body; // the server's JSON answer, when it sent one (a 412 names the current version)
   }
 }
 
@@ -17,13 +18,14 @@ async function answer(res) {
 // The ApiError of a failed answer, with the server's JSON detail when there is one.
 export async function apiError(res) {
   let detail = res.statusText;
+  let body = null;
   try {
-    const body = await res.json();
+    body = await res.json();
     detail = body.detail || body.error || detail;
   } catch {
     // not JSON: keep the status text
   }
-  return new ApiError(res.status, detail);
+  return new ApiError(res.status, detail, body);
 }
 
 export async function get(path, params) {
@@ -38,4 +40,17 @@ export async function post(path, body) {
     method: 'POST', credentials: 'same-origin', headers,
     body: body === undefined ? undefined : JSON.stringify(body),
   }));
+}
+
+// A request whose answer's ETag matters (reading a feature to edit it, writing it): {body, etag}.
+// Writes say X-Requested-With like every POST; `headers` adds If-Match or a Content-Type.
+export async function send(method, path, { body, headers = {} } = {}) {
+  const h = { 'X-Requested-With': 'minqing', Accept: 'application/geo+json, application/json', ...headers };
+  if (body !== undefined && !h['Content-Type']) h['Content-Type'] = 'application/geo+json';
+  const res = await fetch(path, {
+    method, credentials: 'same-origin', headers: h,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw await apiError(res);
+  return { body: res.status === 204 ? null : await res.json(), etag: res.headers.get('ETag') };
 }

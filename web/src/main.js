@@ -1,5 +1,6 @@
 // 民情地图 web map: one composite tile layer of the checked maps over the terrain base, legend and
-// statistics in a side panel, click to identify, search with suggestions, sign in and out.
+// statistics in a side panel, click to identify, search with suggestions, sign in and out; for
+// callers who may edit, an edit mode (edit.js) and the village's 最近更新 (recent.js).
 import 'ol/ol.css';
 import './style.css';
 import Map from 'ol/Map.js';
@@ -20,6 +21,9 @@ import { el, renderLegend } from './panel.js';
 import { renderStats } from './stats.js';
 import { setupPrint } from './print.js';
 import { initEvacuation } from './evacuation.js';
+import { placeAwareTiles } from './tile_refresh.js';
+import { initEdit } from './edit.js';
+import { initRecent } from './recent.js';
 
 const ORDER = ['terrain', 'industry', 'organization', 'key_persons', 'assistance', 'disaster']; // DOMAIN.md
 const $ = (id) => document.getElementById(id);
@@ -35,6 +39,8 @@ const state = {
 
 // --- the map ---------------------------------------------------------------------------------
 const tiles = new XYZ({ url: tileUrl(), maxZoom: 19, transition: 0 });
+const tileUrls = placeAwareTiles(tiles);
+tileUrls.setTemplate(tileUrl());
 const highlight = new VectorSource();
 const map = new Map({
   target: 'map',
@@ -53,6 +59,10 @@ const map = new Map({
   view: new View({ center: fromLonLat([119.48, 28.45]), zoom: 12, maxZoom: 19, minZoom: 8 }),
 });
 const evacuation = initEvacuation({ map, state, geojson });
+const mapOf = (cls) => state.layers?.maps.find((m) => m.classes.some((c) => c.name === cls))?.name;
+const shownMaps = () => ORDER.filter((m) => state.checked.has(m));
+const edit = initEdit({ map, state, geojson, classInfo, mapOf, shownMaps, tiles: tileUrls, onWrite: afterWrite });
+const recent = initRecent({ state, geojson, classInfo, fit, highlight });
 const popup = new Overlay({ element: $('popup'), autoPan: { animation: { duration: 200 } }, positioning: 'bottom-center', offset: [0, -8] });
 map.addOverlay(popup);
 
@@ -78,8 +88,10 @@ async function loadSession() {
   $('logout').hidden = state.me.public;
   renderMapList();
   evacuation.refresh();
-  tiles.setUrl(tileUrl());
+  edit.refresh();
+  tileUrls.setTemplate(tileUrl());
   await Promise.all([loadVillages().then(zoomToArea), refreshLegend()]);
+  recent.refresh(villageAtCenter(), true);
 }
 
 function mapTitle(name) {
@@ -96,9 +108,10 @@ function renderMapList() {
     box.addEventListener('change', () => {
       if (box.checked) state.checked.add(name);
       else state.checked.delete(name);
-      tiles.setUrl(tileUrl());
+      tileUrls.setTemplate(tileUrl());
       popup.setPosition(undefined);
       refreshLegend();
+      edit.mapsChanged();
     });
     list.append(el('li', {}, el('label', {}, box, ` ${mapTitle(name)}`, name === 'terrain' ? el('small', { text: '（底图）' }) : null)));
   }
@@ -174,9 +187,14 @@ function statsPlace() {
     const first = villagesOfTownship(code)[0];
     return { key: picked, param: { township: code }, name: first ? `${first.township || code}（全乡镇）` : code };
   }
-  const center = map.getView().getCenter();
-  const v = state.villages.find((x) => x.feature.getGeometry().intersectsCoordinate(center));
+  const v = villageAtCenter();
   return v ? { key: `village:${v.code}`, param: { village: v.code }, name: v.name } : null;
+}
+
+// The village at the map's centre ({code, name, …}), or undefined.
+function villageAtCenter() {
+  const center = map.getView().getCenter();
+  return state.villages.find((x) => x.feature.getGeometry().intersectsCoordinate(center));
 }
 
 async function refreshStats() {
@@ -201,11 +219,18 @@ map.on('moveend', refreshStats);
 
 // --- 打印: the sheets of the village at the centre, for the maps shown (print.js) ----------------
 const refreshPrint = setupPrint($('print'), $('print-status'), () => {
-  const center = map.getView().getCenter();
-  const v = state.villages.find((x) => x.feature.getGeometry().intersectsCoordinate(center));
+  const v = villageAtCenter();
   return { code: v ? v.code : null, name: v ? v.name : null, maps: ORDER.filter((m) => state.checked.has(m)) };
 });
 map.on('moveend', refreshPrint);
+
+// --- after an edit: the village's statistics and its 最近更新 are read again ----------------------
+map.on('moveend', () => recent.refresh(villageAtCenter()));
+function afterWrite() {
+  state.statsPlace = undefined;
+  refreshStats();
+  recent.refresh(villageAtCenter(), true);
+}
 
 // --- click: what is here -----------------------------------------------------------------------
 function classInfo(cls) {
@@ -232,6 +257,11 @@ function displayValue(info, v) {
 }
 
 map.on('singleclick', async (evt) => {
+  if (edit.active()) {
+    popup.setPosition(undefined);
+    edit.click(evt);
+    return;
+  }
   const [lon, lat] = toLonLat(evt.coordinate);
   const maps = ORDER.filter((m) => state.checked.has(m)).join(',');
   let fc;
