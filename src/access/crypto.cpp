@@ -24,6 +24,27 @@ std::string sha256_hex(std::string_view data) {
   return std::string(hex, crypto_hash_sha256_BYTES * 2);
 }
 
+Sha256::Sha256() {
+  static_assert(sizeof(crypto_hash_sha256_state) <= sizeof(m_state));
+  ensure_sodium();
+  crypto_hash_sha256_init(reinterpret_cast<crypto_hash_sha256_state*>(m_state));
+}
+
+Sha256::~Sha256() { sodium_memzero(m_state, sizeof m_state); }
+
+void Sha256::update(std::string_view data) {
+  crypto_hash_sha256_update(reinterpret_cast<crypto_hash_sha256_state*>(m_state),
+                            reinterpret_cast<const unsigned char*>(data.data()), data.size());
+}
+
+std::string Sha256::hex() {
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256_final(reinterpret_cast<crypto_hash_sha256_state*>(m_state), digest);
+  char out[crypto_hash_sha256_BYTES * 2 + 1];
+  sodium_bin2hex(out, sizeof out, digest, sizeof digest);
+  return std::string(out, crypto_hash_sha256_BYTES * 2);
+}
+
 std::string random_bytes(std::size_t n) {
   ensure_sodium();
   std::string out(n, '\0');

@@ -18,6 +18,21 @@ void ensure_sodium();
 // SHA-256 of `data` as 64 lowercase hex digits.
 std::string sha256_hex(std::string_view data);
 
+// SHA-256 over data given in pieces (a file read block by block). Not thread-safe: one per thread.
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void update(std::string_view data);
+  // The digest of everything given so far as 64 lowercase hex digits; the object is spent after.
+  std::string hex();
+
+ private:
+  alignas(64) unsigned char m_state[128];  // crypto_hash_sha256_state (104 bytes), kept opaque
+};
+
 // `n` bytes from the operating system's CSPRNG.
 std::string random_bytes(std::size_t n);
 

@@ -1,7 +1,10 @@
 // `minqing serve`: load the store and serve it over HTTP until SIGINT/SIGTERM.
 
+#include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
@@ -11,6 +14,7 @@
 
 #include "base/error.hpp"
 #include "access/demo_accounts.hpp"
+#include "backup/store_lock.hpp"
 #include "cli/commands.hpp"
 #include "model/layer_catalog.hpp"
 #include "style/style.hpp"
@@ -61,6 +65,27 @@ ListenAddress parse_listen(const std::string& text) {
   return out;
 }
 
+// "24h", "30m", "90s", "7d" → seconds; anything else is a ConfigError naming the option.
+std::chrono::seconds parse_period(const std::string& text) {
+  const auto bad = [&] {
+    return ConfigError("--backup-every \"" + text + "\": expected a number and a unit, e.g. 24h, 30m, 7d, 3600s");
+  };
+  if (text.size() < 2 || text.size() > 12) throw bad();
+  const std::string digits = text.substr(0, text.size() - 1);
+  if (digits.find_first_not_of("0123456789") != std::string::npos) throw bad();
+  const long long n = std::stoll(digits);
+  long long unit = 0;
+  switch (text.back()) {
+    case 's': unit = 1; break;
+    case 'm': unit = 60; break;
+    case 'h': unit = 3600; break;
+    case 'd': unit = 86400; break;
+    default: throw bad();
+  }
+  if (n <= 0 || n > 366LL * 86400 / unit) throw bad();
+  return std::chrono::seconds(n * unit);
+}
+
 std::string url_host(const boost::asio::ip::address& a) {
   return a.is_v6() ? "[" + a.to_string() + "]" : a.to_string();
 }
@@ -78,6 +103,9 @@ int run_serve(const Args& args) {
   std::string auth_db;
   std::string audit_log;
   std::uint64_t audit_max_mb = access::AuditOptions{}.max_bytes >> 20;
+  std::string backup_dir;
+  std::string backup_every;
+  std::size_t backup_keep = server::AppOptions{}.backup_keep;
 
   po::options_description desc("minqing serve [options]");
   // clang-format off
@@ -100,6 +128,12 @@ int run_serve(const Args& args) {
        "the audit log (default: <store>.audit.jsonl beside the auth database)")
       ("audit-max-mb", po::value(&audit_max_mb)->value_name("MB")->default_value(audit_max_mb),
        "rotate the audit log to <name>.N.jsonl past this size, in MiB (0: never)")
+      ("backup-dir", po::value(&backup_dir)->value_name("DIR"),
+       "where POST /api/backups and --backup-every put backups (default: <store dir>/<store stem>.backups)")
+      ("backup-every", po::value(&backup_every)->value_name("PERIOD"),
+       "take a backup every PERIOD (24h, 30m, 7d …), the first one PERIOD after start")
+      ("backup-keep", po::value(&backup_keep)->value_name("N")->default_value(backup_keep),
+       "after each backup keep only the newest N in the backup directory (0: keep all)")
       ("demo", "create the demo accounts (password minqing-demo) for the store's first villages; "
                "for serving the committed sample only")
       ("public", "allow a non-loopback --listen address (the maps become reachable from the network)");
@@ -123,6 +157,7 @@ int run_serve(const Args& args) {
     return 2;
   }
   const ListenAddress where = parse_listen(listen);
+  const std::chrono::seconds every = backup_every.empty() ? std::chrono::seconds(0) : parse_period(backup_every);
   if (!where.address.is_loopback() && !vm.count("public")) {
     std::fprintf(stderr,
                  "minqing serve: refusing to listen on %s: it is not a loopback address, so the maps "
@@ -140,6 +175,18 @@ int run_serve(const Args& args) {
   app_options.audit_log = audit_log;
   app_options.audit_max_bytes = audit_max_mb << 20;
   app_options.demo_accounts = vm.count("demo") > 0;
+  app_options.backup_dir = backup_dir;
+  app_options.backup_keep = backup_keep;
+  app_options.backup_every = every;
+  // Held while serving: `minqing restore` refuses to swap the files of a store being served.
+  std::optional<backup::StoreLock> serving;
+  if (std::filesystem::is_regular_file(store)) {
+    serving = backup::StoreLock::shared(store);
+    if (!serving) {
+      std::fprintf(stderr, "minqing serve: warning: cannot create %s; `minqing restore` will not see that this "
+                           "store is being served\n", backup::lock_path(store).c_str());
+    }
+  }
   const server::App app(app_options);
   const server::AccessLog access_log(stderr);
   server::ServerOptions options;

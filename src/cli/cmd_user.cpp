@@ -21,6 +21,7 @@
 #include "access/policy.hpp"
 #include "base/error.hpp"
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "model/layer_catalog.hpp"
 
 namespace minqing::cli {
@@ -87,11 +88,6 @@ void read_password(bool from_stdin, Secret& out) {
   Secret again;
   read_hidden("again: ", again);
   if (out.text != again.text) throw RequestError("the two passwords differ");
-}
-
-std::string os_user() {
-  if (const passwd* pw = getpwuid(geteuid()); pw && pw->pw_name) return pw->pw_name;
-  return std::to_string(geteuid());
 }
 
 std::string area_text(const access::User& u) {

@@ -20,6 +20,8 @@ int run_audit(const Args& args);
 int run_route(const Args& args);
 int run_atlas(const Args& args);
 int run_plan(const Args& args);
+int run_backup(const Args& args);
+int run_restore(const Args& args);
 
 // The non-empty items of a comma-separated list ("terrain,,disaster" → terrain, disaster).
 std::vector<std::string> split_list(const std::string& s);

@@ -28,6 +28,8 @@ constexpr Command kCommands[] = {
     {"audit", minqing::cli::run_audit, "verify or read the audit log (key-persons access, logins, account changes)"},
     {"atlas", minqing::cli::run_atlas, "print the village atlas: a PDF per sheet and per village, resumable"},
     {"route", minqing::cli::run_route, "the quickest route from a point to a point or a shelter, avoiding hazard zones (GeoJSON)"},
+    {"backup", minqing::cli::run_backup, "a consistent copy of a store, its accounts, audit log and DEMs while it is served (备用)"},
+    {"restore", minqing::cli::run_restore, "verify a backup's checksums, then put it in place of a store (the server stopped)"},
     {"plan", minqing::cli::run_plan, "evacuation plans: every household of a village (or all) to a shelter with room, least walking time"},
 };
 

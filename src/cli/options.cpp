@@ -3,6 +3,9 @@
 #include <cstdio>
 #include <iostream>
 
+#include <pwd.h>
+#include <unistd.h>
+
 namespace minqing::cli {
 
 namespace po = boost::program_options;
@@ -25,6 +28,11 @@ std::optional<int> parse_options(const char* command, const po::options_descript
     return 2;
   }
   return std::nullopt;
+}
+
+std::string os_user() {
+  if (const passwd* pw = getpwuid(geteuid()); pw && pw->pw_name) return pw->pw_name;
+  return std::to_string(geteuid());
 }
 
 }  // namespace minqing::cli

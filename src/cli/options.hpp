@@ -3,6 +3,7 @@
 // the options and succeeds, a malformed line prints the error and the options and exits 2.
 
 #include <optional>
+#include <string>
 
 #include <boost/program_options.hpp>
 
@@ -16,5 +17,8 @@ namespace minqing::cli {
 std::optional<int> parse_options(const char* command, const boost::program_options::options_description& options,
                                  const Args& args, boost::program_options::variables_map& vm,
                                  const boost::program_options::positional_options_description* positional = nullptr);
+
+// The operating-system user running the command (for audit entries: "cli:<user>").
+std::string os_user();
 
 }  // namespace minqing::cli

@@ -9,6 +9,7 @@
 #include "base/error.hpp"
 #include "server/audit_endpoint.hpp"
 #include "server/auth_endpoint.hpp"
+#include "server/backup_endpoint.hpp"
 #include "server/evacuation_plan_endpoint.hpp"
 #include "server/features_endpoint.hpp"
 #include "server/health_endpoint.hpp"
@@ -85,6 +86,16 @@ App::App(const AppOptions& options) {
   m_auth_db = access::AuthDb::open(auth_path, options.auth);
   m_audit = std::make_unique<access::AuditLog>(
       audit_path, access::AuditOptions{options.durable_audit, options.audit_max_bytes});
+  {
+    backup::BackupJobOptions b;
+    b.sources = backup::StoreFiles::for_store(options.store, auth_path, audit_path);
+    b.out = options.backup_dir.empty() ? backup::default_backup_dir(options.store) : options.backup_dir;
+    b.keep = options.backup_keep;
+    b.every = options.backup_every;
+    b.audit = m_audit.get();
+    m_backups = std::make_unique<backup::BackupJobs>(std::move(b));
+    m_backup_every = options.backup_every;
+  }
   if (options.demo_accounts) {
     const access::DemoArea area = demo_area(*m_data, *m_policy);
     access::ensure_demo_accounts(*m_auth_db, area, m_audit.get());
@@ -119,6 +130,7 @@ void App::register_routes() {
   add_health_routes(m_router);
   add_auth_routes(m_router, *m_auth);
   add_audit_routes(m_router, *m_audit);
+  add_backup_routes(m_router, *m_backups, *m_audit, m_backup_every);
   add_layers_routes(m_router, *m_data);
   add_tile_routes(m_router, *m_tiles);
   add_web_routes(m_router, *m_web);

@@ -18,6 +18,7 @@
 #include "access/auth_db.hpp"
 #include "access/demo_accounts.hpp"
 #include "access/policy.hpp"
+#include "backup/backup_jobs.hpp"
 #include "edit/editor.hpp"
 #include "model/layer_catalog.hpp"
 #include "query/dataset.hpp"
@@ -52,6 +53,12 @@ struct AppOptions {
   access::AuthOptions auth{};         // password cost, lockout, session lifetime
   bool durable_audit = true;        // fdatasync every audit entry
   std::uint64_t audit_max_bytes = access::AuditOptions{}.max_bytes;  // rotate past this; 0: never
+  // Backups (POST/GET /api/backups, server/backup_endpoint.hpp): where they go (empty:
+  // backup::default_backup_dir(store)), how many to keep after each (0: all), and how often to
+  // take one unasked (0: never).
+  std::filesystem::path backup_dir{};
+  std::size_t backup_keep = 7;
+  std::chrono::seconds backup_every{0};
   // Demo mode (serving the committed sample only): creates the demo accounts of
   // access/demo_accounts.hpp for the store's first two villages and a grid of the first.
   bool demo_accounts = false;
@@ -95,6 +102,8 @@ class App {
   access::AuditLog& audit_log() const noexcept { return *m_audit; }
   // The road network behind /api/route (tests: it is built at load and on data changes only).
   const route::NetworkCache& networks() const noexcept { return *m_networks; }
+  // The backups this server takes (on request and on schedule).
+  backup::BackupJobs& backups() const noexcept { return *m_backups; }
   // Writes to the map data (server/edit_endpoint.hpp) and their history.
   edit::Editor& editor() const noexcept { return *m_editor; }
   // Demo mode: the demo accounts (created now or before); empty otherwise.
@@ -119,6 +128,8 @@ class App {
   std::unique_ptr<access::Policy> m_policy;
   std::unique_ptr<access::AuthDb> m_auth_db;
   std::unique_ptr<access::AuditLog> m_audit;
+  std::unique_ptr<backup::BackupJobs> m_backups;  // after m_audit: stopped before the log closes
+  std::chrono::seconds m_backup_every{0};
   std::vector<access::DemoAccount> m_demo;
   std::unique_ptr<AuthService> m_auth;
   std::unique_ptr<TileService> m_tiles;

@@ -38,8 +38,11 @@ const std::map<std::string, std::set<std::string>> kMayInclude = {
     {"print", {"base", "geo", "model", "access", "style", "render", "query"}},
     // edit/: validated writes, versions, history; the one module besides store/ that writes.
     {"edit", {"base", "geo", "model", "store", "access", "query"}},
-    {"server", {"base", "geo", "model", "store", "access", "style", "render", "query", "route", "print", "edit"}},
-    {"cli", {"base", "geo", "model", "store", "access", "style", "render", "query", "route", "print", "generate", "server", "edit"}},
+    // backup/ copies files and SQLite databases; store/ only for where a store keeps its DEMs.
+    {"backup", {"base", "geo", "model", "store", "access"}},
+    {"server", {"base", "geo", "model", "store", "access", "style", "render", "query", "route", "print", "edit", "backup"}},
+    {"cli", {"base", "geo", "model", "store", "access", "style", "render", "query", "route", "print", "generate", "server",
+             "edit", "backup"}},
 };
 
 struct SourceFile {

@@ -21,7 +21,10 @@
 #include <boost/asio/write.hpp>
 #include <catch2/catch.hpp>
 
+#include "backup/backup.hpp"
 #include "server/scratch_store.hpp"
+#include "support/backup_fixture.hpp"
+#include "support/run_command.hpp"
 #include "support/test_env.hpp"
 
 namespace net = boost::asio;
@@ -190,4 +193,37 @@ TEST_CASE("minqing serve reports a bad --listen value and a missing store", "[se
   REQUIRE(status);
   CHECK(WEXITSTATUS(*status) == 1);
   CHECK(slurp(none.err).find(missing) != std::string::npos);
+}
+
+TEST_CASE("minqing restore refuses a store that minqing serve is serving, and restores it once stopped",
+          "[server][cli][backup]") {
+  auto f = minqing::test::make_backup_fixture("serve_restore");
+  const auto backup_dir = f.out / minqing::backup::make_backup(f.files, f.out).id;
+  const unsigned short port = free_port();
+  Child c = spawn_minqing({"serve", "--listen", "127.0.0.1:" + std::to_string(port), "--store", f.files.store.string(),
+                           "--layers", minqing::test::layers_dir().string(), "--threads", "2"},
+                          f.dir);
+  std::string answer;
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (std::chrono::steady_clock::now() < deadline && answer.empty()) {
+    answer = http_get(port, "/healthz");
+    int status = 0;
+    if (answer.empty() && waitpid(c.pid, &status, WNOHANG) == c.pid)
+      FAIL("minqing serve exited early:\n" << slurp(c.err));
+    if (answer.empty()) std::this_thread::sleep_for(100ms);
+  }
+  REQUIRE_FALSE(answer.empty());
+
+  const std::string restore = minqing::test::minqing_bin().string() + " restore --force --backup '" +
+                              backup_dir.string() + "' --store '" + f.files.store.string() + "'";
+  const auto refused = minqing::test::run_command(restore);
+  INFO(refused.output);
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.output.find("stop it first") != std::string::npos);
+
+  REQUIRE(kill(c.pid, SIGTERM) == 0);
+  REQUIRE(wait_exit(c.pid, 15s));
+  const auto restored = minqing::test::run_command(restore);
+  INFO(restored.output);
+  CHECK(restored.exit_code == 0);
 }
