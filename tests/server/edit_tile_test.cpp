@@ -23,7 +23,7 @@ std::string tile_path(geo::TileId t) {
 
 }  // namespace
 
-TEST_CASE("edits: a house moved through the API is on the next tile; a tile 2 km away stays cached", "[edits][server][tiles]") {
+TEST_CASE("edits: a house moved through the API is on the next tile while a tile 2 km away stays cached", "[edits][server][tiles]") {
   test::EditFixture fx("edits-tile");
   const auto& admin = fx.token("admin");
   const json house = fx.first("households");
