@@ -42,6 +42,10 @@ export function initEdit({ map, state, geojson, classInfo, mapOf, shownMaps, til
   const draw = new Draw({ source, type: 'Polygon' });
   let on = false;
   let drawing = false;
+  // When the last drawing ended (performance.now(), the time base of events' timeStamp): the map
+  // sends a click as 'singleclick' only 250 ms after it happened, so the click that closed a
+  // polygon can arrive after its form was already saved — it must not open what lies under it.
+  let drawEndedAt = -Infinity;
   let current = null; // {cls, id (null: new), etag, feature (GeoJSON as read), ol (the OL feature), moved}
 
   // --- the toggle, the bar over the map, the form's sheet ---------------------------------------
@@ -92,6 +96,7 @@ export function initEdit({ map, state, geojson, classInfo, mapOf, shownMaps, til
   async function click(evt) {
     // While a zone is drawn, or a new one's form is open, the map's clicks belong to the drawing.
     if (drawing || current?.id === null) return;
+    if (evt.originalEvent && evt.originalEvent.timeStamp <= drawEndedAt) return;
     const [lon, lat] = toLonLat(evt.coordinate);
     const maps = shownMaps().filter((m) => editableMaps().includes(m));
     if (!maps.length) return showNote('请先在左侧勾选要编辑的地图。');
@@ -304,6 +309,7 @@ export function initEdit({ map, state, geojson, classInfo, mapOf, shownMaps, til
   draw.on('drawend', (e) => {
     map.removeInteraction(draw);
     drawing = false;
+    drawEndedAt = performance.now();
     const geometry = geojson.writeGeometryObject(e.feature.getGeometry(), { decimals: 7 });
     const center = getCenter(e.feature.getGeometry().getExtent());
     const village = state.villages.find((v) => v.feature.getGeometry().intersectsCoordinate(center));
