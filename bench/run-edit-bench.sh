@@ -15,15 +15,8 @@ out=bench/out/edit
 rm -rf "$out" && mkdir -p "$out"
 duration=${WRK_DURATION:-10s}
 seconds=${duration%s}
-server_pid=""
-cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$server_pid" 2>/dev/null || true
-  fi
-}
-trap cleanup EXIT INT TERM
+source bench/lib/serve.sh
+trap serve_stop EXIT INT TERM
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 echo "== machine: $(nproc) cores, load average $(load); store $source_store; disk $(df -h --output=source,fstype "$out" | tail -1)"
 
@@ -33,19 +26,9 @@ timeout 120 python3 bench/edit_sqlite_peer.py "$out/peer.gpkg" "$seconds" | tee 
 
 # 2. Ours: minqing serve on a copy, the admin's token, wrk PATCHing random households.
 cp "$source_store" "$out/store.gpkg"
-"$build/minqing" serve --listen 127.0.0.1:0 --store "$out/store.gpkg" --auth "$out/auth.sqlite" \
-  --audit "$out/audit.jsonl" --demo --cache-mb 0 >"$out/serve.out" 2>"$out/serve.log" &
-server_pid=$!
-port=""
-for _ in $(seq 600); do
-  port=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$out/serve.out" 2>/dev/null | head -1 | sed 's/.*://') || true
-  [ -n "$port" ] && break
-  kill -0 "$server_pid" 2>/dev/null || { echo "minqing serve died:"; cat "$out/serve.log"; exit 1; }
-  sleep 0.1
-done
-base="http://127.0.0.1:$port"
-token=$(curl -sf -H 'Content-Type: application/json' -d '{"username":"admin","password":"minqing-demo"}' \
-  "$base/api/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+serve_start "$out/store.gpkg" --auth "$out/auth.sqlite" --audit "$out/audit.jsonl" --demo --cache-mb 0
+serve_login admin minqing-demo "$out/token"
+token=$(cat "$out/token")
 curl -sf -H "Authorization: Bearer $token" "$base/collections/households/items?limit=10000" |
   python3 -c 'import json,sys; [print(f["id"]) for f in json.load(sys.stdin)["features"]]' >"$out/fids.txt"
 echo "== ours: PATCH /collections/households/items/{random of $(wc -l <"$out/fids.txt")} over HTTP, If-Match: *"

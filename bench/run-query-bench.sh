@@ -46,15 +46,10 @@ peer="$build/bench/sqlite_rtree_peer"
 bench_user=bench-county-admin
 failed=0
 
-server_pid=""
+source bench/lib/serve.sh
 user_added=""
 cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$server_pid" 2>/dev/null || true
-  fi
-  server_pid=""
+  serve_stop
   # The benchmark's account is left disabled: its random password is already forgotten.
   if [ -n "$user_added" ]; then
     timeout 30 "$build/minqing" user disable "$bench_user" --store "$store" >/dev/null 2>&1 || true
@@ -119,30 +114,9 @@ echo "$ogr_result"
 
 # 4. Serve the store; wait for /healthz.
 echo "== ours: minqing serve on loopback"
-start_server() {  # start_server [SERVE OPTIONS…] → $server_pid, $base
-  "$build/minqing" serve --listen 127.0.0.1:0 --store "$store" "$@" >"$out/serve.out" 2>"$out/serve-access.log" &
-  server_pid=$!
-  port=""
-  for _ in $(seq 4800); do  # the county store loads in seconds on a quiet machine, minutes on a loaded one
-    port=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$out/serve.out" 2>/dev/null | head -1 | sed 's/.*://') || true
-    [ -n "$port" ] && break
-    kill -0 "$server_pid" 2>/dev/null || { echo "minqing serve died:"; cat "$out/serve-access.log"; exit 1; }
-    sleep 0.1
-  done
-  [ -n "$port" ] || { echo "minqing serve did not start in 480 s"; exit 1; }
-  base="http://127.0.0.1:$port"
-  health=$(curl -s -m 5 "$base/healthz") || health=""
-  [ "$health" = '{"status":"ok"}' ] || { echo "/healthz answered '$health'"; exit 1; }
-}
-stop_server() {
-  kill "$server_pid" 2>/dev/null || true
-  for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$server_pid" 2>/dev/null || true
-  server_pid=""
-}
-start_server
+serve_start "$store"
 head -1 "$out/serve.out"
-serve_cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$server_pid/stat")
+serve_cpu=$(awk -v t="$(serve_cpu_ticks)" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz }')
 echo "start-up: $serve_cpu s of CPU"
 
 # 5. Feature counts agree: ours (numberMatched, anonymous) against the peers for the first boxes.
@@ -169,7 +143,6 @@ fi
 # 6. wrk runs. The server's CPU time (utime + stime from /proc) gives CPU per request, the number
 #    that does not depend on what else the machine is doing.
 hz=$(getconf CLK_TCK)
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
 run_wrk() {  # run_wrk NAME PATHS [TOKEN_FILE] → RESULT line in $out/NAME.result
   local name=$1 paths=$2 token=${3:-}
   local first code
@@ -182,11 +155,11 @@ run_wrk() {  # run_wrk NAME PATHS [TOKEN_FILE] → RESULT line in $out/NAME.resu
   [ "$code" = 200 ] || { echo "FAIL: $name: $first answered $code"; return 1; }
   local load_before ticks0 ticks1 wall0 wall1
   load_before=$(load)
-  ticks0=$(cpu_ticks)
+  ticks0=$(serve_cpu_ticks)
   wall0=$(date +%s%N)
   timeout 60 wrk -t"$wrk_threads" -c"$wrk_conns" -d"$wrk_duration" --timeout 5s \
     -s bench/wrk_query.lua "$base" -- "$paths" $token | tee "$out/$name.wrk"
-  ticks1=$(cpu_ticks)
+  ticks1=$(serve_cpu_ticks)
   wall1=$(date +%s%N)
   local w
   w=$(grep '^WRK ' "$out/$name.wrk")
@@ -215,9 +188,7 @@ else
     --store "$store" --password-stdin >/dev/null
 fi
 user_added=1
-(umask 077 && curl -s -m 30 -H 'Content-Type: application/json' \
-  -d "{\"username\":\"$bench_user\",\"password\":\"$password\"}" "$base/api/login" \
-  | "$python" -c 'import json,sys; print(json.load(sys.stdin)["token"])' >"$out/token")
+serve_login "$bench_user" "$password" "$out/token"
 unset password
 run_wrk bbox-admin "$out/bbox-paths.txt" "$out/token" || failed=1
 
@@ -257,8 +228,8 @@ durable_runs() {  # durable_runs SUFFIX: warm the tiles, then key_persons tiles 
 echo "== wrk: durable audit, default threads — key_persons tiles (warm cache) and bbox queries as county_admin, each request's entry fdatasync'ed before its answer"
 durable_runs default
 echo "== wrk: durable audit, --threads $audit_threads"
-stop_server
-start_server --threads "$audit_threads"
+serve_stop
+serve_start "$store" --threads "$audit_threads"
 durable_runs threads
 audit1=$(audit_lines)
 audited=$((audit1 - audit0))

@@ -1,127 +1,262 @@
 #!/usr/bin/env bash
-# Tile benchmark (the tile issue): cold rendering of a fixed tile list (every tile at z14–z18 over
-# the sample villages), ours beside Mapnik (Debian's python3-mapnik, same GeoPackage, an equivalent
-# style, same thread/process count, both encoding PNG), then the warm tile cache under wrk on
-# loopback. Bounded: every step has a time limit; the whole run takes about 2–4 minutes.
+# Tile benchmark (issue 12): cold tiles over HTTP against Mapnik, and the warm cache against nginx,
+# on the heavy case users run — all six maps at once, with hillshade, over 20 generated villages.
 #
-#   bench/run-tile-bench.sh [STORE.gpkg]          (default: the committed sample)
-#   WRK_DURATION=10s WRK_CONNECTIONS=64 WRK_THREADS=2 THREADS=<cores>  may be overridden
+#   bench/run-tile-bench.sh
+#   BUILD_DIR=build THREADS=<cores> MAX_TILES=1200 VILLAGES=20 CASES="composite terrain" PERF=1
+#   ZOOMS=14-18 MAPNIK_SRS=3857|store WRK_DURATION=8s WRK_THREADS=2 WRK_CONNECTIONS=64   may be overridden
 #
-# Targets on the 2-core machine: cold render ≥ 2× Mapnik's tiles/s; cached tiles ≥ 15,000
-# requests/s with p99 < 10 ms.
+# What it races, in one run, each case with the same number of connections / processes (THREADS,
+# default one per core):
+#   cases      (a) composite: /tiles/terrain,industry,organization,assistance,disaster,key_persons/…
+#                  as the county administrator sees it (signed in as the demo `admin`; every
+#                  key_persons read is audited and fdatasync'ed before its answer, as in production);
+#              (b) terrain alone, same account. Both with the village DEMs' hillshade.
+#   store      `minqing generate --villages 20 --seed 1` (bench/out/tile/county20.gpkg and its DEMs
+#              in county20.dem/, which `serve` finds beside the store), generated once and kept.
+#   tiles      every z14–z18 tile whose extent meets a village polygon (bench/tile_list.py), zoom
+#              by zoom from z14, row by row within a zoom, as a map being panned; above MAX_TILES,
+#              z17/z18 thinned by whole 4×4 metatiles (the list's header line says how many).
+#   ours       `minqing serve` on 127.0.0.1 started fresh for each case (cold cache), every tile
+#              asked once over HTTP by bench/tile_client.py: THREADS keep-alive connections, each
+#              taking the next tile when its answer is in; per-tile latency as the client sees it.
+#              The server's CPU (from /proc) and the client's are printed beside wall time.
+#   Mapnik     Debian's python3-mapnik (bench/mapnik_peer.py), THREADS processes, the same tiles in
+#              the same order from the same GeoPackage, PNG 32-bit at zlib level 4 (ours: RGB at
+#              level 4), in two ways: a render per tile (python-mapnik users) and a render per 4×4
+#              metatile cut into its tiles (renderd/mod_tile).
+#   warm       right after the cold run, the same server's cache under wrk (WRK_THREADS threads,
+#              WRK_CONNECTIONS connections, the admin's token) over every tile of the list, against
+#              nginx-light serving the very PNGs the client received as static files, same paths.
+#   profile    `perf record -g -F 499 -p <server>` during the cold composite run (PERF=0 skips it):
+#              self time by library and the top symbols (bench/perf_summary.py).
+#
+# Equivalence of the Mapnik style (bench/mapnik_peer.py mirrors styles/*.json):
+#   the same 18 classes, filters, colours, opacities, widths and dash patterns per zoom, circle
+#   radii with the stroke outside, draw order (sort keys become one Mapnik style per key), and the
+#   labels of every symbol layer with the same fonts (Noto Sans CJK SC), sizes, colours and halos,
+#   line labels along lines at the same spacing, placed in the same priority (the layers higher in
+#   the stack first, one collision detector per render);
+#   the hillshade is `gdaldem hillshade -multidirectional` of the same DEMs, computed once before
+#   the clock starts (a Mapnik user would precompute it), coloured shadow/highlight like ours.
+# Not equivalent:
+#   ours places labels over the whole 4×4 metatile for every tile (so they match across tiles);
+#   Mapnik per tile places them over the tile plus a 64 px buffer (less work, labels may be cut
+#   or differ at tile edges); Mapnik's label placement, shaping and collision rules are its own;
+#   the hillshade is gdaldem's algorithm, not ours (ours: 3 lights, an accent on steep slopes), and
+#   is read from precomputed rasters rather than computed; the parcels' area is cut, not rounded,
+#   to 2 decimals. Mapnik reads a copy of the store made in EPSG:3857 by ogr2ogr and
+#   DEMs warped by gdalwarp before the clock (MAPNIK_SRS=store: the store itself, reprojected from
+#   EPSG:4549 at every render, about twice Mapnik's CPU), through OGR; ours reads the store and
+#   projects once at load. Mapnik's per-process start (loading the style, opening
+#   datasources) is outside its timed span; our server is started and signed in before the
+#   client's clock starts. Sample pairs (ours and Mapnik's, same tiles) are left in
+#   bench/out/tile/compare/ to look at.
+#
+# Bounded: every step runs under `timeout`; about 8–10 minutes on this 2-core machine when other
+# builds are running (generating the store adds ~1 minute the first time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh --bench
-cmake --preset default >/dev/null
-cmake --build --preset default --target minqing tile_bench
+build=${BUILD_DIR:-build}
+cmake --build "$build" --target minqing >/dev/null
 
-store=${1:-data-samples/songyang-sample.gpkg}
-out=bench/out
+out=bench/out/tile
 mkdir -p "$out"
+villages=${VILLAGES:-20}
+store=$out/county$villages.gpkg
 threads=${THREADS:-$(nproc)}
+max_tiles=${MAX_TILES:-1200}
+cases=${CASES:-composite terrain}
+perf_on=${PERF:-1}
 wrk_threads=${WRK_THREADS:-2}
 wrk_conns=${WRK_CONNECTIONS:-64}
-wrk_duration=${WRK_DURATION:-10s}
+wrk_duration=${WRK_DURATION:-8s}
+mapnik_srs=${MAPNIK_SRS:-3857}
 python=/usr/bin/python3   # Debian's python, which has python3-mapnik (not a pyenv/venv python)
+composite_maps=terrain,industry,organization,assistance,disaster,key_persons
 
-server_pid=""
+source bench/lib/serve.sh
+nginx_pid=""
+perf_pid=""
 cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$server_pid" 2>/dev/null || true
-  fi
+  serve_stop
+  if [ -n "$perf_pid" ]; then kill -INT "$perf_pid" 2>/dev/null || true; fi
+  if [ -n "$nginx_pid" ]; then kill "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; fi
+  nginx_pid=""
+  rm -f "$out/token"
 }
 trap cleanup EXIT INT TERM
 
-field() {  # field NAME LINE → value of NAME=... in a RESULT line
-  sed -n "s/.*[[:space:]]$1=\([^[:space:]]*\).*/\1/p" <<<"$2"
+field() {  # field NAME LINE → value of NAME=... in a RESULT/WRK line
+  sed -n "s/.*[[:space:]]$1=\([^[:space:]]*\).*/\1/p" <<<" $2"
 }
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+maps_of() { if [ "$1" = composite ]; then echo "$composite_maps"; else echo "$1"; fi; }
+free_port() { "$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(load)"
+load_start=$(load)
 
-# 1. Ours, cold: no tile cache, single thread, then $threads threads.
-echo "== ours: render_tile_png over the fixed tile list (no cache)"
-timeout 300 build/bench/tile_bench "$store" --threads "$threads" --list-out "$out/tiles.txt" | tee "$out/ours.txt"
-ours_n=$(grep "^RESULT threads=$threads " "$out/ours.txt" | tail -1)
-ours_1=$(grep "^RESULT threads=1 " "$out/ours.txt" | tail -1)
+# 1. The store and its DEMs (generated once), and the tile list.
+if [ ! -f "$store" ]; then
+  echo "== generating $villages villages (seed 1) into $store"
+  timeout 600 /usr/bin/time -f "generate: %e s wall, %U s user, %M KiB max RSS" \
+    "$build/minqing" generate --villages "$villages" --seed 1 --out "$store" >/dev/null
+fi
+echo "== store $store: $(ls "${store%.gpkg}.dem"/*.tif | wc -l) DEMs in ${store%.gpkg}.dem/"
+timeout 120 "$python" bench/tile_list.py "$store" "$out/tiles.txt" --max-tiles "$max_tiles" --zooms "${ZOOMS:-14-18}" | tee "$out/tiles-info.txt"
+ntiles=$(wc -l <"$out/tiles.txt")
+# Mapnik's copy of the store in EPSG:3857 and its hillshade (bench/mapnik_peer.py), made once per store.
+if [ -d "$out/mapnik-data" ] && [ "$store" -nt "$out/mapnik-data" ]; then rm -rf "$out/mapnik-data"; fi
+# Tiles to compare by eye: the middle tile of the list's lowest, middle and highest zoom.
+awk '{ n[$1]++; t[$1, n[$1]] = $0 } END {
+  lo = 99; hi = 0; for (z in n) { z += 0; if (z < lo) lo = z; if (z > hi) hi = z }
+  mid = int((lo + hi) / 2); if (!(mid in n)) mid = hi
+  print t[lo, int((n[lo] + 1) / 2)]; if (mid != lo) print t[mid, int((n[mid] + 1) / 2)]
+  if (hi != mid) print t[hi, int((n[hi] + 1) / 2)] }' "$out/tiles.txt" >"$out/compare-tiles.txt"
 
-# 2. Mapnik on the same list, same data file, same parallelism (processes: one Map each).
-echo "== Mapnik: same tiles, same GeoPackage (OGR plugin), equivalent style"
-procs=$threads
-[ "$threads" -gt 1 ] && procs="$threads,1"
-timeout 420 "$python" bench/mapnik_peer.py "$store" "$out/tiles.txt" --procs "$procs" \
-  --xml-out "$out/mapnik-terrain.xml" | tee "$out/mapnik.txt"
-mapnik_n=$(grep "^RESULT procs=$threads " "$out/mapnik.txt" | tail -1)
-mapnik_1=$(grep "^RESULT procs=1 " "$out/mapnik.txt" | tail -1)
+# 2. nginx-light, serving as static files what our server answered ($out/www, filled by the client).
+rm -rf "$out/www" "$out/nginx" && mkdir -p "$out/www" "$out/nginx"
+nginx_port=$(free_port)
+cat >"$out/nginx/nginx.conf" <<NGINX
+$([ "$(id -u)" -eq 0 ] && echo "user root;")
+worker_processes $threads;
+daemon off;
+pid $PWD/$out/nginx/nginx.pid;
+error_log $PWD/$out/nginx/error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  open_file_cache max=20000 inactive=120s;
+  types { image/png png; }
+  client_body_temp_path $PWD/$out/nginx/body;
+  proxy_temp_path $PWD/$out/nginx/proxy;
+  server { listen 127.0.0.1:$nginx_port; root $PWD/$out/www; }
+}
+NGINX
+nginx -c "$PWD/$out/nginx/nginx.conf" -e "$PWD/$out/nginx/error.log" &
+nginx_pid=$!
 
-# 3. The warm cache under wrk: serve the store, request ~200 fixed tiles once, then load them.
-echo "== cache: minqing serve on loopback, ~200 tiles warmed, wrk -t$wrk_threads -c$wrk_conns -d$wrk_duration"
-# Every 7th tile of the list (z14–z18), ~190 tiles.
-awk 'NR % 7 == 1 { printf "/tiles/terrain/%d/%d/%d.png\n", $1, $2, $3 }' "$out/tiles.txt" >"$out/wrk-paths.txt"
-# Port 0: the kernel picks a free port; the server prints it. The access log (stderr) goes to a
-# file, not a terminal.
-build/minqing serve --listen 127.0.0.1:0 --store "$store" >"$out/serve.out" 2>"$out/serve-access.log" &
-server_pid=$!
-port=""
-for _ in $(seq 100); do
-  port=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$out/serve.out" 2>/dev/null | head -1 | sed 's/.*://') || true
-  [ -n "$port" ] && break
-  kill -0 "$server_pid" 2>/dev/null || { echo "minqing serve died:"; cat "$out/serve-access.log"; exit 1; }
-  sleep 0.1
+# 3. Per case: ours cold over HTTP (fresh server), its warm cache and nginx under wrk, then Mapnik.
+run_wrk() {  # run_wrk NAME BASE PATHS [TOKEN_FILE] → RESULT line in $out/NAME.result
+  local name=$1 url=$2 paths=$3 token=${4:-} w
+  timeout 90 wrk -t"$wrk_threads" -c"$wrk_conns" -d"$wrk_duration" --timeout 5s \
+    -s bench/wrk_query.lua "$url" -- "$paths" $token >"$out/$name.wrk"
+  w=$(grep '^WRK ' "$out/$name.wrk")
+  echo "RESULT run=$name ${w#WRK } load=$(load | cut -d' ' -f1)" | tee "$out/$name.result"
+}
+for c in $cases; do
+  maps=$(maps_of "$c")
+  echo
+  echo "== case $c: /tiles/$maps/{z}/{x}/{y}.png, $ntiles tiles, $threads connections / processes, load average $(load)"
+  serve_start "$store" --auth "$out/auth.sqlite" --audit "$out/audit.jsonl" --demo --cache-mb 2048
+  serve_login admin minqing-demo "$out/token"
+  echo "ours: $(head -1 "$out/serve.out")"
+  if [ "$c" = composite ] && [ "$perf_on" = 1 ]; then
+    perf record -q -g -F 499 -p "$server_pid" -o "$out/perf.data" >/dev/null 2>"$out/perf.log" &
+    perf_pid=$!
+    sleep 1
+  fi
+  ticks0=$(serve_cpu_ticks)
+  load0=$(load | cut -d' ' -f1)
+  rc=0
+  timeout 900 "$python" bench/tile_client.py "$base" "$out/tiles.txt" --maps "$maps" --connections "$threads" \
+    --token-file "$out/token" --save-dir "$out/www" --latency-out "$out/ours-$c.latency" --case "ours-$c" \
+    >"$out/ours-$c.txt" || rc=$?
+  ticks1=$(serve_cpu_ticks)
+  if [ -n "$perf_pid" ]; then kill -INT "$perf_pid" 2>/dev/null || true; wait "$perf_pid" 2>/dev/null || true; perf_pid=""; fi
+  grep -v '^RESULT' "$out/ours-$c.txt"
+  [ "$rc" -eq 0 ] || { echo "FAIL: the client got answers other than 200"; exit 1; }
+  cpu_s=$(awk -v a="$ticks0" -v b="$ticks1" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz }')
+  echo "RESULT case=ours-$c server_cpu_s=$cpu_s load=$load0" | tee -a "$out/ours-$c.txt"
+  # The warm cache: every tile of the list is now cached; the same paths from nginx's files.
+  awk -v m="$maps" '{ printf "/tiles/%s/%d/%d/%d.png\n", m, $1, $2, $3 }' "$out/tiles.txt" >"$out/paths-$c.txt"
+  ticks0=$(serve_cpu_ticks)
+  run_wrk "warm-ours-$c" "$base" "$out/paths-$c.txt" "$out/token"
+  ticks1=$(serve_cpu_ticks)
+  echo "RESULT case=warm-ours-$c server_cpu_s=$(awk -v a="$ticks0" -v b="$ticks1" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz }')" >>"$out/warm-ours-$c.result"
+  curl -s -m 10 -o /dev/null -X POST -H "Authorization: Bearer $(cat "$out/token")" "$base/api/logout" || true
+  serve_stop
+  run_wrk "warm-nginx-$c" "http://127.0.0.1:$nginx_port" "$out/paths-$c.txt"
+  echo "-- Mapnik, same tiles, $threads processes, per tile then per 4x4 metatile (load average $(load))"
+  timeout 1200 "$python" bench/mapnik_peer.py "$store" "$out/tiles.txt" --maps "$maps" --procs "$threads" \
+    --mode tile,meta --case "mapnik-$c" --xml-out "$out/mapnik-$c.xml" --srs "$mapnik_srs" --work-dir "$out/mapnik-data" \
+    --save-list "$out/compare-tiles.txt" --save-dir "$out/compare/mapnik-$c" >"$out/mapnik-$c.txt"
+  grep -v '^RESULT' "$out/mapnik-$c.txt"
+  mkdir -p "$out/compare/ours-$c"
+  while read -r z x y; do
+    cp "$out/www/tiles/$maps/$z/$x/$y.png" "$out/compare/ours-$c/$z-$x-$y.png"
+  done <"$out/compare-tiles.txt"
 done
-[ -n "$port" ] || { echo "minqing serve did not start in 10 s"; exit 1; }
-base="http://127.0.0.1:$port"
-warm_start=$(date +%s%N)
-bad=0
-while read -r p; do
-  code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' "$base$p") || code=000
-  [ "$code" = 200 ] || { bad=$((bad + 1)); echo "warm-up: $p → $code"; }
-done <"$out/wrk-paths.txt"
-warm_tiles=$(wc -l <"$out/wrk-paths.txt")
-echo "warmed $warm_tiles tiles in $(( ($(date +%s%N) - warm_start) / 1000000 )) ms ($bad failed)"
-[ "$bad" -eq 0 ] || exit 1
-# The server's own CPU time during the run (utime + stime from /proc): CPU per request is the
-# number that does not depend on what else the machine is doing.
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
-hz=$(getconf CLK_TCK)
-load_before=$(cut -d' ' -f1 /proc/loadavg)
-ticks0=$(cpu_ticks)
-wall0=$(date +%s%N)
-timeout 60 wrk -t"$wrk_threads" -c"$wrk_conns" -d"$wrk_duration" --timeout 5s --latency \
-  -s bench/wrk_tiles.lua "$base" -- "$out/wrk-paths.txt" | tee "$out/wrk.txt"
-ticks1=$(cpu_ticks)
-wall1=$(date +%s%N)
-cleanup
-server_pid=""
+load_end=$(load)
 
-# 4. Summary.
-rps=$(awk '/^Requests\/sec:/ {print $2}' "$out/wrk.txt")
-lat() { awk -v q="$1" '$1 == q {print $2}' "$out/wrk.txt"; }
-total_requests=$(awk '/requests in/ {print $1}' "$out/wrk.txt")
-server_cpu_s=$(awk -v a="$ticks0" -v b="$ticks1" -v hz="$hz" 'BEGIN { printf "%.2f", (b - a) / hz }')
-server_cores=$(awk -v c="$server_cpu_s" -v w=$((wall1 - wall0)) 'BEGIN { printf "%.2f", c / (w / 1e9) }')
-us_per_req=$(awk -v c="$server_cpu_s" -v n="$total_requests" 'BEGIN { if (n > 0) printf "%.1f", c * 1e6 / n; else print "n/a" }')
-non2xx=$(awk -F': *' '/Non-2xx/ {print $2}' "$out/wrk.txt")
+# 4. The profile.
+profile=""
+if [ "$perf_on" = 1 ] && [ -f "$out/perf.data" ]; then
+  profile=$(timeout 300 "$python" bench/perf_summary.py "$out/perf.data" --top 20 2>&1 || echo "perf report failed: see $out/perf.log")
+fi
+
+# 5. Summary.
+res() { { grep -h "^RESULT case=$1 zoom=$2 " "$out"/*.txt 2>/dev/null || true; } | tail -1; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-cat <<SUMMARY
-
-================ tile benchmark summary ================
-store            $store
-tile list        $(field tiles "$ours_n") tiles, z14–z18 over the villages' extent ($out/tiles.txt)
-cold render      $threads thread(s) / process(es), no cache, PNG encoded
-  ours           $(field tiles_per_s "$ours_n") tiles/s   median $(field median_ms "$ours_n") ms   p95 $(field p95_ms "$ours_n") ms   mean PNG $(field mean_png_bytes "$ours_n") B
-  Mapnik         $(field tiles_per_s "$mapnik_n") tiles/s   median $(field median_ms "$mapnik_n") ms   p95 $(field p95_ms "$mapnik_n") ms   mean PNG $(field mean_png_bytes "$mapnik_n") B
-  ratio          $(ratio "$(field tiles_per_s "$ours_n")" "$(field tiles_per_s "$mapnik_n")")× Mapnik's tiles/s   (target ≥ 2)
-cold render      1 thread / process
-  ours           $(field tiles_per_s "$ours_1") tiles/s   median $(field median_ms "$ours_1") ms   p95 $(field p95_ms "$ours_1") ms
-  Mapnik         $(field tiles_per_s "$mapnik_1") tiles/s   median $(field median_ms "$mapnik_1") ms   p95 $(field p95_ms "$mapnik_1") ms
-  ratio          $(ratio "$(field tiles_per_s "$ours_1")" "$(field tiles_per_s "$mapnik_1")")×
-warm cache       wrk -t$wrk_threads -c$wrk_conns -d$wrk_duration over $warm_tiles cached tiles, loopback, same machine
-  requests/s     $rps   (target ≥ 15000)
-  latency        p50 $(lat 50%)   p90 $(lat 90%)   p99 $(lat 99%)   (target p99 < 10ms)
-  non-2xx        ${non2xx:-0}
-  server CPU     ${server_cpu_s} s over the run = ${server_cores} cores busy, ${us_per_req} µs CPU per request
-                 (wrk shares the same cores; load average before the run: ${load_before})
-=========================================================
-SUMMARY
+zline() {  # zline CASE ZOOM: tiles/s, median, p95 of ours, Mapnik per tile, Mapnik metatiles
+  local o t m
+  o=$(res "ours-$1" "$2"); t=$(res "mapnik-$1-tile" "$2"); m=$(res "mapnik-$1-meta" "$2")
+  printf '  %-5s %5s  %7s %7s %7s | %7s %7s %7s | %7s %7s %7s | %5s× %5s×\n' "$2" "$(field tiles "$o")" \
+    "$(field tiles_per_s "$o")" "$(field median_ms "$o")" "$(field p95_ms "$o")" \
+    "$(field tiles_per_s "$t")" "$(field median_ms "$t")" "$(field p95_ms "$t")" \
+    "$(field tiles_per_s "$m")" "$(field median_ms "$m")" "$(field p95_ms "$m")" \
+    "$(ratio "$(field tiles_per_s "$o")" "$(field tiles_per_s "$t")")" "$(ratio "$(field tiles_per_s "$o")" "$(field tiles_per_s "$m")")"
+}
+cpu_line() {  # cpu_line CASE
+  local n o client mt mm
+  n=$(field tiles "$(res "ours-$1" all)")
+  o=$(field server_cpu_s "$(grep -h "^RESULT case=ours-$1 server_cpu_s" "$out/ours-$1.txt")")
+  client=$(field client_cpu_s "$(grep -h "^RESULT case=ours-$1 client_cpu_s" "$out/ours-$1.txt")")
+  mt=$(field cpu_s "$(grep -h "^RESULT case=mapnik-$1-tile cpu_s" "$out/mapnik-$1.txt")")
+  mm=$(field cpu_s "$(grep -h "^RESULT case=mapnik-$1-meta cpu_s" "$out/mapnik-$1.txt")")
+  per() { awk -v c="$1" -v n="$n" 'BEGIN { printf "%.1f", c * 1000 / n }'; }
+  echo "  CPU   ours: server $o s = $(per "$o") ms a tile (client $client s = $(per "$client") ms a tile);" \
+    "Mapnik per tile $mt s = $(per "$mt") ms, metatiles $mm s = $(per "$mm") ms (set-up included)" \
+    "→ by CPU $(ratio "$mt" "$o")× / $(ratio "$mm" "$o")×"
+}
+warm_line() {  # warm_line CASE
+  local o g
+  o=$(cat "$out/warm-ours-$1.result"); g=$(cat "$out/warm-nginx-$1.result")
+  printf '  warm  ours  %9s req/s  p50 %6s ms  p99 %6s ms  non-2xx %s  (%s µs server CPU a request)\n' \
+    "$(field requests_per_s "$o")" "$(field p50_ms "$o")" "$(field p99_ms "$o")" "$(field non2xx "$o")" \
+    "$(awk -v c="$(field server_cpu_s "$(tail -1 "$out/warm-ours-$1.result")")" -v n="$(field requests "$o")" 'BEGIN { if (n > 0) printf "%.0f", c * 1e6 / n }')"
+  printf '        nginx %9s req/s  p50 %6s ms  p99 %6s ms  non-2xx %s   → ours/nginx %s×\n' \
+    "$(field requests_per_s "$g")" "$(field p50_ms "$g")" "$(field p99_ms "$g")" "$(field non2xx "$g")" \
+    "$(ratio "$(field requests_per_s "$o")" "$(field requests_per_s "$g")")"
+}
+echo
+echo "================ tile benchmark summary ================"
+echo "store      $store ($villages villages, seed 1; $(ls "${store%.gpkg}.dem"/*.tif | wc -l) DEMs), hillshade on"
+echo "tiles      $(sed 's/^tile list: //' "$out/tiles-info.txt")"
+echo "machine    $(nproc) cores; load average at start $load_start, at end $load_end (other engineers' builds share"
+echo "           the cores: wall-clock figures are low and noisy, CPU per tile is the steadier figure)"
+echo "cold       ours: HTTP to minqing serve (fresh, cold cache) signed in as admin (county_admin), $threads connections;"
+echo "           Mapnik $($python -c 'import mapnik; print(mapnik.mapnik_version())'): $threads processes, per tile | per 4x4 metatile; ratios are ours / Mapnik tiles/s"
+for c in $cases; do
+  case $c in composite) echo "(a) composite /tiles/$composite_maps/… — 18 classes + hillshade" ;;
+             terrain) echo "(b) terrain alone /tiles/terrain/… — 6 classes + hillshade" ;;
+             *) echo "($c) /tiles/$c/…" ;; esac
+  printf '  %-5s %5s  %23s | %23s | %23s | %s\n' zoom tiles "ours: tiles/s  med  p95" "Mapnik/tile: t/s med p95" "Mapnik/meta: t/s med p95" "ratio tile, meta"
+  for z in all $(cut -d' ' -f1 "$out/tiles.txt" | sort -un); do zline "$c" "$z"; done
+  cpu_line "$c"
+  warm_line "$c"
+done
+echo "warm       wrk -t$wrk_threads -c$wrk_conns -d$wrk_duration over the $ntiles tiles of the list (cached), loopback, with the admin's"
+echo "           token; nginx-light $(nginx -v 2>&1 | sed 's/.*nginx\///') (worker_processes $threads, open_file_cache) serving the same PNGs"
+echo "           as files. Composite requests read key_persons: each is audited and fdatasync'ed (group commit)."
+if [ -n "$profile" ]; then
+  echo "profile    perf record -g -F 499 of the server during the cold composite run ($out/perf.data):"
+  sed 's/^/  /' <<<"$profile"
+fi
+echo "compare    ours and Mapnik's per-tile renders of the same tiles: $out/compare/{ours,mapnik}-<case>/"
+echo "========================================================="
