@@ -477,7 +477,7 @@ def prepare(store, workdir, srs):
         for d in dems:
             w = os.path.join(workdir, "dem-3857-" + os.path.basename(d))
             if not os.path.exists(w):
-                subprocess.run(["gdalwarp", "-q", "-t_srs", "EPSG:3857", "-r", "bilinear", d, w + ".part.tif"], check=True)
+                subprocess.run(["gdalwarp", "-q", "-t_srs", "EPSG:3857", "-r", "bilinear", "-dstnodata", "-9999", d, w + ".part.tif"], check=True)
                 os.rename(w + ".part.tif", w)
             warped.append(w)
         store, map_srs, dems = copy, "epsg:3857", warped
