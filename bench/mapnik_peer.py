@@ -51,6 +51,7 @@ FONT_DIR = "/usr/share/fonts/opentype/noto"
 ZOOMS = range(14, 19)
 META = 4
 REGULAR, BOLD = "Noto Sans CJK SC Regular", "Noto Sans CJK SC Bold"
+VERSION = "%d.%d.%d" % (mapnik.mapnik_version() // 100000, mapnik.mapnik_version() // 100 % 1000, mapnik.mapnik_version() % 100)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -560,7 +561,7 @@ def run(xml, tiles, procs, mode, fmt, case):
         p.join()
     cpu1 = os.times()
     what = "per tile" if mode == "tile" else "4x4 metatiles, %d renders" % len(jobs)
-    tile_stats.report(case, "Mapnik %s, %s, %d proc" % (mapnik.mapnik_version(), what, procs), recs)
+    tile_stats.report(case, "Mapnik %s, %s, %d proc" % (VERSION, what, procs), recs)
     # children's CPU (user + system), set-up (loading the style, opening datasources) included
     cpu = (cpu1.children_user - cpu0.children_user) + (cpu1.children_system - cpu0.children_system)
     print("RESULT case=%s cpu_s=%.2f renders=%d" % (case, cpu, len(jobs)))
@@ -617,7 +618,7 @@ def main():
                 f.write(xml)
         print("Mapnik %s, maps %s: %d tiles from %s; data read in %s%s; hillshade of %d DEMs by gdaldem; "
               "prepared in %.0f ms (not timed)"
-              % (mapnik.mapnik_version(), args.maps, len(tiles), args.tiles, srs.upper(),
+              % (VERSION, args.maps, len(tiles), args.tiles, srs.upper(),
                  " (copied and warped before the clock)" if args.srs == "3857" else " (reprojected at every render)",
                  dems, (time.perf_counter() - t0) * 1000))
         sys.stdout.flush()

@@ -53,8 +53,14 @@ def main():
     print("self time by library:")
     for g, pct in sorted(groups.items(), key=lambda kv: -kv[1]):
         print("  %6.1f %%  %s" % (pct, g))
+    # Libraries without symbols (Debian's cairo, pixman and zlib are stripped) show addresses:
+    # those are summed into one row per library.
+    symbols = {}
+    for pct, dso, sym in rows:
+        key = (dso, "(no symbols: all of %s)" % dso if sym.startswith("0x") else sym)
+        symbols[key] = symbols.get(key, 0.0) + pct
     print("top %d symbols by self time:" % args.top)
-    for pct, dso, sym in sorted(rows, key=lambda r: -r[0])[: args.top]:
+    for (dso, sym), pct in sorted(symbols.items(), key=lambda kv: -kv[1])[: args.top]:
         print("  %6.1f %%  %-28s %s" % (pct, group_of(dso)[:28], sym[:90]))
     return 0
 

@@ -50,8 +50,8 @@
 #   EPSG:4549 at every render, about twice Mapnik's CPU), through OGR; ours reads the store and
 #   projects once at load. Mapnik's per-process start (loading the style, opening
 #   datasources) is outside its timed span; our server is started and signed in before the
-#   client's clock starts. Sample pairs (ours and Mapnik's, same tiles) are left in
-#   bench/out/tile/compare/ to look at.
+#   client's clock starts. The busiest tile of three zooms, ours and Mapnik's side by side, is left
+#   in bench/out/tile/compare/ to look at.
 #
 # Bounded: every step runs under `timeout`; about 8–10 minutes on this 2-core machine when other
 # builds are running (generating the store adds ~1 minute the first time).
@@ -107,6 +107,9 @@ fi
 echo "== store $store: $(ls "${store%.gpkg}.dem"/*.tif | wc -l) DEMs in ${store%.gpkg}.dem/"
 timeout 120 "$python" bench/tile_list.py "$store" "$out/tiles.txt" --max-tiles "$max_tiles" --zooms "${ZOOMS:-14-18}" | tee "$out/tiles-info.txt"
 ntiles=$(wc -l <"$out/tiles.txt")
+# Mapnik's copy of the store in EPSG:3857 and its hillshade (bench/mapnik_peer.py), made once per store.
+if [ -d "$out/mapnik-data" ] && [ "$store" -nt "$out/mapnik-data" ]; then rm -rf "$out/mapnik-data"; fi
+rm -rf "$out/compare" "$out/compare-tiles.txt"
 # Mapnik's copy of the store in EPSG:3857 and its hillshade (bench/mapnik_peer.py), made once per store.
 if [ -d "$out/mapnik-data" ] && [ "$store" -nt "$out/mapnik-data" ]; then rm -rf "$out/mapnik-data"; fi
 # Tiles to compare by eye: the middle tile of the list's lowest, middle and highest zoom.
@@ -171,6 +174,14 @@ for c in $cases; do
   if [ -n "$perf_pid" ]; then kill -INT "$perf_pid" 2>/dev/null || true; wait "$perf_pid" 2>/dev/null || true; perf_pid=""; fi
   grep -v '^RESULT' "$out/ours-$c.txt"
   [ "$rc" -eq 0 ] || { echo "FAIL: the client got answers other than 200"; exit 1; }
+  if [ ! -f "$out/compare-tiles.txt" ]; then
+    # Tiles to compare by eye: at the list's lowest, middle and highest zoom, the one whose PNG
+    # (ours, first case) is largest — a busy tile, not an empty hillside.
+    awk '$4 == 200 { if ($5 > best[$1]) { best[$1] = $5; t[$1] = $1 " " $2 " " $3 } } END {
+      lo = 99; hi = 0; for (z in t) { z += 0; if (z < lo) lo = z; if (z > hi) hi = z }
+      mid = int((lo + hi) / 2); if (!(mid in t)) mid = hi
+      print t[lo]; if (mid != lo) print t[mid]; if (hi != mid) print t[hi] }' "$out/ours-$c.latency" >"$out/compare-tiles.txt"
+  fi
   cpu_s=$(awk -v a="$ticks0" -v b="$ticks1" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz }')
   echo "RESULT case=ours-$c server_cpu_s=$cpu_s load=$load0" | tee -a "$out/ours-$c.txt"
   # The warm cache: every tile of the list is now cached; the same paths from nginx's files.
@@ -187,9 +198,16 @@ for c in $cases; do
     --mode tile,meta --case "mapnik-$c" --xml-out "$out/mapnik-$c.xml" --srs "$mapnik_srs" --work-dir "$out/mapnik-data" \
     --save-list "$out/compare-tiles.txt" --save-dir "$out/compare/mapnik-$c" >"$out/mapnik-$c.txt"
   grep -v '^RESULT' "$out/mapnik-$c.txt"
-  mkdir -p "$out/compare/ours-$c"
+  # Side by side, ours left and Mapnik's (per tile) right: $out/compare/<case>-z-x-y.png
   while read -r z x y; do
-    cp "$out/www/tiles/$maps/$z/$x/$y.png" "$out/compare/ours-$c/$z-$x-$y.png"
+    "$python" -c 'import mapnik, sys
+a, b = mapnik.Image.open(sys.argv[1]), mapnik.Image.open(sys.argv[2])
+pair = mapnik.Image(a.width() + 8 + b.width(), max(a.height(), b.height()))
+pair.fill(mapnik.Color("white"))
+pair.composite(a, mapnik.CompositeOp.src_over, 1.0, 0, 0)
+pair.composite(b, mapnik.CompositeOp.src_over, 1.0, a.width() + 8, 0)
+pair.save(sys.argv[3], "png32")' "$out/www/tiles/$maps/$z/$x/$y.png" "$out/compare/mapnik-$c/$z-$x-$y.png" \
+      "$out/compare/$c-$z-$x-$y.png"
   done <"$out/compare-tiles.txt"
 done
 load_end=$(load)
@@ -241,7 +259,7 @@ echo "tiles      $(sed 's/^tile list: //' "$out/tiles-info.txt")"
 echo "machine    $(nproc) cores; load average at start $load_start, at end $load_end (other engineers' builds share"
 echo "           the cores: wall-clock figures are low and noisy, CPU per tile is the steadier figure)"
 echo "cold       ours: HTTP to minqing serve (fresh, cold cache) signed in as admin (county_admin), $threads connections;"
-echo "           Mapnik $($python -c 'import mapnik; print(mapnik.mapnik_version())'): $threads processes, per tile | per 4x4 metatile; ratios are ours / Mapnik tiles/s"
+echo "           Mapnik $($python -c 'import mapnik; v = mapnik.mapnik_version(); print("%d.%d.%d" % (v // 100000, v // 100 % 1000, v % 100))'): $threads processes, per tile | per 4x4 metatile; ratios are ours / Mapnik tiles/s"
 for c in $cases; do
   case $c in composite) echo "(a) composite /tiles/$composite_maps/… — 18 classes + hillshade" ;;
              terrain) echo "(b) terrain alone /tiles/terrain/… — 6 classes + hillshade" ;;
@@ -258,5 +276,6 @@ if [ -n "$profile" ]; then
   echo "profile    perf record -g -F 499 of the server during the cold composite run ($out/perf.data):"
   sed 's/^/  /' <<<"$profile"
 fi
-echo "compare    ours and Mapnik's per-tile renders of the same tiles: $out/compare/{ours,mapnik}-<case>/"
+echo "compare    the same tiles side by side, ours left, Mapnik's per-tile render right, in $out/compare/:"
+echo "           $(cd "$out/compare" && ls -- *.png | tr '\n' ' ')"
 echo "========================================================="
