@@ -120,7 +120,7 @@ awk '{ n[$1]++; t[$1, n[$1]] = $0 } END {
   if (hi != mid) print t[hi, int((n[hi] + 1) / 2)] }' "$out/tiles.txt" >"$out/compare-tiles.txt"
 
 # 2. nginx-light, serving as static files what our server answered ($out/www, filled by the client).
-rm -rf "$out/www" "$out/nginx" && mkdir -p "$out/www" "$out/nginx"
+rm -rf "$out/www" "$out/nginx" "$out"/audit*.jsonl "$out"/perf.data* && mkdir -p "$out/www" "$out/nginx"
 nginx_port=$(free_port)
 cat >"$out/nginx/nginx.conf" <<NGINX
 $([ "$(id -u)" -eq 0 ] && echo "user root;")
