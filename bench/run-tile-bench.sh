@@ -110,14 +110,6 @@ ntiles=$(wc -l <"$out/tiles.txt")
 # Mapnik's copy of the store in EPSG:3857 and its hillshade (bench/mapnik_peer.py), made once per store.
 if [ -d "$out/mapnik-data" ] && [ "$store" -nt "$out/mapnik-data" ]; then rm -rf "$out/mapnik-data"; fi
 rm -rf "$out/compare" "$out/compare-tiles.txt"
-# Mapnik's copy of the store in EPSG:3857 and its hillshade (bench/mapnik_peer.py), made once per store.
-if [ -d "$out/mapnik-data" ] && [ "$store" -nt "$out/mapnik-data" ]; then rm -rf "$out/mapnik-data"; fi
-# Tiles to compare by eye: the middle tile of the list's lowest, middle and highest zoom.
-awk '{ n[$1]++; t[$1, n[$1]] = $0 } END {
-  lo = 99; hi = 0; for (z in n) { z += 0; if (z < lo) lo = z; if (z > hi) hi = z }
-  mid = int((lo + hi) / 2); if (!(mid in n)) mid = hi
-  print t[lo, int((n[lo] + 1) / 2)]; if (mid != lo) print t[mid, int((n[mid] + 1) / 2)]
-  if (hi != mid) print t[hi, int((n[hi] + 1) / 2)] }' "$out/tiles.txt" >"$out/compare-tiles.txt"
 
 # 2. nginx-light, serving as static files what our server answered ($out/www, filled by the client).
 rm -rf "$out/www" "$out/nginx" "$out"/audit*.jsonl "$out"/perf.data* && mkdir -p "$out/www" "$out/nginx"
