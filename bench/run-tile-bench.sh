@@ -135,6 +135,8 @@ http {
 NGINX
 nginx -c "$PWD/$out/nginx/nginx.conf" -e "$PWD/$out/nginx/error.log" &
 nginx_pid=$!
+sleep 0.5
+kill -0 "$nginx_pid" 2>/dev/null || { echo "nginx did not start:"; cat "$out/nginx/error.log"; nginx_pid=""; exit 1; }
 
 # 3. Per case: ours cold over HTTP (fresh server), its warm cache and nginx under wrk, then Mapnik.
 run_wrk() {  # run_wrk NAME BASE PATHS [TOKEN_FILE] → RESULT line in $out/NAME.result
