@@ -46,25 +46,21 @@ struct Rounding {
     auto n = static_cast<std::int64_t>(k);
     if (n < 0 || (n == 0 && std::signbit(k))) out += '-';
     const std::uint64_t u = n < 0 ? static_cast<std::uint64_t>(-n) : static_cast<std::uint64_t>(n);
-    std::uint64_t unit = 1;
-    for (int i = 0; i < decimals; ++i) unit *= 10;
-    std::array<char, 24> buf;
-    auto r = std::to_chars(buf.data(), buf.data() + buf.size(), u / unit);
-    out.append(buf.data(), static_cast<std::size_t>(r.ptr - buf.data()));
-    std::uint64_t frac = u % unit;
+    // The integer's digits, zero-padded to at least decimals + 1, with the point put in before the
+    // last `decimals` and the fraction's trailing zeros dropped ("2.0" keeps one). No division by
+    // a runtime power of ten: to_chars divides by constants, which compile to multiplications.
+    std::array<char, 32> buf;
+    char* const digits = buf.data() + 8;  // room for the leading zeros
+    const char* const end = std::to_chars(digits, buf.data() + buf.size(), u).ptr;
+    char* first = digits;
+    while (end - first < decimals + 1) *--first = '0';
+    const char* const point = end - decimals;
+    out.append(first, static_cast<std::size_t>(point - first));
     out += '.';
-    if (frac == 0) {
-      out += '0';
-      return;
-    }
-    int digits = decimals;
-    while (frac % 10 == 0) {
-      frac /= 10;
-      --digits;
-    }
-    char f[8];
-    for (int i = digits - 1; i >= 0; --i, frac /= 10) f[i] = static_cast<char>('0' + frac % 10);
-    out.append(f, static_cast<std::size_t>(digits));
+    const char* last = end;
+    while (last > point && last[-1] == '0') --last;
+    if (last == point) out += '0';
+    else out.append(point, static_cast<std::size_t>(last - point));
   }
 };
 
