@@ -231,6 +231,13 @@ FeatureWriter::FeatureWriter(const ClassView& view, const Crs& crs) : m_view(vie
     return view.def->fields[static_cast<std::size_t>(view.fields[k])].name;
   };
   std::sort(m_by_name.begin(), m_by_name.end(), [&](std::size_t a, std::size_t b) { return name(a) < name(b); });
+  // The property keys are escaped once per answer, not once per feature.
+  for (std::size_t i = 0; i < m_by_name.size(); ++i) {
+    std::string key = i == 0 ? "" : ",";
+    append_json_string(key, name(m_by_name[i]));
+    key += ':';
+    m_keys.push_back(std::move(key));
+  }
 }
 
 void FeatureWriter::write(std::string& out, const store::ServedFeature& f, std::span<const JsonMember> extra) const {
@@ -262,11 +269,8 @@ void FeatureWriter::write(std::string& out, const store::ServedFeature& f, std::
   out += '{';
   // Masking happened before: ClassView::value gives what the caller may see.
   for (std::size_t i = 0; i < m_by_name.size(); ++i) {
-    const std::size_t k = m_by_name[i];
-    if (i != 0) out += ',';
-    append_json_string(out, m_view.def->fields[static_cast<std::size_t>(m_view.fields[k])].name);
-    out += ':';
-    append_json_value(out, m_view.value(f, k));
+    out += m_keys[i];
+    append_json_value(out, m_view.value(f, m_by_name[i]));
   }
   out += '}';
   member("type");
