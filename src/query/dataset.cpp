@@ -1,5 +1,6 @@
 #include "query/dataset.hpp"
 
+#include "query/admitted_copies.hpp"
 #include "query/extent_cache.hpp"
 #include "query/search_index.hpp"
 #include "query/statistics.hpp"
@@ -10,7 +11,8 @@
 
 namespace minqing::query {
 
-Dataset::Dataset(const model::LayerCatalog& catalog) : m_catalog(catalog) {}
+Dataset::Dataset(const model::LayerCatalog& catalog)
+    : m_catalog(catalog), m_admitted(std::make_unique<AdmittedCopies>(catalog)) {}
 
 Dataset::~Dataset() = default;
 

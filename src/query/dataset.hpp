@@ -37,6 +37,7 @@ class ServingIndex;
 
 namespace minqing::query {
 
+class AdmittedCopies;
 class ExtentCache;
 class SearchIndex;
 class Statistics;
@@ -101,6 +102,8 @@ class Dataset {
   const SearchIndex& search_index() const noexcept { return *m_search; }
   const Statistics& statistics() const noexcept { return *m_statistics; }
   const ExtentCache& extents() const noexcept { return *m_extents; }
+  // The masked copies readers share (query/admitted_copies.hpp).
+  AdmittedCopies& admitted_copies() const noexcept { return *m_admitted; }
 
  private:
   explicit Dataset(const model::LayerCatalog& catalog);
@@ -113,6 +116,7 @@ class Dataset {
   std::unique_ptr<SearchIndex> m_search;
   std::unique_ptr<Statistics> m_statistics;
   std::unique_ptr<ExtentCache> m_extents;
+  std::unique_ptr<AdmittedCopies> m_admitted;
   std::unique_ptr<store::DerivedFieldKeeper> m_derived;
   ChangeJournal m_journal;
   std::mutex m_write_mutex;  // one writer at a time; guards m_listeners

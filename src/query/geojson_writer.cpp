@@ -46,25 +46,21 @@ struct Rounding {
     auto n = static_cast<std::int64_t>(k);
     if (n < 0 || (n == 0 && std::signbit(k))) out += '-';
     const std::uint64_t u = n < 0 ? static_cast<std::uint64_t>(-n) : static_cast<std::uint64_t>(n);
-    std::uint64_t unit = 1;
-    for (int i = 0; i < decimals; ++i) unit *= 10;
-    std::array<char, 24> buf;
-    auto r = std::to_chars(buf.data(), buf.data() + buf.size(), u / unit);
-    out.append(buf.data(), static_cast<std::size_t>(r.ptr - buf.data()));
-    std::uint64_t frac = u % unit;
+    // The integer's digits, zero-padded to at least decimals + 1, with the point put in before the
+    // last `decimals` and the fraction's trailing zeros dropped ("2.0" keeps one). No division by
+    // a runtime power of ten: to_chars divides by constants, which compile to multiplications.
+    std::array<char, 32> buf;
+    char* const digits = buf.data() + 8;  // room for the leading zeros
+    const char* const end = std::to_chars(digits, buf.data() + buf.size(), u).ptr;
+    char* first = digits;
+    while (end - first < decimals + 1) *--first = '0';
+    const char* const point = end - decimals;
+    out.append(first, static_cast<std::size_t>(point - first));
     out += '.';
-    if (frac == 0) {
-      out += '0';
-      return;
-    }
-    int digits = decimals;
-    while (frac % 10 == 0) {
-      frac /= 10;
-      --digits;
-    }
-    char f[8];
-    for (int i = digits - 1; i >= 0; --i, frac /= 10) f[i] = static_cast<char>('0' + frac % 10);
-    out.append(f, static_cast<std::size_t>(digits));
+    const char* last = end;
+    while (last > point && last[-1] == '0') --last;
+    if (last == point) out += '0';
+    else out.append(point, static_cast<std::size_t>(last - point));
   }
 };
 
@@ -235,6 +231,13 @@ FeatureWriter::FeatureWriter(const ClassView& view, const Crs& crs) : m_view(vie
     return view.def->fields[static_cast<std::size_t>(view.fields[k])].name;
   };
   std::sort(m_by_name.begin(), m_by_name.end(), [&](std::size_t a, std::size_t b) { return name(a) < name(b); });
+  // The property keys are escaped once per answer, not once per feature.
+  for (std::size_t i = 0; i < m_by_name.size(); ++i) {
+    std::string key = i == 0 ? "" : ",";
+    append_json_string(key, name(m_by_name[i]));
+    key += ':';
+    m_keys.push_back(std::move(key));
+  }
 }
 
 void FeatureWriter::write(std::string& out, const store::ServedFeature& f, std::span<const JsonMember> extra) const {
@@ -266,11 +269,8 @@ void FeatureWriter::write(std::string& out, const store::ServedFeature& f, std::
   out += '{';
   // Masking happened before: ClassView::value gives what the caller may see.
   for (std::size_t i = 0; i < m_by_name.size(); ++i) {
-    const std::size_t k = m_by_name[i];
-    if (i != 0) out += ',';
-    append_json_string(out, m_view.def->fields[static_cast<std::size_t>(m_view.fields[k])].name);
-    out += ':';
-    append_json_value(out, m_view.value(f, k));
+    out += m_keys[i];
+    append_json_value(out, m_view.value(f, m_by_name[i]));
   }
   out += '}';
   member("type");

@@ -50,10 +50,16 @@ PointDistances::PointDistances(geo::Coord point) : m_point(point) {}
 
 std::optional<PointDistance> PointDistances::to(const geo::Geometry& g) const {
   if (g.empty()) return std::nullopt;
+  // Squared distances while searching (std::hypot guards against overflow that planar metres
+  // never reach, and was the profile's top entry for identify); one square root at the end.
   geo::Coord near = g.coords.front();
-  double best = std::hypot(near.x - m_point.x, near.y - m_point.y);
+  const auto squared = [this](geo::Coord c) {
+    const double dx = c.x - m_point.x, dy = c.y - m_point.y;
+    return dx * dx + dy * dy;
+  };
+  double best = squared(near);
   const auto consider = [&](geo::Coord c) {
-    const double d = std::hypot(c.x - m_point.x, c.y - m_point.y);
+    const double d = squared(c);
     if (d < best) {
       best = d;
       near = c;
@@ -73,7 +79,7 @@ std::optional<PointDistance> PointDistances::to(const geo::Geometry& g) const {
       for (std::uint32_t i = begin; i + 1 < end; ++i) consider(nearest_on_segment(g.coords[i], g.coords[i + 1], m_point));
     }
   }
-  return PointDistance{best, ground_distance_m(m_point, near)};
+  return PointDistance{std::sqrt(best), ground_distance_m(m_point, near)};
 }
 
 }  // namespace minqing::query

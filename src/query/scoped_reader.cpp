@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <limits>
 
-#include "access/masking.hpp"
+#include "query/admitted_copies.hpp"
 #include "query/dataset.hpp"
 #include "query/extent_cache.hpp"
 #include "store/serving_index.hpp"
@@ -46,9 +46,9 @@ store::ServedFeaturePtr ScopedReader::admit(const ClassView& view, store::Served
   const access::FieldGrant* grant = m_scope.grant(*view.def, raw->feature);
   if (grant == nullptr) return nullptr;
   if (grant->all_full) return raw;
-  auto copy = std::make_shared<store::ServedFeature>(*raw);
-  access::apply_grant(*view.def, *grant, copy->feature.values);
-  return copy;
+  const AdmittedCopies::Request request{grant, &raw};
+  m_data.admitted_copies().admit(*view.def, {&request, 1}, m_data.unscoped_index().size(view.def->name));
+  return raw;
 }
 
 void ScopedReader::query(std::string_view class_name, const geo::BBox& bbox,
@@ -57,11 +57,23 @@ void ScopedReader::query(std::string_view class_name, const geo::BBox& bbox,
   if (v == nullptr) return;
   const std::size_t first = out.size();
   m_data.unscoped_index().query(class_name, bbox, out);
+  // Features the caller may not see are dropped; those read through a narrower grant than the
+  // stored values are swapped for their shared masked copies, in one batch.
+  std::vector<std::pair<const access::FieldGrant*, std::size_t>> narrower;  // grant, position in out
   std::size_t kept = first;
   for (std::size_t i = first; i < out.size(); ++i) {
-    if (auto f = admit(*v, std::move(out[i]))) out[kept++] = std::move(f);
+    const access::FieldGrant* grant = m_scope.grant(*v->def, out[i]->feature);
+    if (grant == nullptr) continue;
+    if (!grant->all_full) narrower.emplace_back(grant, kept);
+    if (kept != i) out[kept] = std::move(out[i]);
+    ++kept;
   }
   out.resize(kept);
+  if (narrower.empty()) return;
+  std::vector<AdmittedCopies::Request> requests;
+  requests.reserve(narrower.size());
+  for (const auto& [grant, at] : narrower) requests.push_back({grant, &out[at]});
+  m_data.admitted_copies().admit(*v->def, requests, m_data.unscoped_index().size(class_name));
 }
 
 std::vector<store::ServedFeaturePtr> ScopedReader::all(std::string_view class_name) const {

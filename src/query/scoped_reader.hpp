@@ -13,7 +13,8 @@
 //   extent(maps)              the same over every visible class of some maps (TileJSON, WMTS)
 //
 // A feature the caller reads in full is the served feature itself (no copy); one with a hidden or
-// masked field is a copy whose values are hidden or masked.
+// masked field is a copy whose values are hidden or masked — made once per grant and feature
+// version and shared by every caller with that grant (query/admitted_copies.hpp).
 //
 // Borrows the Dataset and the Scope, which must outlive it (one request). Thread-safe for
 // concurrent const calls.
