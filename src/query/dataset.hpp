@@ -17,13 +17,16 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <latch>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "access/scope.hpp"
+#include "base/parallel.hpp"
 #include "model/feature.hpp"
 #include "model/layer_catalog.hpp"
 #include "query/change_journal.hpp"
@@ -41,15 +44,36 @@ class ExtentCache;
 class SearchIndex;
 class Statistics;
 
+// When the structures the search and statistics engines read (search segments, per-village
+// groupings) are built. Whenever it is, an answer is the same: a request that needs a class not
+// built yet builds it, or waits for the build under way, and never reads one half built.
+enum class EngineWarmUp {
+  at_load,        // before open()/serve() returns
+  in_background,  // on a thread open()/serve() starts, while the caller goes on (the server:
+                  // listening and answering tiles does not wait for search and statistics)
+  on_first_use,   // never ahead (the atlas, which neither searches nor counts)
+};
+
+struct DatasetOptions {
+  EngineWarmUp engines = EngineWarmUp::at_load;
+  unsigned load_threads = minqing::load_threads();  // classes read and projected in parallel
+  // Tests: called on the background warm-up thread before it builds anything (a test holds it
+  // there to ask before the build).
+  std::function<void()> before_warm_up;
+};
+
 class Dataset {
  public:
   // Opens the store at `location` read-only and loads everything served from it.
   // @throws StoreError when the store cannot be opened or read, ProjError when its CRS cannot be
   // transformed to EPSG:3857.
-  static std::unique_ptr<Dataset> open(const std::string& location, const model::LayerCatalog& catalog);
+  static std::unique_ptr<Dataset> open(const std::string& location, const model::LayerCatalog& catalog,
+                                       const DatasetOptions& options = {});
   // Serves an index loaded elsewhere (tests, benchmarks): no store behind it, so location() is ""
   // and relief_directory() empty.
-  static std::unique_ptr<Dataset> serve(const model::LayerCatalog& catalog, std::unique_ptr<store::ServingIndex> index);
+  static std::unique_ptr<Dataset> serve(const model::LayerCatalog& catalog, std::unique_ptr<store::ServingIndex> index,
+                                        const DatasetOptions& options = {});
+  // Stops a background warm-up between two classes and waits for it.
   ~Dataset();
   Dataset(const Dataset&) = delete;
   Dataset& operator=(const Dataset&) = delete;
@@ -97,6 +121,9 @@ class Dataset {
   using ChangeListener = std::function<void(const Change&)>;
   void on_change(ChangeListener listener);
 
+  // Waits until the warm-up asked for at open is over (at once unless it runs in the background).
+  void wait_for_warm_up() const { m_warmed.wait(); }
+
   // The engines' structures, for the ScopedReader and the engines themselves.
   const SearchIndex& search_index() const noexcept { return *m_search; }
   const Statistics& statistics() const noexcept { return *m_statistics; }
@@ -104,7 +131,7 @@ class Dataset {
 
  private:
   explicit Dataset(const model::LayerCatalog& catalog);
-  void build_engines();
+  void build_engines(const DatasetOptions& options);
 
   const model::LayerCatalog& m_catalog;
   std::unique_ptr<store::FeatureStore> m_store;  // open while loading only
@@ -117,6 +144,8 @@ class Dataset {
   ChangeJournal m_journal;
   std::mutex m_write_mutex;  // one writer at a time; guards m_listeners
   std::vector<ChangeListener> m_listeners;
+  mutable std::latch m_warmed{1};  // counted down when the warm-up is over
+  std::jthread m_warm_up;           // last: stopped and joined first, while the engines still exist
 };
 
 }  // namespace minqing::query
