@@ -26,7 +26,6 @@
 #include "query/dataset.hpp"
 #include "render/map_renderer.hpp"
 #include "render/relief_source.hpp"
-#include "store/feature_store.hpp"
 #include "style/style.hpp"
 
 namespace minqing::cli {
@@ -142,7 +141,7 @@ int run_atlas(const Args& args) {
   // The DEMs' headers are read while the store loads (both on a few threads); the heights, when a
   // sheet first needs them. The atlas neither searches nor counts: no search index or statistics.
   auto relief_loading = std::async(std::launch::async, render::ReliefSource::load_directory,
-                                   store::relief_directory_of(store_path));
+                                   query::Dataset::relief_directory_of(store_path));
   query::DatasetOptions data_options;
   data_options.engines = query::EngineWarmUp::on_first_use;
   const auto data = query::Dataset::open(store_path, catalog, data_options);

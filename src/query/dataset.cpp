@@ -72,6 +72,10 @@ const std::string& Dataset::location() const noexcept {
   return m_location.empty() ? kNone : m_location;
 }
 
+std::filesystem::path Dataset::relief_directory_of(const std::string& location) {
+  return store::relief_directory_of(location);
+}
+
 std::filesystem::path Dataset::relief_directory() const {
   return m_location.empty() ? std::filesystem::path{} : store::relief_directory_of(m_location);
 }

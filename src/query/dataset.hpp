@@ -85,6 +85,8 @@ class Dataset {
   const std::string& location() const noexcept;
   // Where the store keeps its village DEMs (render::ReliefSource reads them).
   std::filesystem::path relief_directory() const;
+  // The same for the store at `location`, before it is opened (to read the DEMs while it loads).
+  static std::filesystem::path relief_directory_of(const std::string& location);
   // Features held, over all classes.
   std::size_t feature_count() const;
   std::uint64_t data_version(std::string_view class_name) const;

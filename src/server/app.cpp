@@ -1,6 +1,7 @@
 #include "server/app.hpp"
 
 #include <algorithm>
+#include <future>
 #include <set>
 #include <variant>
 
@@ -75,10 +76,13 @@ App::App(const AppOptions& options) {
   // needs one first builds it or waits for it): tiles and feature queries do not wait for them.
   query::DatasetOptions data_options;
   data_options.engines = query::EngineWarmUp::in_background;
+  // The DEMs' headers are read while the store loads (their heights when a tile first needs them).
+  auto relief_loading = std::async(std::launch::async, render::ReliefSource::load_directory,
+                                   query::Dataset::relief_directory_of(options.store));
   m_data = query::Dataset::open(options.store, *m_catalog, data_options);
   m_editor = std::make_unique<edit::Editor>(*m_data);
   m_styles = std::make_unique<style::StyleSet>(style::StyleSet::load_directory(options.styles_dir, *m_catalog));
-  m_relief = render::ReliefSource::load_directory(m_data->relief_directory());
+  m_relief = relief_loading.get();
   m_renderer = std::make_unique<render::MapRenderer>(*m_styles, m_relief.get());
   m_tile_cache = std::make_unique<TileCache>(options.tile_cache_bytes);
   invalidate_tiles_on_change(*m_data, *m_tile_cache);

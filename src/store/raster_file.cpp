@@ -21,8 +21,11 @@ struct DatasetCloser {
 };
 using DatasetHandle = std::unique_ptr<void, DatasetCloser>;
 
+// How open_raster names the CRS.
+enum class CrsAs { wkt, epsg_code_if_any };
+
 // Opens `path` and fills everything but the values.
-DatasetHandle open_raster(const std::filesystem::path& path, Raster& r) {
+DatasetHandle open_raster(const std::filesystem::path& path, Raster& r, CrsAs crs_as) {
   ensure_gdal_registered();
   const std::string where = path.string();
   DatasetHandle ds(GDALOpen(where.c_str(), GA_ReadOnly));
@@ -30,8 +33,14 @@ DatasetHandle open_raster(const std::filesystem::path& path, Raster& r) {
   if (GDALGetRasterCount(ds.get()) < 1) throw DataError(where + ": DEM has no band");
   std::array<double, 6> gt{};
   if (GDALGetGeoTransform(ds.get(), gt.data()) == CE_None) r.geotransform = gt;
-  const char* wkt = GDALGetProjectionRef(ds.get());
-  if (wkt) r.crs = wkt;
+  OGRSpatialReferenceH srs = crs_as == CrsAs::epsg_code_if_any ? GDALGetSpatialRef(ds.get()) : nullptr;
+  const char* authority = srs ? OSRGetAuthorityName(srs, nullptr) : nullptr;
+  const char* code = srs ? OSRGetAuthorityCode(srs, nullptr) : nullptr;
+  if (authority && code && std::string(authority) == "EPSG") {
+    r.crs = std::string("EPSG:") + code;
+  } else if (const char* wkt = GDALGetProjectionRef(ds.get())) {
+    r.crs = wkt;
+  }
   r.width = GDALGetRasterXSize(ds.get());
   r.height = GDALGetRasterYSize(ds.get());
   int has_nodata = 0;
@@ -44,13 +53,13 @@ DatasetHandle open_raster(const std::filesystem::path& path, Raster& r) {
 
 Raster read_raster_header(const std::filesystem::path& path) {
   Raster r;
-  open_raster(path, r);
+  open_raster(path, r, CrsAs::epsg_code_if_any);
   return r;
 }
 
 Raster read_raster(const std::filesystem::path& path) {
   Raster r;
-  const DatasetHandle ds = open_raster(path, r);
+  const DatasetHandle ds = open_raster(path, r, CrsAs::wkt);
   r.values.resize(static_cast<std::size_t>(r.width) * r.height);
   if (GDALRasterIO(GDALGetRasterBand(ds.get(), 1), GF_Read, 0, 0, r.width, r.height, r.values.data(), r.width,
                    r.height, GDT_Float32, 0, 0) != CE_None) {
