@@ -1,6 +1,7 @@
 #pragma once
 // The map data a server holds: the store, the serving index loaded from it, and the structures the
-// query engines build over it once at load (search index, statistics groupings, extents). The only
+// query engines build over it (search index, statistics groupings, extents) — at load, in the
+// background after it, or on first use (EngineWarmUp), with the same answers either way. The only
 // way to read it is a ScopedReader made for one caller (reader()); the raw index is reachable only
 // through unscoped_index(), for the command line, tests and benchmarks — a server handler cannot
 // use it without including a store/ header, which the build's boundary test refuses.
