@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <future>
 #include <cstdio>
 #include <iostream>
 #include <set>
@@ -137,8 +138,14 @@ int run_atlas(const Args& args) {
   const auto catalog = model::LayerCatalog::load_directory(layers_dir);
   const auto styles = style::StyleSet::load_directory(styles_dir, catalog);
   const auto policy = access::Policy::load(policy_path, catalog);
-  const auto data = query::Dataset::open(store_path, catalog);
-  const auto relief = render::ReliefSource::load_directory(data->relief_directory());
+  // The DEMs' headers are read while the store loads (both on a few threads); the heights, when a
+  // sheet first needs them. The atlas neither searches nor counts: no search index or statistics.
+  auto relief_loading = std::async(std::launch::async, render::ReliefSource::load_directory,
+                                   query::Dataset::relief_directory_of(store_path));
+  query::DatasetOptions data_options;
+  data_options.engines = query::EngineWarmUp::on_first_use;
+  const auto data = query::Dataset::open(store_path, catalog, data_options);
+  const auto relief = relief_loading.get();
   if (auth_path.empty()) auth_path = access::default_auth_path(store_path).string();
   if (audit_path.empty()) audit_path = access::default_audit_path(auth_path).string();
 

@@ -10,6 +10,7 @@
 #include <boost/program_options.hpp>
 
 #include "base/error.hpp"
+#include "base/parallel.hpp"
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "geo/tile.hpp"
@@ -82,7 +83,7 @@ int run_render(const Args& args) {
     if (!styles.find(m)) throw RequestError("--maps: no style for map \"" + m + "\" in " + styles_dir);
   }
   const auto store = store::FeatureStore::open(store_path, catalog, store::FeatureStore::Mode::read_only);
-  const auto index = store::ServingIndex::load(store);
+  const auto index = store::ServingIndex::load(store, load_threads());  // opened read-only
   const auto relief = render::ReliefSource::load_directory(store.relief_directory());
 
   // The village polygon's extent.

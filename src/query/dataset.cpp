@@ -16,12 +16,13 @@ Dataset::Dataset(const model::LayerCatalog& catalog)
 
 Dataset::~Dataset() = default;
 
-std::unique_ptr<Dataset> Dataset::open(const std::string& location, const model::LayerCatalog& catalog) {
+std::unique_ptr<Dataset> Dataset::open(const std::string& location, const model::LayerCatalog& catalog,
+                                      const DatasetOptions& options) {
   std::unique_ptr<Dataset> d(new Dataset(catalog));
   d->m_store = std::make_unique<store::FeatureStore>(
       store::FeatureStore::open(location, catalog, store::FeatureStore::Mode::read_only));
-  d->m_index = store::ServingIndex::load(*d->m_store);
-  d->build_engines();
+  d->m_index = store::ServingIndex::load(*d->m_store, options.load_threads);
+  d->build_engines(options);
   // Loaded: the file is not read again. Closing it leaves the one writer connection
   // (edit/editor.hpp) alone with the file, free to switch it to the WAL journal.
   d->m_location = d->m_store->location();
@@ -29,24 +30,52 @@ std::unique_ptr<Dataset> Dataset::open(const std::string& location, const model:
   return d;
 }
 
-std::unique_ptr<Dataset> Dataset::serve(const model::LayerCatalog& catalog, std::unique_ptr<store::ServingIndex> index) {
+std::unique_ptr<Dataset> Dataset::serve(const model::LayerCatalog& catalog, std::unique_ptr<store::ServingIndex> index,
+                                       const DatasetOptions& options) {
   std::unique_ptr<Dataset> d(new Dataset(catalog));
   d->m_index = std::move(index);
-  d->build_engines();
+  d->build_engines(options);
   return d;
 }
 
-void Dataset::build_engines() {
+void Dataset::build_engines(const DatasetOptions& options) {
   m_search = std::make_unique<SearchIndex>(*m_index);
   m_statistics = std::make_unique<Statistics>(m_catalog, *m_index);
-  m_statistics->warm_up();
   m_extents = std::make_unique<ExtentCache>();
   m_derived = std::make_unique<store::DerivedFieldKeeper>(*m_index);
+  switch (options.engines) {
+    case EngineWarmUp::at_load:
+      m_search->warm_up();
+      m_statistics->warm_up();
+      m_warmed.count_down();
+      break;
+    case EngineWarmUp::on_first_use:
+      m_warmed.count_down();
+      break;
+    case EngineWarmUp::in_background:
+      // Both engines build a class under a lock that a request for the same class waits on, so
+      // warming them here and answering there at once gives whole answers; a failure here only
+      // leaves the class to the first request (which then reports it).
+      m_warm_up = std::jthread([this, hook = options.before_warm_up](std::stop_token stop) {
+        try {
+          if (hook) hook();
+          m_search->warm_up(stop);
+          m_statistics->warm_up(stop);
+        } catch (...) {
+        }
+        m_warmed.count_down();
+      });
+      break;
+  }
 }
 
 const std::string& Dataset::location() const noexcept {
   static const std::string kNone;
   return m_location.empty() ? kNone : m_location;
+}
+
+std::filesystem::path Dataset::relief_directory_of(const std::string& location) {
+  return store::relief_directory_of(location);
 }
 
 std::filesystem::path Dataset::relief_directory() const {

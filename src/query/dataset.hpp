@@ -1,6 +1,7 @@
 #pragma once
 // The map data a server holds: the store, the serving index loaded from it, and the structures the
-// query engines build over it once at load (search index, statistics groupings, extents). The only
+// query engines build over it (search index, statistics groupings, extents) — at load, in the
+// background after it, or on first use (EngineWarmUp), with the same answers either way. The only
 // way to read it is a ScopedReader made for one caller (reader()); the raw index is reachable only
 // through unscoped_index(), for the command line, tests and benchmarks — a server handler cannot
 // use it without including a store/ header, which the build's boundary test refuses.
@@ -17,13 +18,16 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <latch>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "access/scope.hpp"
+#include "base/parallel.hpp"
 #include "model/feature.hpp"
 #include "model/layer_catalog.hpp"
 #include "query/change_journal.hpp"
@@ -42,15 +46,36 @@ class ExtentCache;
 class SearchIndex;
 class Statistics;
 
+// When the structures the search and statistics engines read (search segments, per-village
+// groupings) are built. Whenever it is, an answer is the same: a request that needs a class not
+// built yet builds it, or waits for the build under way, and never reads one half built.
+enum class EngineWarmUp {
+  at_load,        // before open()/serve() returns
+  in_background,  // on a thread open()/serve() starts, while the caller goes on (the server:
+                  // listening and answering tiles does not wait for search and statistics)
+  on_first_use,   // never ahead (the atlas, which neither searches nor counts)
+};
+
+struct DatasetOptions {
+  EngineWarmUp engines = EngineWarmUp::at_load;
+  unsigned load_threads = minqing::load_threads();  // classes read and projected in parallel
+  // Tests: called on the background warm-up thread before it builds anything (a test holds it
+  // there to ask before the build).
+  std::function<void()> before_warm_up;
+};
+
 class Dataset {
  public:
   // Opens the store at `location` read-only and loads everything served from it.
   // @throws StoreError when the store cannot be opened or read, ProjError when its CRS cannot be
   // transformed to EPSG:3857.
-  static std::unique_ptr<Dataset> open(const std::string& location, const model::LayerCatalog& catalog);
+  static std::unique_ptr<Dataset> open(const std::string& location, const model::LayerCatalog& catalog,
+                                       const DatasetOptions& options = {});
   // Serves an index loaded elsewhere (tests, benchmarks): no store behind it, so location() is ""
   // and relief_directory() empty.
-  static std::unique_ptr<Dataset> serve(const model::LayerCatalog& catalog, std::unique_ptr<store::ServingIndex> index);
+  static std::unique_ptr<Dataset> serve(const model::LayerCatalog& catalog, std::unique_ptr<store::ServingIndex> index,
+                                        const DatasetOptions& options = {});
+  // Stops a background warm-up between two classes and waits for it.
   ~Dataset();
   Dataset(const Dataset&) = delete;
   Dataset& operator=(const Dataset&) = delete;
@@ -62,6 +87,8 @@ class Dataset {
   const std::string& location() const noexcept;
   // Where the store keeps its village DEMs (render::ReliefSource reads them).
   std::filesystem::path relief_directory() const;
+  // The same for the store at `location`, before it is opened (to read the DEMs while it loads).
+  static std::filesystem::path relief_directory_of(const std::string& location);
   // Features held, over all classes.
   std::size_t feature_count() const;
   std::uint64_t data_version(std::string_view class_name) const;
@@ -98,6 +125,9 @@ class Dataset {
   using ChangeListener = std::function<void(const Change&)>;
   void on_change(ChangeListener listener);
 
+  // Waits until the warm-up asked for at open is over (at once unless it runs in the background).
+  void wait_for_warm_up() const { m_warmed.wait(); }
+
   // The engines' structures, for the ScopedReader and the engines themselves.
   const SearchIndex& search_index() const noexcept { return *m_search; }
   const Statistics& statistics() const noexcept { return *m_statistics; }
@@ -107,7 +137,7 @@ class Dataset {
 
  private:
   explicit Dataset(const model::LayerCatalog& catalog);
-  void build_engines();
+  void build_engines(const DatasetOptions& options);
 
   const model::LayerCatalog& m_catalog;
   std::unique_ptr<store::FeatureStore> m_store;  // open while loading only
@@ -121,6 +151,8 @@ class Dataset {
   ChangeJournal m_journal;
   std::mutex m_write_mutex;  // one writer at a time; guards m_listeners
   std::vector<ChangeListener> m_listeners;
+  mutable std::latch m_warmed{1};  // counted down when the warm-up is over
+  std::jthread m_warm_up;           // last: stopped and joined first, while the engines still exist
 };
 
 }  // namespace minqing::query

@@ -128,8 +128,7 @@ SearchIndex::SearchIndex(const store::ServingIndex& index) : m_index(index) {
     if (slot->fields.empty()) continue;
     slot->village_key = def.field_index(def.village_key);
     slot->place = !has_personal_field(def);
-    slot->current = Segment::build(index, def, slot->fields);
-    m_slots.push_back(std::move(slot));
+    m_slots.push_back(std::move(slot));  // its segment is built by warm_up() or the first search
   }
   // Place rank: places before records of people, polygons before points before lines, then
   // catalog order (stable_sort keeps it).
@@ -143,6 +142,13 @@ SearchIndex::SearchIndex(const store::ServingIndex& index) : m_index(index) {
 }
 
 SearchIndex::~SearchIndex() = default;
+
+void SearchIndex::warm_up(std::stop_token stop) const {
+  for (const auto& slot : m_slots) {
+    if (stop.stop_requested()) return;
+    segment(*slot);
+  }
+}
 
 std::shared_ptr<const SearchIndex::Segment> SearchIndex::Segment::build(
     const store::ServingIndex& index, const model::FeatureClassDef& def,
@@ -219,6 +225,11 @@ double length(geo::Coord a, geo::Coord b) noexcept { return std::hypot(b.x - a.x
 
 SearchIndex::Snapshot SearchIndex::segment(const Slot& slot) const {
   std::lock_guard lock(slot.mutex);
+  // Built under the slot's lock: a search arriving meanwhile waits for the whole segment.
+  if (!slot.current) {
+    slot.current = Segment::build(m_index, *slot.def, slot.fields);
+    return {slot.current, nullptr};
+  }
   const std::uint64_t version = m_index.data_version(slot.def->name);
   const std::uint64_t covered = slot.changed ? slot.changed->version : slot.current->version;
   // A change the segment and the changed list do not account for (an index edited without
@@ -234,6 +245,7 @@ void SearchIndex::changed(std::string_view class_name, std::int64_t fid) {
   for (const auto& slot : m_slots) {
     if (slot->def->name != class_name) continue;
     std::lock_guard lock(slot->mutex);
+    if (!slot->current) return;  // not built yet: it will be built from the index as it is then
     const std::uint64_t version = m_index.data_version(class_name);
     const std::uint64_t covered = slot->changed ? slot->changed->version : slot->current->version;
     // Listed only when the segment and the list account for every change before this one; if not

@@ -48,6 +48,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -103,7 +104,9 @@ struct SearchIndexStats {
 
 class SearchIndex {
  public:
-  // Indexes every searchable field of every class of `index` (its catalog's `search` flags).
+  // The index of every searchable field of every class of `index` (its catalog's `search` flags).
+  // Cheap: a class's segment is built by warm_up() or, failing that, by the first search that
+  // reads it — under the class's lock, so a search never sees a segment half built.
   explicit SearchIndex(const store::ServingIndex& index);
   ~SearchIndex();
   SearchIndex(const SearchIndex&) = delete;
@@ -115,6 +118,10 @@ class SearchIndex {
   SearchAnswer search(const SearchRequest& request, const ScopedReader& reader) const;
 
   SearchIndexStats stats() const;
+
+  // Builds every class's segment not built yet, class by class, until `stop` is requested (the
+  // dataset's background warm-up). Thread-safe with search() and changed().
+  void warm_up(std::stop_token stop = {}) const;
 
   // Feature `fid` of `class_name` was inserted, replaced or removed in the serving index (call it
   // after the index holds the change). Thread-safe with search(); one writer at a time.

@@ -600,19 +600,25 @@ Statistics::Statistics(const model::LayerCatalog& catalog, const store::ServingI
 
 Statistics::~Statistics() = default;
 
-void Statistics::warm_up() const {
-  for (const auto& def : m_catalog.classes()) grouping(def.name);
+void Statistics::warm_up(std::stop_token stop) const {
+  for (const auto& def : m_catalog.classes()) {
+    if (stop.stop_requested()) return;
+    grouping(def.name);
+  }
 }
 
 std::shared_ptr<const Statistics::Grouping> Statistics::grouping(const std::string& class_name) const {
   // Read the version before the features: an edit landing during the scan leaves a grouping
   // labelled older than its content, which the next call rebuilds — never a stale one kept.
-  const std::uint64_t version = m_index.data_version(class_name);
-  {
+  const auto current = [&](std::uint64_t version) -> std::shared_ptr<const Grouping> {
     std::lock_guard lock(m_mutex);
     auto it = m_groupings.find(class_name);
-    if (it != m_groupings.end() && it->second->version == version) return it->second;
-  }
+    return it != m_groupings.end() && it->second->version == version ? it->second : nullptr;
+  };
+  if (auto g = current(m_index.data_version(class_name))) return g;
+  std::lock_guard build(m_build_mutex);
+  const std::uint64_t version = m_index.data_version(class_name);
+  if (auto g = current(version)) return g;  // grouped while this call waited
   auto g = std::make_shared<Grouping>();
   g->version = version;
   const model::FeatureClassDef* def = m_catalog.find_class(class_name);
@@ -622,11 +628,16 @@ std::shared_ptr<const Statistics::Grouping> Statistics::grouping(const std::stri
     constexpr double kBig = std::numeric_limits<double>::max();
     m_index.query(class_name, geo::BBox{-kBig, -kBig, kBig, kBig}, all);
     std::map<std::string, std::vector<store::ServedFeaturePtr>, std::less<>> lists;
+    // The R-tree gives features place by place, so a village's features mostly come in runs: the
+    // last village's list is tried before the map.
+    auto it = lists.end();
     for (auto& f : all) {
       const std::string_view code = text_of(*f, vk);
       if (code.empty()) continue;  // belongs to no village, so to no place
-      auto it = lists.find(code);
-      if (it == lists.end()) it = lists.emplace(std::string(code), std::vector<store::ServedFeaturePtr>{}).first;
+      if (it == lists.end() || it->first != code) {
+        it = lists.find(code);
+        if (it == lists.end()) it = lists.emplace(std::string(code), std::vector<store::ServedFeaturePtr>{}).first;
+      }
       it->second.push_back(std::move(f));
     }
     // fid order within a village: answers do not depend on the R-tree's layout.

@@ -30,6 +30,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -67,8 +68,9 @@ class Statistics {
   Statistics(const Statistics&) = delete;
   Statistics& operator=(const Statistics&) = delete;
 
-  // Groups every class now (otherwise the first request does it).
-  void warm_up() const;
+  // Groups every class not grouped yet, class by class, until `stop` is requested (otherwise the
+  // first request that reads a class groups it). Thread-safe with compute() and changed().
+  void warm_up(std::stop_token stop = {}) const;
 
   // A feature of `class_name` changed in the index from `before` to `after` (served states; null
   // when inserted or deleted): updates the class's grouping in place of a regrouping. Call it once
@@ -102,6 +104,9 @@ class Statistics {
   const model::LayerCatalog& m_catalog;
   const store::ServingIndex& m_index;
   mutable std::mutex m_mutex;
+  // One grouping built at a time: a request that needs a class the warm-up is grouping waits for
+  // it instead of grouping the class a second time.
+  mutable std::mutex m_build_mutex;
   mutable std::map<std::string, std::shared_ptr<const Grouping>, std::less<>> m_groupings;
 
   friend class StatisticsBuilder;

@@ -1,6 +1,7 @@
 #pragma once
-// The village DEMs behind the terrain map's hillshade: read once (store/raster_file.hpp) into
-// memory, then shaded per request onto any 3857 window.
+// The village DEMs behind the terrain map's hillshade: each file's header read at load, its heights
+// read into memory (store/raster_file.hpp) the first time a window or point falls on it, then
+// shaded per request onto any 3857 window.
 
 #include <cstdint>
 #include <filesystem>
@@ -26,8 +27,9 @@ struct HillshadeParams {
   double z_factor = 1;                   // vertical exaggeration of slopes
 };
 
-// Immutable after load; render_hillshade may run on many threads at once (each thread keeps its
-// own PROJ transform).
+// Immutable after load but for the DEMs read on first use (each once, whichever thread comes
+// first; the others wait for it); render_hillshade and elevation_at may run on many threads at
+// once (each thread keeps its own PROJ transform).
 class ReliefSource {
  public:
   // A height grid in its own CRS, north-up.
@@ -42,9 +44,10 @@ class ReliefSource {
     std::vector<float> z;       // row-major from the north; NaN = no data
   };
 
-  // Reads every *.tif under `dir` (one per village, as FeatureStore::relief_path names them).
-  // A missing directory gives an empty source. @throws DataError naming a file GDAL cannot read
-  // or that is not a north-up single-band grid.
+  // Opens every *.tif under `dir` (one per village, as FeatureStore::relief_path names them):
+  // their headers now, on a few threads, their heights when first used. A missing directory gives
+  // an empty source. @throws DataError naming a file GDAL cannot open or that is not a north-up
+  // single-band grid.
   static std::unique_ptr<ReliefSource> load_directory(const std::filesystem::path& dir);
   // From grids already in memory (tests, generators). @throws ProjError for an unknown CRS.
   static std::unique_ptr<ReliefSource> from_grids(std::vector<Grid> grids);
@@ -53,6 +56,7 @@ class ReliefSource {
 
   // The ground height at an EPSG:3857 point (bilinear between cell centres), or nullopt where no
   // grid has data. Thread-safe (routing samples it while building the road network).
+  // @throws DataError naming a DEM file that could be opened at load but not read now.
   std::optional<double> elevation_at(geo::Coord p) const;
 
   // elevation_at as a function (what the road network's slope costs take), or an empty function
@@ -66,6 +70,7 @@ class ReliefSource {
   // Composites the hillshade of the 3857 `extent` onto a width × height premultiplied ARGB32
   // buffer (cairo's layout) with `stride` bytes per row, over what is already there. Pixels
   // without data are left untouched. Returns whether any grid touched the window.
+  // @throws DataError as elevation_at.
   bool render_hillshade(const geo::BBox& extent, int width, int height, const HillshadeParams& params,
                         std::uint8_t* argb, int stride) const;
 

@@ -1,6 +1,7 @@
 #include "server/app.hpp"
 
 #include <algorithm>
+#include <future>
 #include <set>
 #include <variant>
 
@@ -71,10 +72,17 @@ App::App(const AppOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   m_catalog = std::make_unique<model::LayerCatalog>(
       model::LayerCatalog::load_directory(options.layers_dir));
-  m_data = query::Dataset::open(options.store, *m_catalog);
+  // Search segments and statistics groupings are built behind the first answers (a request that
+  // needs one first builds it or waits for it): tiles and feature queries do not wait for them.
+  query::DatasetOptions data_options;
+  data_options.engines = query::EngineWarmUp::in_background;
+  // The DEMs' headers are read while the store loads (their heights when a tile first needs them).
+  auto relief_loading = std::async(std::launch::async, render::ReliefSource::load_directory,
+                                   query::Dataset::relief_directory_of(options.store));
+  m_data = query::Dataset::open(options.store, *m_catalog, data_options);
   m_editor = std::make_unique<edit::Editor>(*m_data);
   m_styles = std::make_unique<style::StyleSet>(style::StyleSet::load_directory(options.styles_dir, *m_catalog));
-  m_relief = render::ReliefSource::load_directory(m_data->relief_directory());
+  m_relief = relief_loading.get();
   m_renderer = std::make_unique<render::MapRenderer>(*m_styles, m_relief.get());
   m_tile_cache = std::make_unique<TileCache>(options.tile_cache_bytes);
   invalidate_tiles_on_change(*m_data, *m_tile_cache);
@@ -116,7 +124,9 @@ App::App(const AppOptions& options) {
   m_data->on_change([networks = m_networks.get()](const query::Change& c) {
     if (c.class_name == "roads" || c.class_name == "hazard_zones") networks->rebuild_in_background();
   });
-  m_networks->current();  // the road graph is built at load, then only when roads or hazard zones change
+  // The road graph is built at load, in the background (the first route waits for it), then only
+  // when roads or hazard zones change.
+  m_networks->rebuild_in_background();
   m_web = std::make_unique<WebAssets>(options.web_dist);
   m_load_time = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - start);

@@ -1,5 +1,6 @@
 #include "store/raster_file.hpp"
 
+#include <memory>
 #include <string>
 
 #include <cpl_conv.h>
@@ -13,32 +14,57 @@
 
 namespace minqing::store {
 
-Raster read_raster(const std::filesystem::path& path) {
+namespace {
+
+struct DatasetCloser {
+  void operator()(void* ds) const noexcept { GDALClose(ds); }
+};
+using DatasetHandle = std::unique_ptr<void, DatasetCloser>;
+
+// How open_raster names the CRS.
+enum class CrsAs { wkt, epsg_code_if_any };
+
+// Opens `path` and fills everything but the values.
+DatasetHandle open_raster(const std::filesystem::path& path, Raster& r, CrsAs crs_as) {
   ensure_gdal_registered();
   const std::string where = path.string();
-  GDALDatasetH ds = GDALOpen(where.c_str(), GA_ReadOnly);
+  DatasetHandle ds(GDALOpen(where.c_str(), GA_ReadOnly));
   if (!ds) throw DataError(where + ": cannot read DEM: " + CPLGetLastErrorMsg());
-  struct Closer {
-    GDALDatasetH ds;
-    ~Closer() { GDALClose(ds); }
-  } closer{ds};
-  if (GDALGetRasterCount(ds) < 1) throw DataError(where + ": DEM has no band");
-  Raster r;
+  if (GDALGetRasterCount(ds.get()) < 1) throw DataError(where + ": DEM has no band");
   std::array<double, 6> gt{};
-  if (GDALGetGeoTransform(ds, gt.data()) == CE_None) r.geotransform = gt;
-  const char* wkt = GDALGetProjectionRef(ds);
-  if (wkt) r.crs = wkt;
-  r.width = GDALGetRasterXSize(ds);
-  r.height = GDALGetRasterYSize(ds);
-  r.values.resize(static_cast<std::size_t>(r.width) * r.height);
-  GDALRasterBandH band = GDALGetRasterBand(ds, 1);
-  if (GDALRasterIO(band, GF_Read, 0, 0, r.width, r.height, r.values.data(), r.width, r.height, GDT_Float32, 0, 0) !=
-      CE_None) {
-    throw DataError(where + ": cannot read DEM band: " + CPLGetLastErrorMsg());
+  if (GDALGetGeoTransform(ds.get(), gt.data()) == CE_None) r.geotransform = gt;
+  OGRSpatialReferenceH srs = crs_as == CrsAs::epsg_code_if_any ? GDALGetSpatialRef(ds.get()) : nullptr;
+  const char* authority = srs ? OSRGetAuthorityName(srs, nullptr) : nullptr;
+  const char* code = srs ? OSRGetAuthorityCode(srs, nullptr) : nullptr;
+  if (authority && code && std::string(authority) == "EPSG") {
+    r.crs = std::string("EPSG:") + code;
+  } else if (const char* wkt = GDALGetProjectionRef(ds.get())) {
+    r.crs = wkt;
   }
+  r.width = GDALGetRasterXSize(ds.get());
+  r.height = GDALGetRasterYSize(ds.get());
   int has_nodata = 0;
-  const double nodata = GDALGetRasterNoDataValue(band, &has_nodata);
+  const double nodata = GDALGetRasterNoDataValue(GDALGetRasterBand(ds.get(), 1), &has_nodata);
   if (has_nodata) r.nodata = nodata;
+  return ds;
+}
+
+}  // namespace
+
+Raster read_raster_header(const std::filesystem::path& path) {
+  Raster r;
+  open_raster(path, r, CrsAs::epsg_code_if_any);
+  return r;
+}
+
+Raster read_raster(const std::filesystem::path& path) {
+  Raster r;
+  const DatasetHandle ds = open_raster(path, r, CrsAs::wkt);
+  r.values.resize(static_cast<std::size_t>(r.width) * r.height);
+  if (GDALRasterIO(GDALGetRasterBand(ds.get(), 1), GF_Read, 0, 0, r.width, r.height, r.values.data(), r.width,
+                   r.height, GDT_Float32, 0, 0) != CE_None) {
+    throw DataError(path.string() + ": cannot read DEM band: " + CPLGetLastErrorMsg());
+  }
   return r;
 }
 

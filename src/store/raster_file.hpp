@@ -28,6 +28,12 @@ struct Raster {
 // @throws DataError naming `path` when GDAL cannot open it or read the band, or it has no band.
 // Thread-safe for distinct files.
 Raster read_raster(const std::filesystem::path& path);
+// The same without the values (`values` empty): size, geotransform, CRS and no-data value only,
+// for a reader that reads the values later, if at all. The CRS is "EPSG:nnnn" when the file's
+// carries an EPSG code (the same CRS, and the same PROJ operation as the store's own: no WKT to
+// write out and no second search of PROJ's database), its WKT otherwise. Same errors; thread-safe
+// for distinct files.
+Raster read_raster_header(const std::filesystem::path& path);
 
 // Writes `raster` as a GeoTIFF: Float32, tiled 256×256, DEFLATE with the floating-point
 // predictor, no timestamps or other varying metadata (same raster, same bytes). `raster.crs`

@@ -1,5 +1,6 @@
 #include "store/serving_index.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -8,6 +9,7 @@
 #include <boost/geometry/index/rtree.hpp>
 
 #include "base/error.hpp"
+#include "base/parallel.hpp"
 #include "geo/projection.hpp"
 #include "store/derived_fields.hpp"
 #include "store/feature_store.hpp"
@@ -44,36 +46,69 @@ struct ServingIndex::ClassIndex {
 
 ServingIndex::~ServingIndex() = default;
 
-std::unique_ptr<ServingIndex> ServingIndex::load(const FeatureStore& store) {
+std::unique_ptr<ServingIndex> ServingIndex::load(const FeatureStore& store, unsigned threads) {
   std::unique_ptr<ServingIndex> index(new ServingIndex);
   index->m_catalog = &store.catalog();
   index->m_store_epsg = store.epsg();
   // Kept for edits (upsert): making a PROJ transform searches PROJ's database.
   index->m_edit_transform = std::make_unique<geo::Transform>(geo::epsg(store.epsg()), "EPSG:3857");
-  const geo::Transform& to_3857 = *index->m_edit_transform;
   const auto& classes = store.catalog().classes();
-  // Every class is read before any is indexed: derived fields join across classes.
-  std::vector<std::vector<model::Feature>> loaded(classes.size());
+  threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(classes.size())));
+
+  // Step 1, in parallel by class: read and project. The largest classes go first so that the
+  // threads finish together. Each worker has its own store connection (a FeatureStore is one
+  // thread's) and its own transform (a Transform is one thread's); worker 0 uses the caller's.
+  std::vector<std::size_t> order(classes.size());
+  std::vector<std::int64_t> counts(classes.size());
   for (std::size_t c = 0; c < classes.size(); ++c) {
-    store.for_each(classes[c].name, [&](model::Feature& f) {
-      if (!f.geometry.empty()) loaded[c].push_back(std::move(f));
-    });
+    order[c] = c;
+    counts[c] = store.count(classes[c].name);
   }
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return counts[a] > counts[b]; });
+  std::vector<std::unique_ptr<FeatureStore>> connections(threads);
+  std::vector<std::unique_ptr<geo::Transform>> transforms(threads);
+  std::vector<std::vector<model::Feature>> loaded(classes.size());
+  parallel_for(order.size(), threads, [&](std::size_t k, unsigned worker) {
+    const std::size_t c = order[k];
+    if (worker > 0 && !connections[worker]) {
+      connections[worker] = std::make_unique<FeatureStore>(
+          FeatureStore::open(store.location(), store.catalog(), FeatureStore::Mode::read_only));
+    }
+    if (!transforms[worker]) transforms[worker] = std::make_unique<geo::Transform>(geo::epsg(store.epsg()), "EPSG:3857");
+    const FeatureStore& from = worker == 0 ? store : *connections[worker];
+    auto& features = loaded[c];
+    features.reserve(static_cast<std::size_t>(std::max<std::int64_t>(counts[c], 0)));
+    from.for_each(classes[c].name, [&](model::Feature& f) {
+      if (!f.geometry.empty()) features.push_back(std::move(f));
+    });
+    for (auto& f : features) transforms[worker]->apply(f.geometry.coords);
+  });
+  connections.clear();
+
+  // Step 2: derived fields join across classes, so every class is read before any is indexed.
+  // They read and write values only, never geometry.
   derive_fields(store.catalog(), loaded);
-  for (std::size_t c = 0; c < classes.size(); ++c) {
+
+  // Step 3, in parallel by class: the served features and the R-tree.
+  index->m_classes.resize(classes.size());
+  parallel_for(order.size(), threads, [&](std::size_t k, unsigned) {
+    const std::size_t c = order[k];
     auto ci = std::make_unique<ClassIndex>();
     ci->def = &classes[c];
     std::vector<Entry> entries;
     entries.reserve(loaded[c].size());
+    ci->by_fid.reserve(loaded[c].size());
     for (auto& f : loaded[c]) {
-      auto served = project(std::move(f), to_3857);
+      auto served = std::make_shared<ServedFeature>();
+      served->bbox = f.geometry.bbox();
+      served->feature = std::move(f);
       entries.emplace_back(to_boost(served->bbox), served->feature.fid);
       ci->by_fid.emplace(served->feature.fid, std::move(served));
     }
     loaded[c] = {};
     ci->tree = RTree(entries.begin(), entries.end());  // bulk loading (packing) is much faster
-    index->m_classes.push_back(std::move(ci));
-  }
+    index->m_classes[c] = std::move(ci);
+  });
   return index;
 }
 

@@ -28,9 +28,12 @@ class FeatureStore;
 // Thread-safe: any number of concurrent queries, with edits (upsert/erase) serialised per class.
 class ServingIndex final : public FeatureSource {
  public:
-  // Reads every feature class of `store` and projects it to EPSG:3857.
+  // Reads every feature class of `store` and projects it to EPSG:3857, on up to `threads` threads
+  // (classes in parallel). Each thread past the first opens its own read-only connection to the
+  // store's location, which sees only what is committed there: pass threads > 1 only for a store
+  // with no write of its own pending (one opened read-only, as Dataset::open does).
   // @throws StoreError / ProjError when the store cannot be read or its CRS not transformed.
-  static std::unique_ptr<ServingIndex> load(const FeatureStore& store);
+  static std::unique_ptr<ServingIndex> load(const FeatureStore& store, unsigned threads = 1);
 
   ~ServingIndex() override;
 
