@@ -13,6 +13,7 @@
 #include <ctime>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <system_error>
 
@@ -227,6 +228,15 @@ std::vector<std::filesystem::path> AuditLog::files(const std::filesystem::path& 
   return out;
 }
 
+AuditLog::~AuditLog() {
+  {
+    std::lock_guard lock(m_queue_mutex);
+    m_stopping = true;
+  }
+  m_queue_done.notify_all();
+  if (m_writer.joinable()) m_writer.join();
+}
+
 std::uint64_t AuditLog::append(const AuditRecord& record,
                                std::chrono::system_clock::time_point now) {
   ensure_sodium();
@@ -240,27 +250,66 @@ std::uint64_t AuditLog::append(const AuditRecord& record,
       m_queue_done.wait(lock);
       continue;
     }
-    // Lead the next batch: everything queued so far, ours included.
-    m_writing = true;
-    std::vector<Pending*> batch;
-    batch.swap(m_queue);
-    lock.unlock();
-    std::string error;
-    try {
-      write_batch(batch);
-    } catch (const std::exception& e) {
-      error = e.what();
-    }
-    lock.lock();
-    for (Pending* p : batch) {
-      if (p->seq == 0) p->error = error.empty() ? "audit log " + m_path.string() + ": not written" : error;
-      p->done = true;
-    }
-    m_writing = false;
-    m_queue_done.notify_all();
+    lead_batch(lock);  // everything queued so far, ours included
   }
   if (mine.seq == 0) throw StoreError(mine.error);
   return mine.seq;
+}
+
+void AuditLog::append_async(AuditRecord record, std::chrono::system_clock::time_point now, AppendDone done) {
+  ensure_sodium();
+  auto mine = std::make_unique<Pending>();
+  mine->owned = std::move(record);
+  mine->record = &*mine->owned;
+  mine->now = now;
+  mine->done_callback = std::move(done);
+  {
+    std::lock_guard lock(m_queue_mutex);
+    if (!m_writer.joinable()) m_writer = std::thread([this] { writer_loop(); });
+    m_queue.push_back(mine.release());  // lead_batch deletes it once its callback has run
+  }
+  m_queue_done.notify_all();
+}
+
+void AuditLog::writer_loop() {
+  std::unique_lock lock(m_queue_mutex);
+  for (;;) {
+    m_queue_done.wait(lock, [this] { return (!m_writing && !m_queue.empty()) || (m_stopping && m_queue.empty()); });
+    if (m_queue.empty()) return;  // stopping, and nothing is left to write
+    lead_batch(lock);
+  }
+}
+
+void AuditLog::lead_batch(std::unique_lock<std::mutex>& lock) {
+  m_writing = true;
+  std::vector<Pending*> batch;
+  batch.swap(m_queue);
+  lock.unlock();
+  std::string error;
+  try {
+    write_batch(batch);
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  lock.lock();
+  std::vector<Pending*> answered;  // append_async's, whose callbacks run outside the lock
+  for (Pending* p : batch) {
+    if (p->seq == 0) p->error = error.empty() ? "audit log " + m_path.string() + ": not written" : error;
+    p->done = true;
+    if (p->done_callback) answered.push_back(p);
+  }
+  m_writing = false;
+  lock.unlock();
+  m_queue_done.notify_all();  // append's waiters (theirs is done, or they lead next) and the writer
+  for (Pending* p : answered) {
+    std::unique_ptr<Pending> owned(p);
+    try {
+      owned->done_callback(owned->seq, owned->error);
+    } catch (...) {
+      // A callback must not throw; if one does, the other entries' callbacks still run.
+    }
+  }
+  lock.lock();
 }
 
 void AuditLog::write_batch(const std::vector<Pending*>& batch) {

@@ -50,7 +50,9 @@
 #include <functional>
 #include <string_view>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -112,6 +114,21 @@ class AuditLog {
   //         is appended: `minqing audit verify` says where).
   std::uint64_t append(const AuditRecord& record, std::chrono::system_clock::time_point now);
 
+  // The same without waiting for the disk: queues the entry and returns at once. `done(seq, error)`
+  // is called once the entry is written (and synced, when durable) with its seq and error "", or
+  // with seq 0 and why it could not be. The server answers a key_persons read from `done`, so a
+  // thread never blocks on fdatasync and one sync covers every connection waiting, however few the
+  // threads. `done` runs on the log's writer thread (started at the first call) and must be quick:
+  // hand the answer to its connection, nothing more. Entries are written in the order append and
+  // append_async were called. @throws std::bad_alloc only (nothing is queued then).
+  using AppendDone = std::function<void(std::uint64_t seq, const std::string& error)>;
+  void append_async(AuditRecord record, std::chrono::system_clock::time_point now, AppendDone done);
+
+  // Waits for the queued entries to be written, then stops the writer thread.
+  ~AuditLog();
+  AuditLog(const AuditLog&) = delete;
+  AuditLog& operator=(const AuditLog&) = delete;
+
   // Entries [offset, offset + limit) as parsed JSON, oldest first, across rotated files, with the
   // total. Entry i is the log's (i+1)-th non-empty line; a line that is not JSON comes back as
   // {"damaged_line": i+1}, and a cut-off last line (no newline yet) counts as an entry.
@@ -154,6 +171,8 @@ class AuditLog {
   // One queued append (group commit): lives on its appender's stack until it is done.
   struct Pending {
     const AuditRecord* record = nullptr;
+    std::optional<AuditRecord> owned;  // append_async's copy (record points at it)
+    AppendDone done_callback;          // append_async's; such a Pending is owned by the queue
     std::chrono::system_clock::time_point now;
     std::uint64_t seq = 0;  // set once its line is written (and synced, when durable)
     std::string error;      // why it was not written, when the batch failed before it
@@ -164,6 +183,11 @@ class AuditLog {
   // durable. Takes m_mutex and the file's flock. @throws StoreError (entries before the failure
   // keep their seq).
   void write_batch(const std::vector<Pending*>& batch);
+  // Takes everything queued, writes it as one batch and marks it done (calling append_async's
+  // callbacks outside the lock). `lock` holds m_queue_mutex, and holds it again on return.
+  void lead_batch(std::unique_lock<std::mutex>& lock);
+  // append_async's writer: leads a batch whenever entries wait and nobody else is writing.
+  void writer_loop();
 
   std::filesystem::path m_path;
   AuditOptions m_options;
@@ -175,6 +199,8 @@ class AuditLog {
   std::condition_variable m_queue_done;
   std::vector<Pending*> m_queue;  // appends waiting for the next batch
   bool m_writing = false;         // a batch is being written and synced
+  bool m_stopping = false;        // the destructor runs: the writer drains the queue and ends
+  std::thread m_writer;           // started by the first append_async
 };
 
 // "2024-05-01T08:00:00.123Z"

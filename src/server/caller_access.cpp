@@ -1,5 +1,7 @@
 #include "server/caller_access.hpp"
 
+#include "server/deferred_audit.hpp"
+
 #include <chrono>
 
 #include "base/error.hpp"
@@ -41,6 +43,10 @@ void audit_confidential_read(access::AuditLog* audit, const RequestContext& ctx,
   rec.address = std::string(ctx.peer);
   rec.action = action;
   rec.detail = std::move(detail);
+  if (ctx.deferred_audits != nullptr) {  // the answer waits for it (server/deferred_audit.hpp)
+    ctx.deferred_audits->push_back({audit, std::move(rec), ctx.now});
+    return;
+  }
   try {
     audit->append(rec, ctx.now);
   } catch (const StoreError&) {

@@ -9,7 +9,9 @@
 //                                 or 404 (missing or not granted);
 //   audit_confidential_read(…)    appends one audit entry for a read of a confidential map
 //                                 (key_persons); when the log cannot be written the read is
-//                                 refused (500), never served unrecorded.
+//                                 refused (500), never served unrecorded. In the server the
+//                                 answer waits for the entry without holding a thread
+//                                 (server/deferred_audit.hpp).
 
 #include <string>
 #include <string_view>

@@ -147,7 +147,17 @@ class Session : public std::enable_shared_from_this<Session> {
       const Request& req = m_parser->get();
       m_method = std::string(req.method_string());
       m_target = std::string(req.target());
-      m_response = m_server.handler.handle(req, m_peer);
+      // A confidential read's answer comes once its audit entries are durable; until then the
+      // connection waits and the thread serves others (server/deferred_audit.hpp).
+      std::optional<Response> answer =
+          m_server.handler.handle(req, m_peer, [self = shared_from_this()](Response later) {
+            net::post(self->m_stream.get_executor(), [self, later = std::move(later)]() mutable {
+              self->m_response = std::move(later);
+              self->do_write(!self->m_response.keep_alive());
+            });
+          });
+      if (!answer) return;
+      m_response = std::move(*answer);
       return do_write(!m_response.keep_alive());
     }
     // End of stream before a request, a timeout, a cancel by shutdown, a reset, or a connection

@@ -1,5 +1,6 @@
 #include "server/request_handler.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <exception>
@@ -7,6 +8,7 @@
 
 #include "base/error.hpp"
 #include "server/access_log.hpp"
+#include "server/deferred_audit.hpp"
 #include "server/http_error.hpp"
 #include "server/json_error.hpp"
 #include "server/response.hpp"
@@ -14,7 +16,7 @@
 
 namespace minqing::server {
 
-Response RequestHandler::dispatch(const Request& req, std::string_view peer) const {
+Response RequestHandler::dispatch(const Request& req, std::string_view peer, std::vector<DeferredAudit>* deferred) const {
   const Target target = parse_target(to_std(req.target()));
   // One time for the whole request: the session check, the handler and its audit entries agree.
   const auto now = m_clock ? m_clock() : std::chrono::system_clock::now();
@@ -30,14 +32,61 @@ Response RequestHandler::dispatch(const Request& req, std::string_view peer) con
     res.set(http::field::allow, Router::allow_header(m.allowed));
     return res;
   }
-  const RequestContext ctx{req, target, m.params, caller.scope, peer, caller.token, now};
+  const RequestContext ctx{req, target, m.params, caller.scope, peer, caller.token, now, deferred};
   return (*m.handler)(ctx);
 }
 
 Response RequestHandler::handle(const Request& req, std::string_view peer) const noexcept {
+  return answer(req, peer, nullptr);
+}
+
+std::optional<Response> RequestHandler::handle(const Request& req, std::string_view peer, Later later) const noexcept {
+  std::vector<DeferredAudit> audits;
+  Response res = answer(req, peer, &audits);
+  if (audits.empty()) return res;
+
+  // The answer waits for every entry; the last one to be durable hands it on.
+  struct Waiting {
+    Response answer;
+    Later later;
+    unsigned version = 11;
+    bool keep_alive = true, head = false;
+    std::atomic<std::size_t> remaining{0};
+    std::atomic<bool> failed{false};
+  };
+  auto waiting = std::make_shared<Waiting>();
+  waiting->answer = std::move(res);
+  waiting->later = std::move(later);
+  waiting->version = req.version();
+  waiting->keep_alive = req.keep_alive();
+  waiting->head = req.method() == http::verb::head;
+  waiting->remaining = audits.size();
+  const auto one_done = [waiting](bool written) {
+    if (!written) waiting->failed = true;
+    if (waiting->remaining.fetch_sub(1) != 1) return;
+    if (waiting->failed) {
+      // Written as audit_confidential_read refuses when the log cannot be written at once.
+      waiting->answer = json_error(http::status::internal_server_error,
+                                   "the audit log cannot be written; confidential data is not served");
+      finalize_response(waiting->answer, waiting->version, waiting->keep_alive, waiting->head);
+    }
+    waiting->later(std::move(waiting->answer));
+  };
+  for (auto& a : audits) {
+    try {
+      a.log->append_async(std::move(a.record), a.time,
+                          [one_done](std::uint64_t seq, const std::string&) { one_done(seq != 0); });
+    } catch (...) {  // not queued (out of memory): counts as not written
+      one_done(false);
+    }
+  }
+  return std::nullopt;
+}
+
+Response RequestHandler::answer(const Request& req, std::string_view peer, std::vector<DeferredAudit>* deferred) const noexcept {
   Response res;
   try {
-    res = dispatch(req, peer);
+    res = dispatch(req, peer, deferred);
   } catch (const RequestError& e) {
     res = json_error(http::status::bad_request, e.what());
   } catch (const HttpError& e) {

@@ -10,8 +10,10 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "server/http_types.hpp"
 #include "server/router.hpp"
@@ -56,8 +58,18 @@ class RequestHandler {
   // WWW-Authenticate: Bearer.
   Response handle(const Request& req, std::string_view peer = {}) const noexcept;
 
+  // The same answer for the server, which must not hold a thread while a confidential read's audit
+  // entries reach the disk: when the answer needs none it is returned; otherwise the entries are
+  // queued (AuditLog::append_async), nothing is returned, and `later` gets the answer once they are
+  // durable — or a 500 in its place when one could not be written, so that nothing confidential is
+  // served unrecorded. `later` runs on the audit log's writer thread: it must only hand the answer
+  // to its connection.
+  using Later = std::function<void(Response)>;
+  std::optional<Response> handle(const Request& req, std::string_view peer, Later later) const noexcept;
+
  private:
-  Response dispatch(const Request& req, std::string_view peer) const;
+  Response dispatch(const Request& req, std::string_view peer, std::vector<DeferredAudit>* deferred) const;
+  Response answer(const Request& req, std::string_view peer, std::vector<DeferredAudit>* deferred) const noexcept;
   const Router* m_router;
   CallerResolver m_resolver;
   WallClock m_clock;

@@ -35,6 +35,8 @@ class Scope;
 
 namespace minqing::server {
 
+struct DeferredAudit;
+
 // The values of a route's path parameters, decoded.
 class PathParams {
  public:
@@ -72,6 +74,9 @@ struct RequestContext {
   // The request's time by the server's clock (AppOptions::clock), read once by the RequestHandler:
   // session expiry, lockout and audit entries use it, never their own clock reading.
   std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
+  // Where audit entries for confidential reads are collected for the answer to wait on
+  // (server/deferred_audit.hpp); null when they are appended at once (unit tests calling handle()).
+  std::vector<DeferredAudit>* deferred_audits = nullptr;
 
   std::string_view param(std::string_view name) const { return params.at(name); }
   std::optional<std::string_view> query(std::string_view name) const noexcept {
