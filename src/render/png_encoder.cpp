@@ -177,6 +177,17 @@ Quantized quantize(const std::vector<Rgba>& px) {
   return q;
 }
 
+// Whether every pixel's alpha is 255 (the PNG is then RGB).
+bool is_opaque(const std::uint8_t* argb, int width, int height, int stride) {
+  for (int y = 0; y < height; ++y) {
+    const auto* row = reinterpret_cast<const std::uint32_t*>(argb + static_cast<std::ptrdiff_t>(y) * stride);
+    for (int x = 0; x < width; ++x) {
+      if ((row[x] >> 24) != 255) return false;
+    }
+  }
+  return true;
+}
+
 // The PNG container around a libdeflate zlib stream, for the RGB and RGBA paths: libdeflate
 // compresses a whole buffer about 2–3× faster than zlib at a like ratio, and a tile is one buffer.
 struct CompressorDeleter {
@@ -268,16 +279,7 @@ std::string write_png_deflate(const std::vector<std::uint8_t>& pixels, int width
 std::string encode_png(const std::uint8_t* argb, int width, int height, int stride, const PngOptions& options) {
   if (!options.palette && (options.filter == PngFilter::none || options.filter == PngFilter::sub || options.filter == PngFilter::up) &&
       options.deflate_level > 0) {
-    bool opaque = true;
-    for (int y = 0; y < height && opaque; ++y) {
-      const auto* row = reinterpret_cast<const std::uint32_t*>(argb + static_cast<std::ptrdiff_t>(y) * stride);
-      for (int x = 0; x < width; ++x) {
-        if ((row[x] >> 24) != 255) {
-          opaque = false;
-          break;
-        }
-      }
-    }
+    const bool opaque = is_opaque(argb, width, height, stride);
     const int channels = opaque ? 3 : 4;
     std::vector<std::uint8_t> px(static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * static_cast<std::size_t>(channels));
     std::uint8_t* o = px.data();
@@ -317,16 +319,7 @@ std::string encode_png(const std::uint8_t* argb, int width, int height, int stri
   png_set_compression_level(png, std::clamp(options.compression_level, 0, 9));
   png_set_filter(png, PNG_FILTER_TYPE_BASE, png_filter_flag(options.filter));
 
-  bool opaque = true;
-  for (int y = 0; y < height && opaque; ++y) {
-    const auto* row = reinterpret_cast<const std::uint32_t*>(argb + static_cast<std::ptrdiff_t>(y) * stride);
-    for (int x = 0; x < width; ++x) {
-      if ((row[x] >> 24) != 255) {
-        opaque = false;
-        break;
-      }
-    }
-  }
+  const bool opaque = is_opaque(argb, width, height, stride);
   std::vector<png_bytep> rows(static_cast<std::size_t>(height));
   if (options.palette) {
     std::vector<Rgba> px(static_cast<std::size_t>(width) * height);
