@@ -3,10 +3,17 @@
 // whose extent intersects the villages' extent; if that exceeds --max-tiles, a fixed
 // deterministic subset of the z17/z18 tiles), writes it for the Mapnik peer (bench/mapnik_peer.py),
 // then renders the list through render_tile_png with no tile cache, single-threaded and with N
-// threads (default: one per core), and prints tiles/s, median and p95 latency and mean PNG size.
+// threads (default: one per core), and prints tiles/s, median and p95 latency, CPU time per tile
+// (user + system, the whole process) and mean PNG size.
+//
+// `--paths server` (or `tile,server`; `server-tile` or `server-meta` for one of its two runs) also requests the list, in list order, from a fresh
+// server::App (a cold cache) as the county administrator, handed to App::handle in-process on N
+// threads, each taking the next tile of the list like one of N browser connections: the path
+// `minqing serve` takes — the tile cache, metatiles (server/tile_metatiles.hpp), the audit of
+// key_persons tiles (durable unless --no-durable-audit) — without the HTTP.
 //
 //   tile_bench STORE.gpkg [--maps terrain] [--threads N] [--list-out FILE] [--max-tiles 2000]
-//                         [--only-list] [--tiles FILE]
+//                         [--only-list] [--tiles FILE] [--paths tile,server] [--no-durable-audit]
 //
 // The last line is machine-readable: "RESULT threads=N tiles=T tiles_per_s=… median_ms=… p95_ms=…".
 
@@ -15,12 +22,19 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "access/password_hash.hpp"
 #include "access/policy.hpp"
 #include "access/scope.hpp"
 #include "geo/tile.hpp"
@@ -28,6 +42,7 @@
 #include "render/map_renderer.hpp"
 #include "query/dataset.hpp"
 #include "render/relief_source.hpp"
+#include "server/app.hpp"
 #include "store/serving_index.hpp"
 #include "style/style.hpp"
 
@@ -59,8 +74,17 @@ std::vector<geo::TileId> covering(const geo::BBox& m, int z) {
   return out;
 }
 
+// CPU time of the whole process (every thread), user + system, in ms.
+double cpu_ms() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto ms = [](const timeval& t) { return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_usec) / 1e3; };
+  return ms(u.ru_utime) + ms(u.ru_stime);
+}
+
 struct RunResult {
   double wall_ms = 0;
+  double cpu_ms = 0;
   std::vector<double> lat;  // per tile, ms
   double bytes = 0;
 };
@@ -72,6 +96,7 @@ RunResult run(const render::MapRenderer& renderer, const store::FeatureSource& f
   std::vector<std::size_t> sizes(tiles.size(), 0);
   std::atomic<std::size_t> next{0};
   const auto t0 = Clock::now();
+  const double c0 = cpu_ms();
   auto worker = [&] {
     for (std::size_t i; (i = next.fetch_add(1)) < tiles.size();) {
       const auto q0 = Clock::now();
@@ -85,6 +110,63 @@ RunResult run(const render::MapRenderer& renderer, const store::FeatureSource& f
   worker();
   for (auto& t : pool) t.join();
   r.wall_ms = ms_since(t0);
+  r.cpu_ms = cpu_ms() - c0;
+  for (auto s : sizes) r.bytes += static_cast<double>(s);
+  r.bytes /= static_cast<double>(tiles.size());
+  return r;
+}
+
+server::Request get_request(const std::string& target, const std::string& token) {
+  server::Request req{server::http::verb::get, target, 11};
+  req.set(server::http::field::host, "127.0.0.1:8080");
+  if (!token.empty()) req.set(server::http::field::authorization, "Bearer " + token);
+  return req;
+}
+
+std::string sign_in_admin(const server::App& app) {
+  server::Request req{server::http::verb::post, "/api/login", 11};
+  req.set(server::http::field::host, "127.0.0.1:8080");
+  req.set(server::http::field::content_type, "application/json");
+  req.body() = nlohmann::json{{"username", "admin"}, {"password", "minqing-demo"}}.dump();
+  req.prepare_payload();
+  const server::Response res = app.handle(req, "127.0.0.1");
+  if (res.result_int() != 200) {
+    std::fprintf(stderr, "tile_bench: sign-in as admin failed: %s\n", res.body().c_str());
+    std::exit(1);
+  }
+  return nlohmann::json::parse(res.body()).at("token").get<std::string>();
+}
+
+// The list requested from `app` in list order by `threads` workers, each taking the next tile.
+RunResult run_server(const server::App& app, const std::string& token, const std::string& maps,
+                     const std::vector<geo::TileId>& tiles, unsigned threads) {
+  RunResult r;
+  r.lat.assign(tiles.size(), 0);
+  std::vector<std::size_t> sizes(tiles.size(), 0);
+  std::atomic<std::size_t> next{0};
+  const auto t0 = Clock::now();
+  const double c0 = cpu_ms();
+  auto worker = [&] {
+    for (std::size_t i; (i = next.fetch_add(1)) < tiles.size();) {
+      const geo::TileId& t = tiles[i];
+      const auto q0 = Clock::now();
+      const server::Response res = app.handle(
+          get_request("/tiles/" + maps + "/" + std::to_string(t.z) + "/" + std::to_string(t.x) + "/" + std::to_string(t.y) + ".png", token),
+          "127.0.0.1");
+      r.lat[i] = ms_since(q0);
+      if (res.result_int() != 200) {
+        std::fprintf(stderr, "tile_bench: %d/%u/%u → %u %s\n", t.z, t.x, t.y, res.result_int(), res.body().c_str());
+        std::exit(1);
+      }
+      sizes[i] = res.body().size();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned k = 1; k < threads; ++k) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+  r.wall_ms = ms_since(t0);
+  r.cpu_ms = cpu_ms() - c0;
   for (auto s : sizes) r.bytes += static_cast<double>(s);
   r.bytes /= static_cast<double>(tiles.size());
   return r;
@@ -97,11 +179,13 @@ void report(const char* label, unsigned threads, RunResult r, bool result = true
   const double median = lat[lat.size() / 2];
   const double p95 = lat[std::min(lat.size() - 1, lat.size() * 95 / 100)];
   const double tps = static_cast<double>(lat.size()) / (r.wall_ms / 1000.0);
-  std::printf("%-26s %2u thread(s): %5zu tiles in %8.0f ms = %7.1f tiles/s   median %6.2f ms   p95 %6.2f ms   max %7.2f ms   mean PNG %6.0f B\n",
-              label, threads, lat.size(), r.wall_ms, tps, median, p95, lat.back(), r.bytes);
+  const double cpu_per_tile = r.cpu_ms / static_cast<double>(lat.size());
+  std::printf("%-26s %2u thread(s): %5zu tiles in %8.0f ms = %7.1f tiles/s   median %6.2f ms   p95 %6.2f ms   max %7.2f ms   "
+              "CPU %6.2f ms/tile   mean PNG %6.0f B\n",
+              label, threads, lat.size(), r.wall_ms, tps, median, p95, lat.back(), cpu_per_tile, r.bytes);
   if (result) {
-    std::printf("RESULT threads=%u tiles=%zu tiles_per_s=%.2f median_ms=%.3f p95_ms=%.3f mean_png_bytes=%.0f\n", threads,
-                lat.size(), tps, median, p95, r.bytes);
+    std::printf("RESULT threads=%u tiles=%zu tiles_per_s=%.2f median_ms=%.3f p95_ms=%.3f mean_png_bytes=%.0f cpu_ms_per_tile=%.3f\n",
+                threads, lat.size(), tps, median, p95, r.bytes, cpu_per_tile);
   }
   std::fflush(stdout);
 }
@@ -112,11 +196,12 @@ int main(int argc, char** argv) {
   if (argc < 2) {
     std::fprintf(stderr,
                  "usage: tile_bench STORE.gpkg [--maps terrain] [--threads N] [--list-out FILE] [--max-tiles 2000] "
-                 "[--only-list] [--tiles FILE]\n");
+                 "[--only-list] [--tiles FILE] [--paths tile,server] [--no-durable-audit]\n");
     return 2;
   }
   const std::string path = argv[1];
-  std::string maps_arg = "terrain", list_out, tiles_in;
+  std::string maps_arg = "terrain", list_out, tiles_in, paths = "tile";
+  bool durable_audit = true;
   unsigned threads = std::max(1u, std::thread::hardware_concurrency());
   std::size_t max_tiles = 2000;
   bool only_list = false;
@@ -135,6 +220,8 @@ int main(int argc, char** argv) {
     else if (a == "--max-tiles") max_tiles = static_cast<std::size_t>(std::atol(next().c_str()));
     else if (a == "--only-list") only_list = true;
     else if (a == "--tiles") tiles_in = next();
+    else if (a == "--paths") paths = next();
+    else if (a == "--no-durable-audit") durable_audit = false;
     else {
       std::fprintf(stderr, "tile_bench: unknown option %s\n", a.c_str());
       return 2;
@@ -207,11 +294,45 @@ int main(int argc, char** argv) {
   // and the anonymous scope (buildings copied without their household id), single-threaded, to
   // show what the access layer costs.
   const query::ScopedReader as_admin = data->reader(admin);
-  report("ours, raw index", 1, run(renderer, *index, maps, tiles, 1), false);
-  if (maps.size() == 1 && maps[0] == "terrain") {
-    report("ours, as anonymous", 1, run(renderer, data->reader(anonymous), maps, tiles, 1), false);
+  const auto path_list = split_maps(paths);  // a comma list, as --maps
+  auto has_path = [&](const char* p) { return std::find(path_list.begin(), path_list.end(), p) != path_list.end(); };
+  if (has_path("tile")) {
+    report("ours, raw index", 1, run(renderer, *index, maps, tiles, 1), false);
+    if (maps.size() == 1 && maps[0] == "terrain") {
+      report("ours, as anonymous", 1, run(renderer, data->reader(anonymous), maps, tiles, 1), false);
+    }
+    report("ours, as county_admin", 1, run(renderer, as_admin, maps, tiles, 1));
+    if (threads > 1) report("ours, as county_admin", threads, run(renderer, as_admin, maps, tiles, threads));
   }
-  report("ours, as county_admin", 1, run(renderer, as_admin, maps, tiles, 1));
-  if (threads > 1) report("ours, as county_admin", threads, run(renderer, as_admin, maps, tiles, threads));
+  if (has_path("server") || has_path("server-tile") || has_path("server-meta")) {
+    // A fresh App per run: the cache starts cold.
+    const auto scratch = std::filesystem::temp_directory_path() / ("tile-bench-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(scratch);
+    server::AppOptions options;
+    options.store = path;
+    options.layers_dir = model::LayerCatalog::default_directory();
+    options.auth_db = scratch / "auth.sqlite";
+    options.audit_log = scratch / "audit.jsonl";
+    options.durable_audit = durable_audit;
+    options.demo_accounts = true;
+    options.auth.cost = access::PasswordCost::minimum();
+    std::vector<unsigned> counts{1};
+    if (threads > 1) counts.push_back(threads);
+    // With no cache each tile is drawn alone (as before metatiles); with one, by metatile.
+    // "server" runs both; "server-tile" or "server-meta" one of them.
+    std::vector<std::size_t> caches;
+    if (!has_path("server-meta")) caches.push_back(0);
+    if (!has_path("server-tile")) caches.push_back(std::size_t{256} << 20);
+    for (const std::size_t cache_bytes : caches) {
+      options.tile_cache_bytes = cache_bytes;
+      for (unsigned n : counts) {
+        std::filesystem::remove(options.audit_log);
+        const server::App app(options);
+        const std::string token = sign_in_admin(app);
+        report(cache_bytes ? "server, metatiles (admin)" : "server, per tile (admin)", n, run_server(app, token, maps_arg, tiles, n));
+      }
+    }
+    std::filesystem::remove_all(scratch);
+  }
   return 0;
 }

@@ -9,7 +9,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libgdal-dev gdal-bin libproj-dev proj-bin libgeos-dev
   libboost-dev libboost-program-options-dev
-  libcairo2-dev libpango1.0-dev libpng-dev
+  libcairo2-dev libpango1.0-dev libpng-dev libdeflate-dev
   nlohmann-json3-dev catch2 libsqlite3-dev sqlite3 libsodium-dev
   fonts-noto-cjk
   poppler-utils

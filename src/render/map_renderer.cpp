@@ -99,6 +99,24 @@ Frame make_frame(cairo_t* cr, const RenderRequest& r) {
   const geo::Coord o = c.to_px(geo::Coord{f.label_box.min_x, f.label_box.max_y});
   auto snap = [](double v) { return std::fabs(v - std::round(v)) < 1e-3 ? std::round(v) : v; };
   f.label_offset = {snap(o.x), snap(o.y)};
+  // A canvas that is a whole-pixel window of its label extent (a tile of its metatile) draws the
+  // label extent's geometry as the label extent's own canvas would, shifted: the same features, the
+  // same transform, the same clip box. Then a tile drawn alone and the same tile cut from its
+  // metatile (render/metatile.hpp) draw the very same paths. Otherwise each rounds its own
+  // coordinates and clips at its own edge, and a fill layer batches its features of one style
+  // differently (a feature of another style between two of them, outside the tile, splits the
+  // batch): antialiased edges and dash ends a few levels apart, up to 17 of 255, on up to 3 % of a
+  // tile's pixels.
+  const bool whole_pixel_window =
+      f.label_offset.x == std::round(f.label_offset.x) && f.label_offset.y == std::round(f.label_offset.y);
+  if (!r.label_extent.empty() && whole_pixel_window) {
+    c.to_px = f.to_label_px;
+    c.to_px.offset_x = f.label_offset.x;
+    c.to_px.offset_y = f.label_offset.y;
+    c.clip = geo::BBox{f.label_offset.x - buffer, f.label_offset.y - buffer, f.label_offset.x + lw + buffer,
+                       f.label_offset.y + lh + buffer};
+    f.query_box = f.label_box.buffered(buffer / std::min(f.to_label_px.sx, f.to_label_px.sy));
+  }
   return f;
 }
 

@@ -16,12 +16,19 @@ struct PixelTransform {
   double max_y = 0;
   double sx = 1;  // pixels per metre
   double sy = 1;
+  // Added after scaling: a tile drawn alone measures from its metatile's corner and shifts by its
+  // whole-pixel place in the metatile, so that its pixels come out as the metatile's own
+  // (render/metatile.hpp) rather than a rounding apart.
+  double offset_x = 0;
+  double offset_y = 0;
 
   PixelTransform() = default;
   PixelTransform(const geo::BBox& extent, int width_px, int height_px)
       : min_x(extent.min_x), max_y(extent.max_y), sx(width_px / extent.width()), sy(height_px / extent.height()) {}
 
-  geo::Coord operator()(geo::Coord c) const noexcept { return {(c.x - min_x) * sx, (max_y - c.y) * sy}; }
+  geo::Coord operator()(geo::Coord c) const noexcept {
+    return {(c.x - min_x) * sx + offset_x, (max_y - c.y) * sy + offset_y};
+  }
 };
 
 // One line part in pixels, with the arc length (pixels) from its original line's start to its

@@ -1,11 +1,13 @@
 #include "render/png_encoder.hpp"
 
+#include <libdeflate.h>
 #include <png.h>
 
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "base/error.hpp"
@@ -175,9 +177,133 @@ Quantized quantize(const std::vector<Rgba>& px) {
   return q;
 }
 
+// Whether every pixel's alpha is 255 (the PNG is then RGB).
+bool is_opaque(const std::uint8_t* argb, int width, int height, int stride) {
+  for (int y = 0; y < height; ++y) {
+    const auto* row = reinterpret_cast<const std::uint32_t*>(argb + static_cast<std::ptrdiff_t>(y) * stride);
+    for (int x = 0; x < width; ++x) {
+      if ((row[x] >> 24) != 255) return false;
+    }
+  }
+  return true;
+}
+
+// The PNG container around a libdeflate zlib stream, for the RGB and RGBA paths: libdeflate
+// compresses a whole buffer about 2–3× faster than zlib at a like ratio, and a tile is one buffer.
+struct CompressorDeleter {
+  void operator()(libdeflate_compressor* c) const noexcept { libdeflate_free_compressor(c); }
+};
+
+// One compressor per thread and level (a compressor is not thread-safe; making one costs more than
+// a tile).
+libdeflate_compressor* compressor(int level) {
+  thread_local std::array<std::unique_ptr<libdeflate_compressor, CompressorDeleter>, 13> per_level;
+  auto& c = per_level[static_cast<std::size_t>(level)];
+  if (!c) {
+    c.reset(libdeflate_alloc_compressor(level));
+    if (!c) throw RenderError("libdeflate: cannot allocate a compressor");
+  }
+  return c.get();
+}
+
+void put_u32(std::string& out, std::uint32_t v) {
+  const char b[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8), static_cast<char>(v)};
+  out.append(b, 4);
+}
+
+// Appends a chunk whose data already follows its type in `out` from `type_at` (length, type, data, CRC).
+void close_chunk(std::string& out, std::size_t type_at) {
+  const std::size_t n = out.size() - type_at - 4;
+  const char len[4] = {static_cast<char>(n >> 24), static_cast<char>(n >> 16), static_cast<char>(n >> 8), static_cast<char>(n)};
+  out.insert(type_at, len, 4);
+  put_u32(out, libdeflate_crc32(0, out.data() + type_at + 4, n + 4));
+}
+
+// The filter byte and filtered bytes of one row (`bpp` bytes a pixel); `prev` is the row above
+// (null for the first).
+void filter_row(PngFilter f, const std::uint8_t* row, const std::uint8_t* prev, std::size_t n, int bpp, std::uint8_t* out) {
+  const auto b = static_cast<std::size_t>(bpp);
+  switch (f) {
+    case PngFilter::sub:
+      out[0] = 1;
+      for (std::size_t i = 0; i < n; ++i) out[1 + i] = static_cast<std::uint8_t>(row[i] - (i >= b ? row[i - b] : 0));
+      return;
+    case PngFilter::up:
+      out[0] = 2;
+      for (std::size_t i = 0; i < n; ++i) out[1 + i] = static_cast<std::uint8_t>(row[i] - (prev ? prev[i] : 0));
+      return;
+    default:
+      out[0] = 0;
+      std::memcpy(out + 1, row, n);
+      return;
+  }
+}
+
+// Writes RGB (opaque) or RGBA rows as a PNG with one IDAT, deflated by libdeflate at `level`.
+std::string write_png_deflate(const std::vector<std::uint8_t>& pixels, int width, int height, int channels, PngFilter filter,
+                              int level) {
+  const std::size_t row_bytes = static_cast<std::size_t>(width) * static_cast<std::size_t>(channels);
+  std::vector<std::uint8_t> raw((row_bytes + 1) * static_cast<std::size_t>(height));
+  for (int y = 0; y < height; ++y) {
+    const std::uint8_t* row = pixels.data() + static_cast<std::size_t>(y) * row_bytes;
+    filter_row(filter, row, y > 0 ? row - row_bytes : nullptr, row_bytes, channels, raw.data() + static_cast<std::size_t>(y) * (row_bytes + 1));
+  }
+  libdeflate_compressor* c = compressor(level);
+  std::string out;
+  const std::size_t bound = libdeflate_zlib_compress_bound(c, raw.size());
+  out.reserve(8 + 25 + 12 + bound + 12);
+  out.append("\x89PNG\r\n\x1a\n", 8);
+  std::size_t at = out.size();
+  out.append("IHDR", 4);
+  put_u32(out, static_cast<std::uint32_t>(width));
+  put_u32(out, static_cast<std::uint32_t>(height));
+  const char ihdr_rest[5] = {8, static_cast<char>(channels == 3 ? 2 : 6), 0, 0, 0};  // depth, RGB|RGBA, deflate, filters, no interlace
+  out.append(ihdr_rest, 5);
+  close_chunk(out, at);
+  at = out.size();
+  out.append("IDAT", 4);
+  const std::size_t data_at = out.size();
+  out.resize(data_at + bound);
+  const std::size_t n = libdeflate_zlib_compress(c, raw.data(), raw.size(), out.data() + data_at, bound);
+  if (n == 0) throw RenderError("libdeflate: the compressed tile does not fit its bound");
+  out.resize(data_at + n);
+  close_chunk(out, at);
+  at = out.size();
+  out.append("IEND", 4);
+  close_chunk(out, at);
+  return out;
+}
+
 }  // namespace
 
 std::string encode_png(const std::uint8_t* argb, int width, int height, int stride, const PngOptions& options) {
+  if (!options.palette && (options.filter == PngFilter::none || options.filter == PngFilter::sub || options.filter == PngFilter::up) &&
+      options.deflate_level > 0) {
+    const bool opaque = is_opaque(argb, width, height, stride);
+    const int channels = opaque ? 3 : 4;
+    std::vector<std::uint8_t> px(static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * static_cast<std::size_t>(channels));
+    std::uint8_t* o = px.data();
+    for (int y = 0; y < height; ++y) {
+      const auto* row = reinterpret_cast<const std::uint32_t*>(argb + static_cast<std::ptrdiff_t>(y) * stride);
+      if (opaque) {
+        for (int x = 0; x < width; ++x) {
+          const std::uint32_t p = row[x];
+          *o++ = static_cast<std::uint8_t>(p >> 16);
+          *o++ = static_cast<std::uint8_t>(p >> 8);
+          *o++ = static_cast<std::uint8_t>(p);
+        }
+      } else {
+        for (int x = 0; x < width; ++x) {
+          const Rgba c = unpremultiply(row[x]);
+          *o++ = c.r;
+          *o++ = c.g;
+          *o++ = c.b;
+          *o++ = c.a;
+        }
+      }
+    }
+    return write_png_deflate(px, width, height, channels, options.filter, std::clamp(options.deflate_level, 1, 12));
+  }
   std::string out;
   out.reserve(static_cast<std::size_t>(width) * height / 2);
   png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, on_error, on_warning);
@@ -193,16 +319,7 @@ std::string encode_png(const std::uint8_t* argb, int width, int height, int stri
   png_set_compression_level(png, std::clamp(options.compression_level, 0, 9));
   png_set_filter(png, PNG_FILTER_TYPE_BASE, png_filter_flag(options.filter));
 
-  bool opaque = true;
-  for (int y = 0; y < height && opaque; ++y) {
-    const auto* row = reinterpret_cast<const std::uint32_t*>(argb + static_cast<std::ptrdiff_t>(y) * stride);
-    for (int x = 0; x < width; ++x) {
-      if ((row[x] >> 24) != 255) {
-        opaque = false;
-        break;
-      }
-    }
-  }
+  const bool opaque = is_opaque(argb, width, height, stride);
   std::vector<png_bytep> rows(static_cast<std::size_t>(height));
   if (options.palette) {
     std::vector<Rgba> px(static_cast<std::size_t>(width) * height);

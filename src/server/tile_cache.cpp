@@ -90,6 +90,10 @@ void TileCache::put(const std::string& key, const TilePlace& place, CachedTilePt
   }
 }
 
+bool TileCache::changed_since(const TilePlace& place, std::uint64_t drawn_at) const {
+  return drawn_at < m_latest.load(std::memory_order_acquire) && touched_since(place, drawn_at);
+}
+
 bool TileCache::touched_since(const TilePlace& place, std::uint64_t drawn_at) const {
   std::lock_guard lock(m_log_mutex);
   if (drawn_at < m_log_floor) return true;  // what it missed is forgotten: assume the worst

@@ -64,6 +64,10 @@ class TileCache {
   // the tile, the tile may show data older than that change and is not kept (a request drawing
   // while an edit lands must not put back what the edit dropped).
   void put(const std::string& key, const TilePlace& place, CachedTilePtr tile, std::uint64_t drawn_at = 0);
+  // Whether a change numbered after `drawn_at` touches `place` — put() would refuse a tile drawn
+  // then. Also true when such a change is too old to be remembered. One atomic load when nothing
+  // changed since.
+  bool changed_since(const TilePlace& place, std::uint64_t drawn_at) const;
   // Drops every tile that drew one of `change.classes` and whose footprint touches one of
   // `change.boxes`; returns how many. Call it after the change is visible to readers.
   std::size_t invalidate(const TileInvalidation& change);

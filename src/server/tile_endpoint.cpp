@@ -53,6 +53,29 @@ std::string tiles_version(const query::ScopedReader& reader, const std::vector<s
   return "1." + std::to_string(changes) + ".0";
 }
 
+// A tile the cache does not hold: drawn with its metatile, whose other tiles go into the cache
+// (or taken from a draw of that metatile under way), or alone when the cache keeps nothing.
+CachedTilePtr draw_tile(TileService& s, const query::ScopedReader& reader, const TileRequest& req, const std::string& key) {
+  // Read before the data: a change landing while the tile is drawn has a later sequence, and the
+  // cache does not keep a tile that such a change touches (server/tile_cache.hpp).
+  const std::uint64_t drawn_at = s.data.change_sequence();
+  const std::uint64_t classes = drawn_classes(s.catalog, s.styles, req.maps);
+  if (!s.metatiles || s.cache.max_bytes() == 0) {
+    auto fresh = std::make_shared<CachedTile>();
+    fresh->body = render::render_tile_png(s.renderer, reader, req.maps, req.tile, req.scale, s.png);
+    fresh->etag = make_etag(fresh->body);
+    s.cache.put(key, TilePlace{req.tile, classes}, fresh, drawn_at);
+    return fresh;
+  }
+  MetatileRenders::Request m;
+  m.tile = req.tile;
+  m.classes = classes;
+  m.now = drawn_at;
+  m.key_of = [&](geo::TileId t) { return t == req.tile ? key : tile_cache_key(s, reader, req.maps, t, req.scale); };
+  m.draw = [&] { return render::render_metatile_pngs(s.renderer, reader, req.maps, req.tile, req.scale, s.png); };
+  return s.metatiles->tile(s.cache, m);
+}
+
 Response tile(TileService& s, const RequestContext& ctx) {
   const TileRequest req = parse_tile_request(s.catalog, ctx.param("maps"), ctx.param("z"), ctx.param("x"), ctx.param("y"));
   const query::ScopedReader reader = s.data.reader(caller_scope(ctx));
@@ -75,16 +98,7 @@ Response tile(TileService& s, const RequestContext& ctx) {
   }
   const std::string key = tile_cache_key(s, reader, req.maps, req.tile, req.scale);
   CachedTilePtr cached = s.cache.get(key, req.tile);
-  if (!cached) {
-    // Read before the data: a change landing while the tile is drawn has a later sequence, and the
-    // cache does not keep a tile that such a change touches (server/tile_cache.hpp).
-    const std::uint64_t drawn_at = s.data.change_sequence();
-    auto fresh = std::make_shared<CachedTile>();
-    fresh->body = render::render_tile_png(s.renderer, reader, req.maps, req.tile, req.scale, s.png);
-    fresh->etag = make_etag(fresh->body);
-    s.cache.put(key, TilePlace{req.tile, drawn_classes(s.catalog, s.styles, req.maps)}, fresh, drawn_at);
-    cached = std::move(fresh);
-  }
+  if (!cached) cached = draw_tile(s, reader, req, key);
   Response res;
   if (etag_matches(to_std(ctx.request[http::field::if_none_match]), cached->etag)) {
     res.result(http::status::not_modified);

@@ -10,6 +10,8 @@
 // form), cached per scope.cache_key(), and sent the cache headers of server/cache_policy.hpp;
 // every tile request naming a confidential map is appended to the audit log.
 
+#include <memory>
+
 #include "access/audit_log.hpp"
 #include "access/scope.hpp"
 #include "model/layer_catalog.hpp"
@@ -18,6 +20,7 @@
 #include "query/dataset.hpp"
 #include "query/scoped_reader.hpp"
 #include "server/tile_cache.hpp"
+#include "server/tile_metatiles.hpp"
 #include "style/style.hpp"
 
 namespace minqing::server {
@@ -31,6 +34,9 @@ struct TileService {
   TileCache& cache;
   render::PngOptions png;
   access::AuditLog* audit = nullptr;  // where confidential-map tile requests are recorded
+  // Cold tiles are drawn by metatile, and concurrent requests for one metatile share its draw
+  // (server/tile_metatiles.hpp). Null, or a cache that keeps nothing: each tile drawn alone.
+  std::shared_ptr<MetatileRenders> metatiles = std::make_shared<MetatileRenders>();
 };
 
 void add_tile_routes(Router& router, TileService& service);

@@ -441,6 +441,11 @@ TEST_CASE("render benchmark", "[.][bench]") {
       {"none   level 4", {4, render::PngFilter::none, false}}, {"none   level 6", {6, render::PngFilter::none, false}},
       {"sub    level 6", {6, render::PngFilter::sub, false}}, {"palette level 2", {2, render::PngFilter::none, true}},
       {"palette level 6", {6, render::PngFilter::none, true}},
+      {"libdeflate none 1", {4, render::PngFilter::none, false, 1}}, {"libdeflate none 2", {4, render::PngFilter::none, false, 2}},
+      {"libdeflate none 3", {4, render::PngFilter::none, false, 3}}, {"libdeflate none 4", {4, render::PngFilter::none, false, 4}},
+      {"libdeflate none 6", {4, render::PngFilter::none, false, 6}}, {"libdeflate sub  1", {4, render::PngFilter::sub, false, 1}},
+      {"libdeflate sub  3", {4, render::PngFilter::sub, false, 3}},  {"libdeflate up   1", {4, render::PngFilter::up, false, 1}},
+      {"libdeflate up   3", {4, render::PngFilter::up, false, 3}},
   };
   for (const auto& st : settings) {
     std::size_t bytes = 0;
