@@ -50,7 +50,7 @@ struct Later {
 
 }  // namespace
 
-TEST_CASE("a key_persons tile is handed on only once its audit entry is in the log; a public one at once",
+TEST_CASE("a key_persons tile is handed on only once its audit entry is in the log, a public one at once",
           "[server][audit][durable]") {
   server::AppOptions options = test::demo_app_options("deferred-audit-ok");
   options.durable_audit = true;  // as minqing serve runs
