@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <fstream>
+#include <functional>
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -61,46 +62,34 @@ void check_threads(const std::filesystem::path& log, int threads, int per_thread
   for (int t = 0; t < threads; ++t) CHECK(next[t] == per_thread);
 }
 
-}  // namespace
-
-TEST_CASE("an acknowledged audit entry survives the writer being killed right after",
-          "[access][audit][durable]") {
-  const auto log = test::scratch_dir("access-audit-kill") / "audit.jsonl";
+// Forks a writer that runs `serve(ack_fd)` — appending and acknowledging each entry (the answer
+// sent) by writing its seq to ack_fd, until killed — and kills it without warning (no destructor,
+// no flush) once it has acknowledged `n` entries. Returns the seqs acknowledged, in order.
+std::vector<std::uint64_t> acknowledged_before_kill(std::size_t n, const std::function<void(int ack_fd)>& serve) {
   int acks[2];
   REQUIRE(::pipe(acks) == 0);
   const pid_t child = ::fork();
   REQUIRE(child >= 0);
   if (child == 0) {
-    // The server's part: four request threads append (durable, as `minqing serve` does) and
-    // acknowledge each entry (the answer sent) by writing its seq to the pipe, until killed.
     ::close(acks[0]);
-    AuditLog audit(log, AuditOptions{});
-    std::vector<std::thread> threads;
-    for (int t = 0; t < 4; ++t) {
-      threads.emplace_back([&, t] {
-        for (int k = 0;; ++k) {
-          const std::uint64_t seq = audit.append(tile_read(t, k), t0);
-          if (::write(acks[1], &seq, sizeof seq) != sizeof seq) ::_exit(1);
-        }
-      });
-    }
-    for (auto& th : threads) th.join();
+    serve(acks[1]);
     ::_exit(0);
   }
   ::close(acks[1]);
-  // Kill it without warning once it has acknowledged 200 entries: no destructor, no flush.
   std::vector<std::uint64_t> acknowledged;
   std::uint64_t seq = 0;
-  while (acknowledged.size() < 200 && ::read(acks[0], &seq, sizeof seq) == sizeof seq) acknowledged.push_back(seq);
+  while (acknowledged.size() < n && ::read(acks[0], &seq, sizeof seq) == sizeof seq) acknowledged.push_back(seq);
   ::kill(child, SIGKILL);
   int status = 0;
   ::waitpid(child, &status, 0);
   ::close(acks[0]);
   REQUIRE(WIFSIGNALED(status));
-  REQUIRE(acknowledged.size() == 200);
+  REQUIRE(acknowledged.size() == n);
+  return acknowledged;
+}
 
-  // Every acknowledged entry is in the file, whole and on the chain; a line cut off by the kill
-  // (there is none: a run is one write) could only follow them.
+// Every acknowledged entry is in the log, whole and on the chain; returns the log's entry count.
+std::uint64_t check_acknowledged_present(const std::filesystem::path& log, const std::vector<std::uint64_t>& acknowledged) {
   const auto r = AuditLog::verify(log);
   INFO(r.reason);
   CHECK(r.ok);
@@ -110,9 +99,33 @@ TEST_CASE("an acknowledged audit entry survives the writer being killed right af
   std::vector<bool> present(r.entries + 1, false);
   for (const auto& e : entries_of(log)) present[e["seq"].get<std::uint64_t>()] = true;
   for (auto s : acknowledged) CHECK(present[s]);
+  return r.entries;
+}
+
+}  // namespace
+
+TEST_CASE("an acknowledged audit entry survives the writer being killed right after",
+          "[access][audit][durable]") {
+  const auto log = test::scratch_dir("access-audit-kill") / "audit.jsonl";
+  // The server's part: four request threads append (durable, as `minqing serve` did before the
+  // asynchronous wait) and acknowledge each entry once append returns.
+  const auto acknowledged = acknowledged_before_kill(200, [&](int ack_fd) {
+    AuditLog audit(log, AuditOptions{});
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&, t] {
+        for (int k = 0;; ++k) {
+          const std::uint64_t seq = audit.append(tile_read(t, k), t0);
+          if (::write(ack_fd, &seq, sizeof seq) != sizeof seq) ::_exit(1);
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+  });
+  const std::uint64_t entries = check_acknowledged_present(log, acknowledged);
   // The log takes appends again after the crash, on the same chain.
   AuditLog again(log, AuditOptions{});
-  CHECK(again.append(tile_read(9, 0), t0) == r.entries + 1);
+  CHECK(again.append(tile_read(9, 0), t0) == entries + 1);
   CHECK(AuditLog::verify(log).ok);
 }
 
@@ -155,40 +168,19 @@ TEST_CASE("batched appends rotate the log mid-batch and keep one chain across it
 TEST_CASE("an entry acknowledged by append_async's callback survives the writer being killed right after",
           "[access][audit][durable]") {
   const auto log = test::scratch_dir("access-audit-async-kill") / "audit.jsonl";
-  int acks[2];
-  REQUIRE(::pipe(acks) == 0);
-  const pid_t child = ::fork();
-  REQUIRE(child >= 0);
-  if (child == 0) {
-    // The server's part: requests queue their entries without waiting and answer (here: write the
-    // seq to the pipe) from the callback, as `minqing serve` does for key_persons reads.
-    ::close(acks[0]);
+  // The server's part: requests queue their entries without waiting and answer from the callback,
+  // as `minqing serve` does for key_persons reads.
+  const auto acknowledged = acknowledged_before_kill(500, [&](int ack_fd) {
     AuditLog audit(log, AuditOptions{});
     for (int k = 0;; ++k) {
-      audit.append_async(tile_read(k % 4, k), t0, [&](std::uint64_t seq, const std::string&) {
-        if (seq == 0 || ::write(acks[1], &seq, sizeof seq) != sizeof seq) ::_exit(1);
+      audit.append_async(tile_read(k % 4, k), t0, [ack_fd](std::uint64_t seq, const std::string&) {
+        if (seq == 0 || ::write(ack_fd, &seq, sizeof seq) != sizeof seq) ::_exit(1);
       });
       if (k % 64 == 63) std::this_thread::sleep_for(std::chrono::milliseconds(1));  // a bounded queue
     }
-  }
-  ::close(acks[1]);
-  std::vector<std::uint64_t> acknowledged;
-  std::uint64_t seq = 0;
-  while (acknowledged.size() < 500 && ::read(acks[0], &seq, sizeof seq) == sizeof seq) acknowledged.push_back(seq);
-  ::kill(child, SIGKILL);
-  int status = 0;
-  ::waitpid(child, &status, 0);
-  ::close(acks[0]);
-  REQUIRE(WIFSIGNALED(status));
-  REQUIRE(acknowledged.size() == 500);
+  });
   CHECK(std::is_sorted(acknowledged.begin(), acknowledged.end()));  // callbacks in log order
-  const auto r = AuditLog::verify(log);
-  INFO(r.reason);
-  CHECK(r.ok);
-  CHECK(r.entries >= acknowledged.back());
-  std::vector<bool> present(r.entries + 1, false);
-  for (const auto& e : entries_of(log)) present[e["seq"].get<std::uint64_t>()] = true;
-  for (auto s : acknowledged) CHECK(present[s]);
+  check_acknowledged_present(log, acknowledged);
 }
 
 TEST_CASE("append_async and append interleave on one chain, and the log drains its queue before closing",
