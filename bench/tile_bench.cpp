@@ -24,6 +24,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -89,8 +90,10 @@ struct RunResult {
   double bytes = 0;
 };
 
-RunResult run(const render::MapRenderer& renderer, const store::FeatureSource& features,
-              const std::vector<std::string>& maps, const std::vector<geo::TileId>& tiles, unsigned threads) {
+// Draws every tile of the list with `threads` workers, each taking the next tile; `draw` returns
+// the tile's PNG bytes.
+RunResult run_list(const std::vector<geo::TileId>& tiles, unsigned threads,
+                   const std::function<std::string(geo::TileId)>& draw) {
   RunResult r;
   r.lat.assign(tiles.size(), 0);
   std::vector<std::size_t> sizes(tiles.size(), 0);
@@ -100,9 +103,8 @@ RunResult run(const render::MapRenderer& renderer, const store::FeatureSource& f
   auto worker = [&] {
     for (std::size_t i; (i = next.fetch_add(1)) < tiles.size();) {
       const auto q0 = Clock::now();
-      const std::string png = render::render_tile_png(renderer, features, maps, tiles[i], 1);
+      sizes[i] = draw(tiles[i]).size();
       r.lat[i] = ms_since(q0);
-      sizes[i] = png.size();
     }
   };
   std::vector<std::thread> pool;
@@ -114,6 +116,11 @@ RunResult run(const render::MapRenderer& renderer, const store::FeatureSource& f
   for (auto s : sizes) r.bytes += static_cast<double>(s);
   r.bytes /= static_cast<double>(tiles.size());
   return r;
+}
+
+RunResult run(const render::MapRenderer& renderer, const store::FeatureSource& features,
+              const std::vector<std::string>& maps, const std::vector<geo::TileId>& tiles, unsigned threads) {
+  return run_list(tiles, threads, [&](geo::TileId t) { return render::render_tile_png(renderer, features, maps, t, 1); });
 }
 
 server::Request get_request(const std::string& target, const std::string& token) {
@@ -140,36 +147,16 @@ std::string sign_in_admin(const server::App& app) {
 // The list requested from `app` in list order by `threads` workers, each taking the next tile.
 RunResult run_server(const server::App& app, const std::string& token, const std::string& maps,
                      const std::vector<geo::TileId>& tiles, unsigned threads) {
-  RunResult r;
-  r.lat.assign(tiles.size(), 0);
-  std::vector<std::size_t> sizes(tiles.size(), 0);
-  std::atomic<std::size_t> next{0};
-  const auto t0 = Clock::now();
-  const double c0 = cpu_ms();
-  auto worker = [&] {
-    for (std::size_t i; (i = next.fetch_add(1)) < tiles.size();) {
-      const geo::TileId& t = tiles[i];
-      const auto q0 = Clock::now();
-      const server::Response res = app.handle(
-          get_request("/tiles/" + maps + "/" + std::to_string(t.z) + "/" + std::to_string(t.x) + "/" + std::to_string(t.y) + ".png", token),
-          "127.0.0.1");
-      r.lat[i] = ms_since(q0);
-      if (res.result_int() != 200) {
-        std::fprintf(stderr, "tile_bench: %d/%u/%u → %u %s\n", t.z, t.x, t.y, res.result_int(), res.body().c_str());
-        std::exit(1);
-      }
-      sizes[i] = res.body().size();
+  return run_list(tiles, threads, [&](geo::TileId t) {
+    const server::Response res = app.handle(
+        get_request("/tiles/" + maps + "/" + std::to_string(t.z) + "/" + std::to_string(t.x) + "/" + std::to_string(t.y) + ".png", token),
+        "127.0.0.1");
+    if (res.result_int() != 200) {
+      std::fprintf(stderr, "tile_bench: %d/%u/%u → %u %s\n", t.z, t.x, t.y, res.result_int(), res.body().c_str());
+      std::exit(1);
     }
-  };
-  std::vector<std::thread> pool;
-  for (unsigned k = 1; k < threads; ++k) pool.emplace_back(worker);
-  worker();
-  for (auto& t : pool) t.join();
-  r.wall_ms = ms_since(t0);
-  r.cpu_ms = cpu_ms() - c0;
-  for (auto s : sizes) r.bytes += static_cast<double>(s);
-  r.bytes /= static_cast<double>(tiles.size());
-  return r;
+    return res.body();
+  });
 }
 
 // `result`: also print the machine-read RESULT line (run-tile-bench.sh takes the scoped runs').
