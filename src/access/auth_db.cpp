@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <mutex>
 #include <semaphore>
@@ -13,6 +14,7 @@
 
 #include "access/crypto.hpp"
 #include "access/policy.hpp"
+#include "access/session_cache.hpp"
 #include "access/session_token.hpp"
 #include "base/error.hpp"
 
@@ -164,6 +166,10 @@ struct AuthDb::Impl {
 
   // Statements of resolve_session (run on every signed-in request), prepared once; guarded by mutex.
   sqlite3_stmt* resolve_stmt = nullptr;
+  // Transactions committed through `db` (a commit hook counts them): any of them may have ended a
+  // session or changed an account, so it makes every cached session stale.
+  std::atomic<std::uint64_t> commits{0};
+  SessionCache sessions;
   sqlite3_stmt* touch_stmt = nullptr;
 
   ~Impl() {
@@ -326,6 +332,13 @@ std::unique_ptr<AuthDb> AuthDb::open(const std::filesystem::path& path, AuthOpti
     throw StoreError("auth database " + impl->file + ": cannot open: " + msg);
   }
   sqlite3_busy_timeout(impl->db, 5000);
+  sqlite3_commit_hook(
+      impl->db,
+      [](void* counter) {
+        static_cast<std::atomic<std::uint64_t>*>(counter)->fetch_add(1);
+        return 0;  // let the commit proceed
+      },
+      &impl->commits);
   sqlite3_extended_result_codes(impl->db, 1);
   impl->exec("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;");
   impl->migrate();
@@ -495,6 +508,9 @@ std::optional<Session> AuthDb::resolve_session(std::string_view token, TimePoint
   if (!looks_like_session_token(token)) return std::nullopt;
   const std::string hash = session_token_hash(token);
   const std::int64_t t = to_unix(now);
+  if (auto cached = m_impl->sessions.find(hash, m_impl->commits.load(), now, m_impl->options)) {
+    return cached;
+  }
   std::lock_guard lock(m_impl->mutex);
   Session session;
   std::int64_t last_seen = 0;
@@ -514,24 +530,25 @@ std::optional<Session> AuthDb::resolve_session(std::string_view token, TimePoint
     revoked = s.integer(4) != 0;
     session.user = read_user(s, 5);
   }
-  const std::int64_t created = to_unix(session.created_at);
-  const std::int64_t expires = to_unix(session.expires_at);
-  const bool expired = t >= expires || t >= last_seen + m_impl->options.session_idle.count();
-  if (expired) {
+  SessionTimes times{to_unix(session.created_at), to_unix(session.expires_at), last_seen};
+  if (session_expired(times, t, m_impl->options)) {
     // Gone for good: a clock that later steps back (NTP, a VM resumed) must not revive it.
     Stmt d(m_impl->db, "DELETE FROM sessions WHERE id = ?1", m_impl->file);
     d.bind(1, session.id);
     d.run();
     return std::nullopt;
   }
-  if (revoked || session.user.disabled || t < created - 300) return std::nullopt;
+  if (revoked || session.user.disabled || session_too_early(times, t)) return std::nullopt;
   session.last_seen_at = from_unix(std::max(last_seen, t));
-  if (t - last_seen >= 60) {  // one write a minute per session at most
+  if (t - last_seen >= kSessionTouchInterval) {  // one write a minute per session at most
     Stmt u(m_impl->db, &m_impl->touch_stmt, "UPDATE sessions SET last_seen_at = ?2 WHERE id = ?1",
            m_impl->file);
     u.bind(1, session.id).bind(2, t);
     u.run();
+    times.last_seen = t;
   }
+  // Read under the mutex: a commit after this read makes the entry stale at once.
+  m_impl->sessions.put(hash, session, times, m_impl->commits.load(), now);
   return session;
 }
 

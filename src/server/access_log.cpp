@@ -2,7 +2,10 @@
 
 #include <array>
 #include <cctype>
+#include <condition_variable>
 #include <ctime>
+#include <mutex>
+#include <thread>
 
 namespace minqing::server {
 
@@ -107,15 +110,67 @@ std::string format_access_line(const AccessEntry& e) {
   return line;
 }
 
+struct AccessLog::Batches {
+  static constexpr std::size_t kWriteNow = 64 * 1024;
+
+  std::mutex mutex;  // guards pending, stopping and the stream's order of batches
+  std::condition_variable wake;
+  std::string pending;
+  bool stopping = false;
+  std::thread flusher;
+
+  // Writes what is pending. Under `mutex`: a batch is written every `interval` or 64 KiB, so
+  // requests seldom wait for it, and batches keep their order.
+  void write_out(std::FILE* out) {
+    if (pending.empty()) return;
+    std::fwrite(pending.data(), 1, pending.size(), out);
+    std::fflush(out);
+    pending.clear();
+  }
+};
+
+AccessLog::AccessLog(std::FILE* out, std::chrono::milliseconds interval)
+    : m_out(out), m_batches(std::make_unique<Batches>()) {
+  if (!m_out) return;
+  m_batches->flusher = std::thread([this, interval] {
+    Batches& b = *m_batches;
+    std::unique_lock lock(b.mutex);
+    while (!b.stopping) {
+      b.wake.wait_for(lock, interval);
+      b.write_out(m_out);
+    }
+  });
+}
+
+AccessLog::~AccessLog() {
+  if (m_batches->flusher.joinable()) {
+    {
+      std::lock_guard lock(m_batches->mutex);
+      m_batches->stopping = true;
+    }
+    m_batches->wake.notify_one();
+    m_batches->flusher.join();
+  }
+  flush();
+}
+
 void AccessLog::write(const AccessEntry& e) const noexcept {
   if (!m_out) return;
   try {
     std::string line = format_access_line(e);
     line += '\n';
-    std::fwrite(line.data(), 1, line.size(), m_out);
+    std::lock_guard lock(m_batches->mutex);
+    m_batches->pending += line;
+    if (m_batches->pending.size() >= Batches::kWriteNow) m_batches->write_out(m_out);
   } catch (...) {
     // Out of memory while formatting: the line is lost, the request is not.
   }
+}
+
+void AccessLog::flush() const noexcept {
+  if (!m_out) return;
+  std::lock_guard lock(m_batches->mutex);
+  m_batches->write_out(m_out);
 }
 
 }  // namespace minqing::server

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -31,16 +32,29 @@ std::string loggable_target(std::string_view target);
 // The line for `e`, without the trailing newline.
 std::string format_access_line(const AccessEntry& e);
 
-// Writes access lines to a stdio stream (stderr by default). Thread-safe: each line is one
-// fwrite, which stdio serialises. The stream is borrowed and must outlive the log.
+// Writes access lines to a stdio stream (stderr by default), in batches: lines are gathered in
+// memory and written by a background thread every `interval`, or at once when 64 KiB are waiting,
+// and on flush() and destruction. One write per batch instead of one per request: on a cached tile
+// that syscall was 5 % of the request's CPU (nginx buffers its access log the same way). A crash
+// loses at most `interval` of lines; the audit log, not this one, is the durable record.
+// Thread-safe. The stream is borrowed and must outlive the log.
 class AccessLog {
  public:
-  explicit AccessLog(std::FILE* out = stderr) noexcept : m_out(out) {}
-  // Writes one line; never throws (a failing stream loses the line).
+  explicit AccessLog(std::FILE* out = stderr,
+                     std::chrono::milliseconds interval = std::chrono::milliseconds(200));
+  ~AccessLog();
+  AccessLog(const AccessLog&) = delete;
+  AccessLog& operator=(const AccessLog&) = delete;
+
+  // Queues one line; never throws (out of memory loses the line).
   void write(const AccessEntry& e) const noexcept;
+  // Writes every queued line to the stream and flushes it.
+  void flush() const noexcept;
 
  private:
+  struct Batches;
   std::FILE* m_out;
+  std::unique_ptr<Batches> m_batches;
 };
 
 }  // namespace minqing::server

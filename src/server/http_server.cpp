@@ -386,6 +386,7 @@ void HttpServer::run() {
   for (unsigned i = 1; i < n; ++i) pool.emplace_back([&im] { im.ioc.run(); });
   im.ioc.run();
   for (auto& t : pool) t.join();
+  if (im.options.access_log) im.options.access_log->flush();  // every answered request is logged
 }
 
 void HttpServer::stop() noexcept {

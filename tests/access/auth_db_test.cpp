@@ -276,3 +276,55 @@ TEST_CASE("demo accounts are created once and log in with minqing-demo", "[acces
   CHECK(db->authenticate("cadre", kDemoPassword, "127.0.0.1", t0).status == Status::ok);
   CHECK_THROWS_AS(ensure_demo_accounts(*db, {"331124207201", "x", "331124207201-G01"}), DataError);
 }
+
+TEST_CASE("sessions answered from memory end at once on logout or disable here, within a second "
+          "when another process changes the file",
+          "[access][auth][session]") {
+  const auto file = test::scratch_dir("access-session-cache") / "auth.sqlite";
+  auto server = AuthDb::open(file, fast());
+  auto cli = AuthDb::open(file, fast());  // `minqing user …` on the same file, as another process
+  const User u = server->create_user("cadre", "correct horse battery", "village_cadre", kCadre, t0);
+  const std::string a = server->create_session(u, t0);
+  const std::string b = server->create_session(u, t0);
+  const std::string c = server->create_session(u, t0);
+  for (int i = 0; i < 3; ++i) {  // read once, then answered from memory
+    REQUIRE(server->resolve_session(a, t0 + 10s));
+    REQUIRE(server->resolve_session(b, t0 + 10s));
+    REQUIRE(server->resolve_session(c, t0 + 10s));
+  }
+
+  // Through this process's connection: at the same instant.
+  CHECK(server->revoke_session(a, t0 + 10s));
+  CHECK_FALSE(server->resolve_session(a, t0 + 10s));
+  CHECK(server->resolve_session(b, t0 + 10s));
+
+  // From the other connection: no later than one second after the last read.
+  cli->disable_user("cadre", t0 + 10s);
+  CHECK_FALSE(server->resolve_session(b, t0 + 11s));
+  CHECK_FALSE(server->resolve_session(c, t0 + 11s));
+  cli->set_disabled("cadre", false, t0 + 12s);
+  CHECK_FALSE(server->resolve_session(c, t0 + 13s));  // disabling ended the sessions for good
+}
+
+TEST_CASE("a session answered from memory still expires, idles out and records its use",
+          "[access][auth][session]") {
+  const auto file = test::scratch_dir("access-session-cache-times") / "auth.sqlite";
+  auto db = AuthDb::open(file, fast());
+  const User u = db->create_user("cadre", "correct horse battery", "village_cadre", kCadre, t0);
+  const std::string token = db->create_session(u, t0);
+  const auto first = db->resolve_session(token, t0 + 2h - 1s);
+  REQUIRE(first);
+  CHECK(first->last_seen_at == t0 + 2h - 1s);
+  // Used at the last second of its idle time: the use was written, so it lives on…
+  const auto again = db->resolve_session(token, t0 + 2h - 1s);
+  REQUIRE(again);
+  REQUIRE(db->resolve_session(token, t0 + 4h - 2s));
+  // …and a fresh connection sees the write (the session outlives its first idle deadline).
+  auto other = AuthDb::open(file, fast());
+  REQUIRE(other->resolve_session(token, t0 + 4h - 2s));
+  // The absolute lifetime ends it in memory too.
+  for (auto t = t0 + 5h; t < t0 + 12h; t += 1h) REQUIRE(db->resolve_session(token, t));
+  REQUIRE(db->resolve_session(token, t0 + 12h - 1s));
+  REQUIRE(db->resolve_session(token, t0 + 12h - 1s));  // from memory
+  CHECK_FALSE(db->resolve_session(token, t0 + 12h));
+}
