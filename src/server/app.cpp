@@ -111,7 +111,8 @@ App::App(const AppOptions& options) {
   }
   m_auth = std::make_unique<AuthService>(AuthService{
       *m_policy, *m_catalog, *m_auth_db, *m_audit,
-      std::make_shared<const access::Scope>(access::Scope::anonymous(*m_policy))});
+      std::make_shared<const access::Scope>(access::Scope::anonymous(*m_policy)),
+      std::make_shared<access::UserScopes>(*m_policy)});
   m_tiles = std::make_unique<TileService>(
       TileService{*m_catalog, *m_data, *m_styles, *m_renderer, *m_tile_cache, {}, m_audit.get()});
   m_printer = std::make_unique<print::SheetPrinter>(*m_catalog, *m_styles, *m_renderer);

@@ -177,8 +177,10 @@ Caller resolve_caller(AuthService& s, const Request& req, access::TimePoint now)
   if (token && !token->empty()) {
     if (auto session = s.db.resolve_session(*token, now)) {
       try {
-        caller.scope = std::make_shared<const access::Scope>(access::Scope::for_user(
-            s.policy, session->user.username, session->user.role, session->user.assignment));
+        const access::User& u = session->user;
+        caller.scope = s.user_scopes ? s.user_scopes->of(u.username, u.role, u.assignment)
+                                     : std::make_shared<const access::Scope>(access::Scope::for_user(
+                                           s.policy, u.username, u.role, u.assignment));
       } catch (const ConfigError&) {
         throw HttpError(http::status::forbidden,
                         "this account's assignment does not fit its role; ask an administrator");

@@ -34,6 +34,7 @@
 #include "access/auth_db.hpp"
 #include "access/policy.hpp"
 #include "access/scope.hpp"
+#include "access/user_scopes.hpp"
 #include "model/layer_catalog.hpp"
 #include "server/request_handler.hpp"
 #include "server/router.hpp"
@@ -51,6 +52,8 @@ struct AuthService {
   access::AuthDb& db;
   access::AuditLog& audit;
   std::shared_ptr<const access::Scope> anonymous;  // Scope::anonymous(policy), built once
+  // Signed-in callers' scopes, built once per account state; null: built per request.
+  std::shared_ptr<access::UserScopes> user_scopes = nullptr;
 };
 
 // The caller of `req` at time `now` (rules above). @throws HttpError 401 / 403 as above.
