@@ -262,7 +262,16 @@ void FeatureWriter::write(std::string& out, const store::ServedFeature& f, std::
     open_member(key);
   };
   member("geometry");
-  append_geometry(out, f.feature.geometry, m_crs);
+  if (&m_crs == &crs84()) {
+    // The default CRS: the feature's geometry text is made once and kept with it.
+    out += f.geometry_geojson_crs84.get([&] {
+      std::string text;
+      append_geometry(text, f.feature.geometry, m_crs);
+      return text;
+    });
+  } else {
+    append_geometry(out, f.feature.geometry, m_crs);
+  }
   member("id");
   append_json_number(out, f.feature.fid);
   member("properties");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <numbers>
 
 #include "base/error.hpp"
@@ -49,6 +50,20 @@ std::size_t part_count(const geo::Geometry& g) noexcept { return g.part_ends.emp
 PointDistances::PointDistances(geo::Coord point) : m_point(point) {}
 
 std::optional<PointDistance> PointDistances::to(const geo::Geometry& g) const {
+  return nearest(g, nullptr, std::numeric_limits<double>::infinity());
+}
+
+std::optional<PointDistance> PointDistances::to(const geo::Geometry& g, const geo::BBox& bbox, double within) const {
+  if (bbox.min_x - within > m_point.x || bbox.max_x + within < m_point.x || bbox.min_y - within > m_point.y ||
+      bbox.max_y + within < m_point.y) {
+    return std::nullopt;
+  }
+  auto d = nearest(g, &bbox, within);
+  if (d && d->mercator > within) return std::nullopt;
+  return d;
+}
+
+std::optional<PointDistance> PointDistances::nearest(const geo::Geometry& g, const geo::BBox* bbox, double within) const {
   if (g.empty()) return std::nullopt;
   // Squared distances while searching (std::hypot guards against overflow that planar metres
   // never reach, and was the profile's top entry for identify); one square root at the end.
@@ -65,9 +80,19 @@ std::optional<PointDistance> PointDistances::to(const geo::Geometry& g) const {
       near = c;
     }
   };
+  // Only what may lie within `within` (inclusive): an edge whose box is outside the square of
+  // half-side `within` around the point is farther than that everywhere.
+  const double lo_x = m_point.x - within, hi_x = m_point.x + within;
+  const double lo_y = m_point.y - within, hi_y = m_point.y + within;
+  const auto may_reach = [&](geo::Coord a, geo::Coord b) {
+    return std::max(a.x, b.x) >= lo_x && std::min(a.x, b.x) <= hi_x && std::max(a.y, b.y) >= lo_y &&
+           std::min(a.y, b.y) <= hi_y;
+  };
+  const bool box_holds = bbox == nullptr || (bbox->min_x <= m_point.x && m_point.x <= bbox->max_x &&
+                                             bbox->min_y <= m_point.y && m_point.y <= bbox->max_y);
   if (g.kind == geo::GeometryKind::point) {
     for (const geo::Coord& c : g.coords) consider(c);  // nearest of the (multi)point's coordinates
-  } else if (g.kind == geo::GeometryKind::polygon && geo::polygon_holds(g, m_point)) {
+  } else if (g.kind == geo::GeometryKind::polygon && box_holds && geo::polygon_holds(g, m_point)) {
     near = m_point;  // a polygon holding the point: distance 0
     best = 0;
   } else {
@@ -76,7 +101,9 @@ std::optional<PointDistance> PointDistances::to(const geo::Geometry& g) const {
     for (std::size_t part = 0; part < part_count(g); ++part) {
       const std::uint32_t begin = part_begin(g, part), end = part_end(g, part);
       if (end - begin == 1) consider(g.coords[begin]);
-      for (std::uint32_t i = begin; i + 1 < end; ++i) consider(nearest_on_segment(g.coords[i], g.coords[i + 1], m_point));
+      for (std::uint32_t i = begin; i + 1 < end; ++i) {
+        if (may_reach(g.coords[i], g.coords[i + 1])) consider(nearest_on_segment(g.coords[i], g.coords[i + 1], m_point));
+      }
     }
   }
   return PointDistance{std::sqrt(best), ground_distance_m(m_point, near)};

@@ -48,8 +48,15 @@ class PointDistances {
 
   // nullopt for an empty geometry.
   std::optional<PointDistance> to(const geo::Geometry& g) const;
+  // The same for a caller that keeps only distances up to `within` (3857 units): nullopt also
+  // when `g` is farther. `bbox` is g's bounding box. Edges that cannot come within `within`, and
+  // the containment test of a polygon whose box misses the point, are skipped: a village
+  // boundary's thousands of edges cost a few comparisons instead of a projection each.
+  std::optional<PointDistance> to(const geo::Geometry& g, const geo::BBox& bbox, double within) const;
 
  private:
+  std::optional<PointDistance> nearest(const geo::Geometry& g, const geo::BBox* bbox, double within) const;
+
   geo::Coord m_point;
 };
 

@@ -70,8 +70,8 @@ IdentifyResult identify(const ScopedReader& reader, std::span<const ClassView> v
     candidates.clear();
     reader.query(view.def->name, box, candidates);
     for (auto& f : candidates) {
-      const auto d = measure.to(f->feature.geometry);
-      if (!d || d->mercator > tolerance) continue;
+      const auto d = measure.to(f->feature.geometry, f->bbox, tolerance);
+      if (!d) continue;
       Ranked r;
       r.hit.view = &view;
       r.hit.distance_px = d->mercator / px;

@@ -11,11 +11,15 @@ NearbyResult nearby(const ScopedReader& reader, const ClassView& view, geo::Coor
                     std::size_t limit) {
   NearbyResult result;
   std::vector<store::ServedFeaturePtr> candidates;
-  reader.query(view.def->name, ground_circle_box(point, radius_m), candidates);
+  const geo::BBox box = ground_circle_box(point, radius_m);
+  reader.query(view.def->name, box, candidates);
   const PointDistances measure(point);
+  // Every point within radius_m on the ground lies within the box, so nothing farther (in 3857)
+  // than its half-width can be a hit.
+  const double within = (box.max_x - box.min_x) / 2;
   std::vector<NearbyHit> hits;
   for (auto& f : candidates) {
-    const auto d = measure.to(f->feature.geometry);
+    const auto d = measure.to(f->feature.geometry, f->bbox, within);
     if (!d || d->ground_m > radius_m) continue;
     hits.push_back({std::move(f), d->ground_m});
   }

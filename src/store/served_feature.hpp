@@ -6,6 +6,7 @@
 
 #include "geo/coord.hpp"
 #include "model/feature.hpp"
+#include "store/lazy_text.hpp"
 
 namespace minqing::store {
 
@@ -14,6 +15,7 @@ namespace minqing::store {
 struct ServedFeature {
   model::Feature feature;
   geo::BBox bbox;  // of feature.geometry, in 3857
+  LazyText geometry_geojson_crs84;  // made by query/geojson_writer.cpp on first use
 };
 using ServedFeaturePtr = std::shared_ptr<const ServedFeature>;
 

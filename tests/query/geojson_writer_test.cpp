@@ -131,6 +131,33 @@ TEST_CASE("the streaming GeoJSON writer writes what the JSON-object writer wrote
   CHECK(masked_copies > 0);  // hidden and masked values were among them
 }
 
+TEST_CASE("a feature's kept geometry text is written again, and never carried to an edited copy", "[query][geojson]") {
+  auto& s = sample();
+  const query::ScopedReader reader = s.data->reader(s.admin);
+  const query::ClassView& view = *reader.view("buildings");
+  const auto f = reader.all("buildings").front();
+  const query::FeatureWriter writer(view, query::crs84());
+  std::string first, again;
+  writer.write(first, *f);
+  writer.write(again, *f);  // from the text kept with the feature
+  CHECK(again == first);
+  // An edit publishes a copy with a new geometry: its text is its own.
+  auto moved = std::make_shared<store::ServedFeature>(*f);
+  for (auto& c : moved->feature.geometry.coords) c.x += 100;
+  std::string edited;
+  writer.write(edited, *moved);
+  CHECK(edited != first);
+  CHECK(json::parse(edited) == Reference{query::crs84()}.feature(*moved, view));
+  // Assigned before publication (a builder reusing an object): the old text goes too.
+  store::ServedFeature reused = *f;
+  std::string before;
+  writer.write(before, reused);
+  reused = *moved;
+  std::string after;
+  writer.write(after, reused);
+  CHECK(after == edited);
+}
+
 TEST_CASE("extra members go among a feature's own in key order", "[query][geojson]") {
   auto& s = sample();
   const query::ScopedReader reader = s.data->reader(s.admin);

@@ -243,3 +243,37 @@ TEST_CASE("ground distance: agrees with EPSG:4549 on the ellipsoid, in every dir
     }
   }
 }
+
+TEST_CASE("ground distance: a bounded measure gives the unbounded one within its bound, nothing beyond", "[query][identify]") {
+  // Every served feature of the sample near a few points, at bounds from a pixel to a kilometre:
+  // the bounded measure (which skips far edges and misses boxes) must agree with the full one.
+  const geo::Coord centre = sample().index->extent().center();
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<double> offset(-800, 800);
+  std::size_t compared = 0, inside = 0;
+  for (int i = 0; i < 12; ++i) {
+    const geo::Coord p{centre.x + offset(rng), centre.y + offset(rng)};
+    const query::PointDistances measure(p);
+    for (const auto& def : sample().catalog.classes()) {
+      std::vector<store::ServedFeaturePtr> features;
+      sample().index->query(def.name, sample().index->extent(), features);
+      for (const auto& f : features) {
+        const auto full = measure.to(f->feature.geometry);
+        for (double within : {1.2, 30.0, 1000.0}) {
+          const auto bounded = measure.to(f->feature.geometry, f->bbox, within);
+          ++compared;
+          if (full && full->mercator <= within) {
+            ++inside;
+            REQUIRE(bounded);
+            CHECK(bounded->mercator == full->mercator);
+            CHECK(bounded->ground_m == full->ground_m);
+          } else {
+            CHECK_FALSE(bounded);
+          }
+        }
+      }
+    }
+  }
+  CHECK(inside > 100);  // the bounds were reached, not only refused
+  CHECK(compared > inside * 2);
+}
