@@ -237,6 +237,10 @@ FeatureWriter::FeatureWriter(const ClassView& view, const Crs& crs) : m_view(vie
     append_json_string(key, name(m_by_name[i]));
     key += ':';
     m_keys.push_back(std::move(key));
+    // The field numbers in writing order, two bytes each: what the properties text depends on.
+    const auto field = static_cast<std::uint16_t>(view.fields[m_by_name[i]]);
+    m_properties_key += static_cast<char>(field & 0xff);
+    m_properties_key += static_cast<char>(field >> 8);
   }
 }
 
@@ -275,13 +279,17 @@ void FeatureWriter::write(std::string& out, const store::ServedFeature& f, std::
   member("id");
   append_json_number(out, f.feature.fid);
   member("properties");
-  out += '{';
-  // Masking happened before: ClassView::value gives what the caller may see.
-  for (std::size_t i = 0; i < m_by_name.size(); ++i) {
-    out += m_keys[i];
-    append_json_value(out, m_view.value(f, m_by_name[i]));
-  }
-  out += '}';
+  // Masking happened before: ClassView::value gives what the caller may see, and the feature (a
+  // served one or a masked copy) never changes, so its text for this field list is kept with it.
+  f.properties_geojson.append(out, m_properties_key, [&] {
+    std::string text = "{";
+    for (std::size_t i = 0; i < m_by_name.size(); ++i) {
+      text += m_keys[i];
+      append_json_value(text, m_view.value(f, m_by_name[i]));
+    }
+    text += '}';
+    return text;
+  });
   member("type");
   out += "\"Feature\"";
   extras_before({});  // the rest: keys after "type"

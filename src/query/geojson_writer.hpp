@@ -57,6 +57,7 @@ class FeatureWriter {
   const Crs& m_crs;
   std::vector<std::size_t> m_by_name;  // indices into m_view.fields, in order of field name
   std::vector<std::string> m_keys;     // per m_by_name entry: "name": as written ("," before all but the first)
+  std::string m_properties_key;        // the field list, for the text kept with each feature
 };
 
 // A GeoJSON geometry object for `g` (EPSG:3857) in `crs`: Point/MultiPoint, LineString/

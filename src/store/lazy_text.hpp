@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <string>
+#include <string_view>
 
 namespace minqing::store {
 
@@ -39,6 +40,44 @@ class LazyText {
   void reset() noexcept { delete m_text.exchange(nullptr); }
 
   mutable std::atomic<const std::string*> m_text{nullptr};
+};
+
+// The same for text that also depends on a key given by the user (the field list a caller's view
+// writes: the properties object of a feature, query/geojson_writer.cpp). One text is kept, for the
+// first key asked; other keys are made every time (callers of one access grant mostly share one
+// field list, so one slot serves nearly every read).
+class KeyedLazyText {
+ public:
+  KeyedLazyText() noexcept = default;
+  KeyedLazyText(const KeyedLazyText&) noexcept {}
+  KeyedLazyText& operator=(const KeyedLazyText&) noexcept {
+    reset();
+    return *this;
+  }
+  ~KeyedLazyText() { reset(); }
+
+  // Appends the text for `key` to `out`: the kept one when its key is `key`, else make()'s (kept
+  // when nothing is kept yet).
+  template <class Make>
+  void append(std::string& out, std::string_view key, Make&& make) const {
+    const Kept* kept = m_kept.load(std::memory_order_acquire);
+    if (kept != nullptr && kept->key == key) {
+      out += kept->text;
+      return;
+    }
+    auto* made = new Kept{std::string(key), make()};
+    out += made->text;
+    const Kept* expected = nullptr;
+    if (kept != nullptr || !m_kept.compare_exchange_strong(expected, made, std::memory_order_acq_rel)) delete made;
+  }
+
+ private:
+  struct Kept {
+    std::string key, text;
+  };
+  void reset() noexcept { delete m_kept.exchange(nullptr); }
+
+  mutable std::atomic<const Kept*> m_kept{nullptr};
 };
 
 }  // namespace minqing::store

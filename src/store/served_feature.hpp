@@ -15,7 +15,10 @@ namespace minqing::store {
 struct ServedFeature {
   model::Feature feature;
   geo::BBox bbox;  // of feature.geometry, in 3857
-  LazyText geometry_geojson_crs84;  // made by query/geojson_writer.cpp on first use
+  // Made by query/geojson_writer.cpp on first use: the geometry in CRS84, the properties object
+  // for the field list of the first view that wrote it.
+  LazyText geometry_geojson_crs84;
+  KeyedLazyText properties_geojson;
 };
 using ServedFeaturePtr = std::shared_ptr<const ServedFeature>;
 
