@@ -13,6 +13,7 @@
 #include "print/data_version.hpp"
 #include "print/map_frame.hpp"
 #include "print/pdf_compression.hpp"
+#include "print/pdf_numbers.hpp"
 #include "print/scale_bar.hpp"
 #include "print/sheet_legend.hpp"
 #include "print/sheet_marks.hpp"
@@ -234,6 +235,7 @@ std::string SheetPrinter::pdf(const query::ScopedReader& reader, const std::vect
   render::ReliefCache own_cache;
   if (!relief_cache) relief_cache = &own_cache;
   const FastPdfDeflate fast_deflate;  // cairo has no setting for its streams' zlib level
+  const FastPdfNumbers fast_numbers;  // nor for how it prints its numbers
   std::string out;
   const PageSize first = plans.front().layout.page;
   render::SurfacePtr surface(
