@@ -7,7 +7,8 @@
 # processes as our threads. Not part of the test suite.
 #
 #   bench/atlas_bench.sh            THREADS=<cores> may be overridden; COUNTY=1 also prints the
-#                                   whole county (401 villages) measured, not extrapolated
+#                                   whole county (401 villages) measured, not extrapolated;
+#                                   BUILD_DIR=build an already configured build directory
 #
 # Targets on the 2-core machine: at least 2× QGIS's sheets per second with our full sheet
 # (hillshade, generated Chinese legend, CGCS2000 grid, marks, watermark), the county atlas (401
@@ -24,11 +25,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || as_root=(sudo)
   DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-if [ ! -x build/minqing ]; then
+build=${BUILD_DIR:-build}
+if [ "$build" = build ] && [ ! -x build/minqing ]; then
   cmake --preset default >/dev/null
   cmake --build --preset default --target minqing
 fi
-bin=build/minqing
+bin=$build/minqing
 threads=${THREADS:-$(nproc)}
 out=bench/out/atlas
 mkdir -p "$out"

@@ -54,7 +54,7 @@ void stroke_village_boundary(cairo_t* cr, double band_width) {
 }
 
 void draw_map_frame(cairo_t* cr, const render::MapRenderer& renderer, const render::RenderRequest& request,
-                    const MapView& view, const geo::Geometry& village) {
+                    const MapView& view, const geo::Geometry& village, cairo_surface_t* base_shapes) {
   render::CairoSave save(cr);
   const Rect& f = view.frame;
   cairo_rectangle(cr, f.x, f.y, f.w, f.h);
@@ -65,7 +65,15 @@ void draw_map_frame(cairo_t* cr, const render::MapRenderer& renderer, const rend
     render::CairoSave map(cr);
     cairo_translate(cr, f.x, f.y);
     cairo_scale(cr, 1.0 / kPixelsPerPoint, 1.0 / kPixelsPerPoint);
-    renderer.draw(cr, request);
+    if (base_shapes) {
+      cairo_set_source_surface(cr, base_shapes, 0, 0);
+      cairo_paint(cr);
+      render::RenderRequest rest = request;
+      rest.shapes_from = 1;
+      renderer.draw(cr, rest);
+    } else {
+      renderer.draw(cr, request);
+    }
   }
   if (village.kind == geo::GeometryKind::polygon && !village.empty()) {
     // The veil: the frame minus the village (even-odd), translucent white.

@@ -30,9 +30,12 @@ render::RenderRequest map_request(const MapView& view, const std::vector<std::st
 
 // Draws the maps, the veil outside `village` (EPSG:3857 polygon; empty: no veil) and the village
 // boundary into `view.frame` on `cr` (page coordinates in points). The cairo state is restored.
+// `base_shapes` (may be null): the shapes of `request.maps.front()` on the request's canvas,
+// recorded once (base_map_shapes.hpp), painted instead of drawing them again; that map's labels
+// are still placed with the others'.
 // @throws RequestError for an unknown map; RenderError when cairo fails.
 void draw_map_frame(cairo_t* cr, const render::MapRenderer& renderer, const render::RenderRequest& request,
-                    const MapView& view, const geo::Geometry& village);
+                    const MapView& view, const geo::Geometry& village, cairo_surface_t* base_shapes = nullptr);
 
 // Strokes the current path as the village boundary (村界): a broad soft band under a dash-dot
 // line — on the map and in the legend alike. Clears the path.

@@ -8,10 +8,12 @@
 #include <cairo-pdf.h>
 
 #include "base/error.hpp"
+#include "print/base_map_shapes.hpp"
 #include "print/coordinate_grid.hpp"
 #include "print/data_version.hpp"
 #include "print/map_frame.hpp"
 #include "print/pdf_compression.hpp"
+#include "print/pdf_numbers.hpp"
 #include "print/scale_bar.hpp"
 #include "print/sheet_legend.hpp"
 #include "print/sheet_marks.hpp"
@@ -141,7 +143,7 @@ SheetPlan SheetPrinter::plan(const query::ScopedReader& reader, std::string_view
 }
 
 void SheetPrinter::draw(cairo_t* cr, const query::ScopedReader& reader, const SheetPlan& p, const SheetStamp& stamp,
-                        render::ReliefCache* relief_cache) const {
+                        render::ReliefCache* relief_cache, BaseMapShapes* base_shapes) const {
   const SheetLayout& l = p.layout;
   const double u = l.unit;
   render::CairoSave save(cr);
@@ -151,7 +153,9 @@ void SheetPrinter::draw(cairo_t* cr, const query::ScopedReader& reader, const Sh
   // The map, its grid, and (confidential maps) the watermark over it.
   render::RenderRequest request = map_request(p.view, p.draw_maps, reader);
   request.relief_cache = relief_cache;
-  draw_map_frame(cr, m_renderer, request, p.view, p.village);
+  cairo_surface_t* shared_base = nullptr;
+  if (base_shapes && p.draw_maps.front() == kBaseMap) shared_base = base_shapes->get(m_renderer, request);
+  draw_map_frame(cr, m_renderer, request, p.view, p.village, shared_base);
   draw_coordinate_grid(cr, p.view, 6 * kPointsPerMm, u);
   if (p.personal_data) {
     draw_watermark(cr, l.map, (stamp.user.empty() ? std::string("匿名") : stamp.user) + " " + stamp.time, u);
@@ -231,6 +235,7 @@ std::string SheetPrinter::pdf(const query::ScopedReader& reader, const std::vect
   render::ReliefCache own_cache;
   if (!relief_cache) relief_cache = &own_cache;
   const FastPdfDeflate fast_deflate;  // cairo has no setting for its streams' zlib level
+  const FastPdfNumbers fast_numbers;  // nor for how it prints its numbers
   std::string out;
   const PageSize first = plans.front().layout.page;
   render::SurfacePtr surface(
@@ -244,11 +249,12 @@ std::string SheetPrinter::pdf(const query::ScopedReader& reader, const std::vect
   std::string versions;
   for (const SheetPlan& p : plans) versions += (versions.empty() ? "" : " ") + p.map->name + ":" + p.data_version;
   cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_KEYWORDS, versions.c_str());
+  BaseMapShapes base_shapes;
   {
     render::CairoPtr cr = render::make_context(surface.get());
     for (const SheetPlan& p : plans) {
       cairo_pdf_surface_set_size(surface.get(), p.layout.page.width_pt, p.layout.page.height_pt);
-      draw(cr.get(), reader, p, stamp, relief_cache);
+      draw(cr.get(), reader, p, stamp, relief_cache, &base_shapes);
       cairo_show_page(cr.get());
     }
   }

@@ -33,6 +33,8 @@
 
 namespace minqing::print {
 
+class BaseMapShapes;
+
 // What the requester fixed; anything empty is chosen to fit the village (scale_choice.hpp).
 struct SheetOptions {
   std::optional<Paper> paper;
@@ -84,14 +86,17 @@ class SheetPrinter {
                  const SheetOptions& options) const;
 
   // Draws the planned sheet onto `cr`, whose user space is the page in points.
-  // `relief_cache` (may be null) keeps the shaded relief for the next sheet of the same extent.
+  // `relief_cache` (may be null) keeps the shaded relief for the next sheet of the same extent;
+  // `base_shapes` (may be null) the base map's shapes, drawn once and painted under each sheet
+  // over the same extent (a PDF's pages then share them: base_map_shapes.hpp).
   // @throws RenderError on a cairo failure, ProjError when PROJ lacks EPSG:4549.
   void draw(cairo_t* cr, const query::ScopedReader& reader, const SheetPlan& plan, const SheetStamp& stamp,
-            render::ReliefCache* relief_cache = nullptr) const;
+            render::ReliefCache* relief_cache = nullptr, BaseMapShapes* base_shapes = nullptr) const;
 
   // The sheets as one PDF, a page each (each page its own size). @pre !plans.empty().
   // The relief is shaded once for all sheets of one extent: in `relief_cache` when given (the
   // atlas passes one per village, across its one-sheet PDFs), else in one of this call's own.
+  // The base map's shapes are drawn once for all sheets of one extent and shared by their pages.
   std::string pdf(const query::ScopedReader& reader, const std::vector<SheetPlan>& plans, const SheetStamp& stamp,
                   render::ReliefCache* relief_cache = nullptr) const;
 

@@ -135,17 +135,19 @@ std::vector<PlacedLabel> run_layers(const MapRenderer& renderer, const RenderReq
   FeatureCache label_features(*r.features, frame.label_box);
   const Canvas& canvas = frame.canvas;
   int layer_counter = 0;
-  for (const auto* s : styles) {
-    for (const auto& layer : s->layers) {
+  for (std::size_t map = 0; map < styles.size(); ++map) {
+    const bool shapes = draw && map >= r.shapes_from;
+    for (const auto& layer : styles[map]->layers) {
       ++layer_counter;
       if (!layer.visible_at(r.zoom)) continue;
       if (const auto* sym = std::get_if<style::SymbolSymbolizer>(&layer.symbolizer)) {
+        if (!r.labels) continue;
         const FeatureList list = select(label_features.get(layer.source_layer), layer, r.zoom);
         // Layers higher in the stack are placed first.
         collect_labels(canvas, frame.to_label_px, frame.label_region, *sym, list, -layer_counter, candidates);
         continue;
       }
-      if (!draw) continue;
+      if (!shapes) continue;
       std::visit(
           [&](const auto& sz) {
             using T = std::decay_t<decltype(sz)>;
@@ -176,7 +178,7 @@ void MapRenderer::draw(cairo_t* cr, const RenderRequest& request) const {
   cairo_clip(cr);
   std::vector<LabelCandidate> candidates;
   const auto placed = run_layers(*this, request, frame, true, candidates);
-  draw_labels(cr, placed, frame.label_offset, geo::BBox{0, 0, double(request.width_px), double(request.height_px)});
+  if (request.labels) draw_labels(cr, placed, frame.label_offset, geo::BBox{0, 0, double(request.width_px), double(request.height_px)});
   check(cr, "drawing the map");
 }
 

@@ -50,6 +50,12 @@ struct RenderRequest {
   // the atlas's sheets of one village share one shading. Same pixels either way. Must outlive the
   // draw; used by one thread at a time.
   ReliefCache* relief_cache = nullptr;
+  // For a caller that draws part of a map once and reuses it (a printed atlas lays one drawing of
+  // a village's base map under each of its sheets): the shapes of maps[0, shapes_from) are left
+  // out — the caller has them on the canvas already — while their labels are still placed with
+  // the others'; and with labels = false, shapes only, no label is placed or drawn.
+  std::size_t shapes_from = 0;
+  bool labels = true;
 };
 
 // A placed label, for tests and print layouts: its text and its box in canvas pixels.

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include <cairo-pdf.h>
 #include <catch2/catch.hpp>
 #include <zlib.h>
 
@@ -14,6 +15,7 @@
 #include "access/scope.hpp"
 #include "model/layer_catalog.hpp"
 #include "model/value.hpp"
+#include "print/base_map_shapes.hpp"
 #include "print/pdf_compression.hpp"
 #include "print/pdf_merge.hpp"
 #include "print/pdf_split.hpp"
@@ -249,6 +251,110 @@ TEST_CASE("a village's sheets drawn as one PDF and cut into one file per page ke
   CHECK(test::pdf_info(joined).at("Pages") == "2");
   CHECK_THROWS_AS(print::split_pdf(both, {{terrain.title(), "", ""}}), RenderError);
   CHECK_THROWS_AS(print::split_pdf("not a pdf", {}), RenderError);
+}
+
+namespace {
+
+std::size_t occurrences(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+cairo_status_t append_bytes(void* closure, const unsigned char* data, unsigned int length) {
+  static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+// How far two renderings of a page are apart: the pixels that differ, and the largest difference
+// of a channel.
+struct PixelDifference {
+  std::size_t pixels = 0;
+  int most = 0;
+};
+PixelDifference difference(const render::DecodedPng& a, const render::DecodedPng& b) {
+  REQUIRE(a.width == b.width);
+  REQUIRE(a.height == b.height);
+  PixelDifference d;
+  for (std::size_t i = 0; i < a.rgba.size(); i += 4) {
+    int most = 0;
+    for (std::size_t c = 0; c < 4; ++c) {
+      most = std::max(most, std::abs(int(static_cast<unsigned char>(a.rgba[i + c])) -
+                                     int(static_cast<unsigned char>(b.rgba[i + c]))));
+    }
+    d.pixels += most > 0;
+    d.most = std::max(d.most, most);
+  }
+  return d;
+}
+
+// The sheets as one PDF, each page drawn whole (its base map's shapes its own), as before the
+// atlas shared them.
+std::string pdf_drawn_whole(const query::ScopedReader& reader, const std::vector<print::SheetPlan>& plans) {
+  std::string out;
+  const render::SurfacePtr surface(cairo_pdf_surface_create_for_stream(
+      append_bytes, &out, plans.front().layout.page.width_pt, plans.front().layout.page.height_pt));
+  {
+    const render::CairoPtr cr = render::make_context(surface.get());
+    for (const print::SheetPlan& p : plans) {
+      cairo_pdf_surface_set_size(surface.get(), p.layout.page.width_pt, p.layout.page.height_pt);
+      sample().printer.draw(cr.get(), reader, p, kStamp);
+      cairo_show_page(cr.get());
+    }
+  }
+  cairo_surface_finish(surface.get());
+  REQUIRE(cairo_surface_status(surface.get()) == CAIRO_STATUS_SUCCESS);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a village's sheets share one drawing of the base map's shapes and look as if each drew its own",
+          "[print]") {
+  // Every thematic sheet of a village lies over the same terrain base map at the same extent as the
+  // terrain sheet. The atlas records the base map's shapes once (print/base_map_shapes) and paints
+  // them under each page: cairo writes them once, as a Form XObject the pages share, instead of
+  // once per page — while the labels of both maps are still placed together on each page.
+  const auto dir = test::scratch_dir("sheet-shared-base");
+  const query::ScopedReader reader = sample().data->reader(sample().admin);
+  const print::SheetOptions a3{print::Paper::a3, print::Orientation::landscape, {}};
+  const std::vector<print::SheetPlan> plans = {sample().printer.plan(reader, kVillage, "terrain", a3),
+                                               sample().printer.plan(reader, kVillage, "disaster", a3),
+                                               sample().printer.plan(reader, kVillage, "industry", a3)};
+  const std::string shared = sample().printer.pdf(reader, plans, kStamp);
+  const std::string whole = pdf_drawn_whole(reader, plans);
+  CHECK(occurrences(shared, "/Subtype /Form") == 1);
+  CHECK(occurrences(whole, "/Subtype /Form") == 0);
+  const auto shared_file = test::write_file(dir / "shared.pdf", shared);
+  const auto whole_file = test::write_file(dir / "whole.pdf", whole);
+  CHECK(test::pdf_text(shared_file) == test::pdf_text(whole_file));
+  // Rendered, each page is the page drawn whole — relief, shapes and labels — but for poppler
+  // compositing the shared drawing as a group: a few pixels a level or two apart.
+  const auto same_page = [](const render::DecodedPng& a, const render::DecodedPng& b) {
+    const PixelDifference d = difference(a, b);
+    INFO(d.pixels << " pixels differ, by up to " << d.most);
+    CHECK(d.most <= 4);
+    CHECK(d.pixels * 2000 <= a.rgba.size() / 4);
+  };
+  for (int page = 1; page <= static_cast<int>(plans.size()); ++page) {
+    INFO("page " << page);
+    same_page(test::pdf_page_png(shared_file, 40, page), test::pdf_page_png(whole_file, 40, page));
+  }
+  // Each sheet's own file, cut from the village's, holds the drawing it needs.
+  const auto files = print::split_pdf(shared, std::vector<print::pdf::Info>(plans.size()));
+  const auto disaster = test::write_file(dir / "disaster.pdf", files[1]);
+  CHECK(occurrences(files[1], "/Subtype /Form") == 1);
+  same_page(test::pdf_page_png(disaster, 40), test::pdf_page_png(whole_file, 40, 2));
+
+  // One recording per map and view: asked again, the same one.
+  print::BaseMapShapes shapes;
+  const render::RenderRequest request = print::map_request(plans[0].view, {"terrain"}, reader);
+  cairo_surface_t* first = shapes.get(sample().renderer, request);
+  CHECK(shapes.get(sample().renderer, request) == first);
+  CHECK(shapes.size() == 1);
+  const auto a4 = sample().printer.plan(reader, kVillage, "terrain", {print::Paper::a4, print::Orientation::portrait, {}});
+  CHECK(shapes.get(sample().renderer, print::map_request(a4.view, {"terrain"}, reader)) != first);
+  CHECK(shapes.size() == 2);
 }
 
 TEST_CASE("the legend lists every class present on the sheet, the base map's too, however many", "[print]") {
