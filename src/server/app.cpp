@@ -114,6 +114,7 @@ App::App(const AppOptions& options) {
       std::make_shared<const access::Scope>(access::Scope::anonymous(*m_policy))});
   m_tiles = std::make_unique<TileService>(
       TileService{*m_catalog, *m_data, *m_styles, *m_renderer, *m_tile_cache, {}, m_audit.get()});
+  if (options.parallel_tile_draw) m_tiles->draw_pool = std::make_shared<render::DrawPool>();
   m_printer = std::make_unique<print::SheetPrinter>(*m_catalog, *m_styles, *m_renderer);
   m_sheets = std::make_unique<SheetService>(SheetService{*m_catalog, *m_data, *m_printer, m_audit.get()});
   m_queries = std::make_unique<QueryService>(QueryService{*m_catalog, *m_data, m_audit.get(), &m_editor->changes()});
