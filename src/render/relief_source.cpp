@@ -257,7 +257,11 @@ bool ReliefSource::render_hillshade(const geo::BBox& extent, int width, int heig
       }
       std::uint32_t* row = reinterpret_cast<std::uint32_t*>(argb + static_cast<std::ptrdiff_t>(y) * stride);
       std::uint8_t* done_row = done.data() + static_cast<std::size_t>(y) * width;
-      // 1. Each pixel's gradient, bilinear between the grid's cells (NaN: no data, or done).
+      // 1. Each pixel's gradient, bilinear between the grid's cells (NaN: no data, or done). A cell
+      // spans many pixels at high zooms (a 10 m cell is ~19 pixels at z18): its corners are read
+      // and turned into the bilinear form's coefficients once per cell entered, not per pixel.
+      std::size_t cell = std::numeric_limits<std::size_t>::max();
+      float ax[4] = {}, ay[4] = {};
       for (int x = x_lo; x <= x_hi; ++x) {
         const auto o = static_cast<std::size_t>(x - x_lo);
         row_gx[o] = row_gy[o] = std::numeric_limits<float>::quiet_NaN();
@@ -272,13 +276,22 @@ bool ReliefSource::render_hillshade(const geo::BBox& extent, int width, int heig
         if (cx < 0 || cy < 0 || cx > max_cx || cy > max_cy) continue;
         const int x0 = std::min(static_cast<int>(cx), g.nx - 2), y0 = std::min(static_cast<int>(cy), g.ny - 2);
         if (x0 < 0 || y0 < 0) continue;
-        const double u = cx - x0, v = cy - y0;
         const std::size_t k = static_cast<std::size_t>(y0) * g.nx + x0;
-        auto lerp = [&](const std::vector<float>& f) {
-          return (f[k] * (1 - u) + f[k + 1] * u) * (1 - v) + (f[k + g.nx] * (1 - u) + f[k + g.nx + 1] * u) * v;
-        };
-        row_gx[o] = static_cast<float>(lerp(dem.gx));
-        row_gy[o] = static_cast<float>(lerp(dem.gy));
+        if (k != cell) {
+          cell = k;
+          const auto coefficients = [&](const std::vector<float>& f, float* c) {
+            const float f00 = f[k], f10 = f[k + 1], f01 = f[k + g.nx], f11 = f[k + g.nx + 1];
+            c[0] = f00;
+            c[1] = f10 - f00;
+            c[2] = f01 - f00;
+            c[3] = (f11 - f10) - (f01 - f00);
+          };
+          coefficients(dem.gx, ax);
+          coefficients(dem.gy, ay);
+        }
+        const auto u = static_cast<float>(cx - x0), v = static_cast<float>(cy - y0);
+        row_gx[o] = ax[0] + ax[1] * u + (ax[2] + ax[3] * u) * v;
+        row_gy[o] = ay[0] + ay[1] * u + (ay[2] + ay[3] * u) * v;
       }
       // 2. Their shades, four at a time.
       shade_span(shade, row_gx.data(), row_gy.data(), span, ShadedSpan{sa.data(), sr.data(), sg.data(), sb.data(), packed.data()});
