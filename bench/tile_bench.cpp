@@ -13,7 +13,7 @@
 // key_persons tiles (durable unless --no-durable-audit) — without the HTTP.
 //
 //   tile_bench STORE.gpkg [--maps terrain] [--threads N] [--list-out FILE] [--max-tiles 2000]
-//                         [--only-list] [--tiles FILE] [--paths tile,server] [--no-durable-audit]
+//                         [--only-list] [--tiles FILE] [--paths tile,server] [--no-durable-audit] [--serial-metatiles]
 //
 // The last line is machine-readable: "RESULT threads=N tiles=T tiles_per_s=… median_ms=… p95_ms=…".
 
@@ -183,12 +183,13 @@ int main(int argc, char** argv) {
   if (argc < 2) {
     std::fprintf(stderr,
                  "usage: tile_bench STORE.gpkg [--maps terrain] [--threads N] [--list-out FILE] [--max-tiles 2000] "
-                 "[--only-list] [--tiles FILE] [--paths tile,server] [--no-durable-audit]\n");
+                 "[--only-list] [--tiles FILE] [--paths tile,server] [--no-durable-audit] [--serial-metatiles]\n");
     return 2;
   }
   const std::string path = argv[1];
   std::string maps_arg = "terrain", list_out, tiles_in, paths = "tile";
   bool durable_audit = true;
+  bool parallel_draw = true;  // --serial-metatiles: each metatile drawn by its requesting thread alone
   unsigned threads = std::max(1u, std::thread::hardware_concurrency());
   std::size_t max_tiles = 2000;
   bool only_list = false;
@@ -209,6 +210,7 @@ int main(int argc, char** argv) {
     else if (a == "--tiles") tiles_in = next();
     else if (a == "--paths") paths = next();
     else if (a == "--no-durable-audit") durable_audit = false;
+    else if (a == "--serial-metatiles") parallel_draw = false;
     else {
       std::fprintf(stderr, "tile_bench: unknown option %s\n", a.c_str());
       return 2;
@@ -301,6 +303,7 @@ int main(int argc, char** argv) {
     options.auth_db = scratch / "auth.sqlite";
     options.audit_log = scratch / "audit.jsonl";
     options.durable_audit = durable_audit;
+    options.parallel_tile_draw = parallel_draw;
     options.demo_accounts = true;
     options.auth.cost = access::PasswordCost::minimum();
     std::vector<unsigned> counts{1};

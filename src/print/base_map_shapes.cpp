@@ -24,7 +24,7 @@ cairo_surface_t* BaseMapShapes::get(const render::MapRenderer& renderer, const r
     render::RenderRequest shapes = request;
     shapes.maps = {map};
     shapes.shapes_from = 0;
-    shapes.labels = false;
+    shapes.draw_labels = false;
     const render::CairoPtr cr = render::make_context(surface.get());
     renderer.draw(cr.get(), shapes);
   }

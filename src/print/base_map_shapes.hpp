@@ -8,7 +8,7 @@
 // writes a source surface once per document. Each sheet's own file keeps its copy (pdf_split).
 //
 // Only the shapes: the base map's labels are placed together with the sheet map's own, on each
-// page, exactly as before (render::RenderRequest::shapes_from, labels).
+// page, exactly as before (render::RenderRequest::shapes_from, draw_labels).
 //
 // Not thread-safe: one per PDF being drawn.
 

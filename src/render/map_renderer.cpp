@@ -120,10 +120,10 @@ Frame make_frame(cairo_t* cr, const RenderRequest& r) {
   return f;
 }
 
-// Runs the style layers of every map; draws them when `cr` is set; returns the label
-// candidates (kept alive in `candidates`) placed.
+// Runs the style layers of every map; draws them when `draw` is set; returns the label candidates
+// (kept alive in `candidates`) placed, or none when `place` is not set.
 std::vector<PlacedLabel> run_layers(const MapRenderer& renderer, const RenderRequest& r, const Frame& frame, bool draw,
-                                    std::vector<LabelCandidate>& candidates) {
+                                    bool place, std::vector<LabelCandidate>& candidates) {
   std::vector<const style::Style*> styles;
   for (const auto& m : r.maps) {
     const auto* s = renderer.styles().find(m);
@@ -141,7 +141,7 @@ std::vector<PlacedLabel> run_layers(const MapRenderer& renderer, const RenderReq
       ++layer_counter;
       if (!layer.visible_at(r.zoom)) continue;
       if (const auto* sym = std::get_if<style::SymbolSymbolizer>(&layer.symbolizer)) {
-        if (!r.labels) continue;
+        if (!place || !r.draw_labels) continue;
         const FeatureList list = select(label_features.get(layer.source_layer), layer, r.zoom);
         // Layers higher in the stack are placed first.
         collect_labels(canvas, frame.to_label_px, frame.label_region, *sym, list, -layer_counter, candidates);
@@ -166,6 +166,7 @@ std::vector<PlacedLabel> run_layers(const MapRenderer& renderer, const RenderReq
           layer.symbolizer);
     }
   }
+  if (!place) return {};
   return place_labels(candidates, frame.label_region);
 }
 
@@ -177,15 +178,25 @@ void MapRenderer::draw(cairo_t* cr, const RenderRequest& request) const {
   cairo_rectangle(cr, 0, 0, request.width_px, request.height_px);
   cairo_clip(cr);
   std::vector<LabelCandidate> candidates;
-  const auto placed = run_layers(*this, request, frame, true, candidates);
-  if (request.labels) draw_labels(cr, placed, frame.label_offset, geo::BBox{0, 0, double(request.width_px), double(request.height_px)});
+  const auto placed = run_layers(*this, request, frame, true, request.labels == nullptr, candidates);
+  if (request.draw_labels) {
+    draw_labels(cr, request.labels ? request.labels->placed : placed, frame.label_offset,
+                geo::BBox{0, 0, double(request.width_px), double(request.height_px)});
+  }
   check(cr, "drawing the map");
+}
+
+std::unique_ptr<LabelPlan> MapRenderer::plan_labels(const RenderRequest& request) const {
+  const Frame frame = make_frame(nullptr, request);
+  auto plan = std::make_unique<LabelPlan>();
+  plan->placed = run_layers(*this, request, frame, false, true, plan->candidates);
+  return plan;
 }
 
 std::vector<LabelBox> MapRenderer::labels(const RenderRequest& request) const {
   const Frame frame = make_frame(nullptr, request);
   std::vector<LabelCandidate> candidates;
-  const auto placed = run_layers(*this, request, frame, false, candidates);
+  const auto placed = run_layers(*this, request, frame, false, true, candidates);
   std::vector<LabelBox> out;
   for (const auto& p : placed) {
     const geo::Coord o = frame.label_offset;

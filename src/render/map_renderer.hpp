@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@
 
 #include "geo/coord.hpp"
 #include "geo/tile.hpp"
+#include "render/labels.hpp"
 #include "render/png_encoder.hpp"
 #include "render/tile_footprint.hpp"
 #include "store/feature_source.hpp"
@@ -27,6 +29,7 @@ namespace minqing::render {
 
 class ReliefSource;
 class ReliefCache;
+struct LabelPlan;
 
 struct RenderRequest {
   std::vector<std::string> maps;  // style names (= map names), drawn in this order
@@ -53,9 +56,25 @@ struct RenderRequest {
   // For a caller that draws part of a map once and reuses it (a printed atlas lays one drawing of
   // a village's base map under each of its sheets): the shapes of maps[0, shapes_from) are left
   // out — the caller has them on the canvas already — while their labels are still placed with
-  // the others'; and with labels = false, shapes only, no label is placed or drawn.
+  // the others'; and with draw_labels = false, shapes only, no label is placed or drawn.
   std::size_t shapes_from = 0;
-  bool labels = true;
+  bool draw_labels = true;
+  // Where set, the labels placed beforehand by MapRenderer::plan_labels for the same maps, zoom,
+  // scale, features and label_extent: draw() draws these instead of shaping and placing its own
+  // (the same labels, so the same pixels). The windows of one label extent drawn on several threads
+  // (a metatile's bands, render/metatile.hpp) place them once. Must outlive the draw.
+  const LabelPlan* labels = nullptr;
+};
+
+// Labels placed over one label extent (MapRenderer::plan_labels), for several draws to share.
+// Not copyable: the placed labels point into the candidates.
+struct LabelPlan {
+  LabelPlan() = default;
+  LabelPlan(const LabelPlan&) = delete;
+  LabelPlan& operator=(const LabelPlan&) = delete;
+
+  std::vector<LabelCandidate> candidates;
+  std::vector<PlacedLabel> placed;  // in drawing order, in label space
 };
 
 // A placed label, for tests and print layouts: its text and its box in canvas pixels.
@@ -77,6 +96,10 @@ class MapRenderer {
   // @throws RequestError for an unknown map name or a request without features; RenderError when
   // cairo fails.
   void draw(cairo_t* cr, const RenderRequest& request) const;
+
+  // Shapes and places the labels of `request` as draw() would (request.labels is ignored), for
+  // draws of windows of its label extent to share (RenderRequest::labels). Thread-safe as draw.
+  std::unique_ptr<LabelPlan> plan_labels(const RenderRequest& request) const;
 
   // The labels draw() would place, in canvas pixels.
   std::vector<LabelBox> labels(const RenderRequest& request) const;

@@ -1,5 +1,6 @@
 #include "render/metatile.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
@@ -14,9 +15,46 @@ geo::TileId metatile_origin(geo::TileId tile) noexcept {
   return {tile.z, tile.x / m * m, tile.y / m * m};
 }
 
+namespace {
+
+// The 3857 extent of `rows` rows of tiles of the metatile at `origin` (m tiles wide), from row
+// `first`: computed from the tiles' own extents, as metatile_bbox is.
+geo::BBox rows_bbox(geo::TileId origin, int m, int first, int rows) noexcept {
+  const geo::BBox a = geo::tile_bbox({origin.z, origin.x, origin.y + static_cast<std::uint32_t>(first)});
+  const geo::BBox b = geo::tile_bbox({origin.z, origin.x + static_cast<std::uint32_t>(m - 1),
+                                      origin.y + static_cast<std::uint32_t>(first + rows - 1)});
+  return geo::BBox{a.min_x, b.min_y, b.max_x, a.max_y};
+}
+
+// Draws `r` on a new surface and encodes its tiles (tile_px square, row by row, `first_row` being
+// the metatile's row of the surface's first) into their places in `out` (m per row).
+void draw_and_cut(const MapRenderer& renderer, const RenderRequest& r, geo::TileId origin, int m, int first_row,
+                  int tile_px, const PngOptions& png, std::vector<TilePng>& out) {
+  SurfacePtr surface = make_image_surface(r.width_px, r.height_px);
+  {
+    CairoPtr cr = make_context(surface.get());
+    renderer.draw(cr.get(), r);
+  }
+  cairo_surface_flush(surface.get());
+  const std::uint8_t* data = cairo_image_surface_get_data(surface.get());
+  const int stride = cairo_image_surface_get_stride(surface.get());
+  for (int j = 0; j < r.height_px / tile_px; ++j) {
+    for (int i = 0; i < m; ++i) {
+      // A tile is a window of the surface: its first pixel, the surface's stride.
+      const std::uint8_t* first = data + static_cast<std::ptrdiff_t>(j) * tile_px * stride + static_cast<std::ptrdiff_t>(i) * tile_px * 4;
+      const int row = first_row + j;
+      out[static_cast<std::size_t>(row) * static_cast<std::size_t>(m) + static_cast<std::size_t>(i)] = {
+          geo::TileId{origin.z, origin.x + static_cast<std::uint32_t>(i), origin.y + static_cast<std::uint32_t>(row)},
+          encode_png(first, tile_px, tile_px, stride, png)};
+    }
+  }
+}
+
+}  // namespace
+
 std::vector<TilePng> render_metatile_pngs(const MapRenderer& renderer, const store::FeatureSource& features,
                                           const std::vector<std::string>& maps, geo::TileId tile, int scale,
-                                          const PngOptions& png) {
+                                          const PngOptions& png, DrawPool* pool) {
   if (!geo::is_valid(tile)) {
     throw RequestError("tile " + std::to_string(tile.z) + "/" + std::to_string(tile.x) + "/" + std::to_string(tile.y) +
                        " is not a valid tile");
@@ -24,6 +62,7 @@ std::vector<TilePng> render_metatile_pngs(const MapRenderer& renderer, const sto
   if (scale != 1 && scale != 2) throw RequestError("tile scale must be 1 or 2");
   const int m = metatile_size(tile.z);
   const int tile_px = 256 * scale;
+  const geo::TileId origin = metatile_origin(tile);
   RenderRequest r;
   r.maps = maps;
   // The metatile's extent is both the canvas and the label region: the labels every tile of it
@@ -34,25 +73,26 @@ std::vector<TilePng> render_metatile_pngs(const MapRenderer& renderer, const sto
   r.scale = scale;
   r.zoom = tile.z;
   r.features = &features;
-  SurfacePtr surface = make_image_surface(r.width_px, r.height_px);
-  {
-    CairoPtr cr = make_context(surface.get());
-    renderer.draw(cr.get(), r);
+  std::vector<TilePng> out(static_cast<std::size_t>(m) * static_cast<std::size_t>(m));
+  if (pool == nullptr || m == 1) {
+    draw_and_cut(renderer, r, origin, m, 0, tile_px, png, out);
+    return out;
   }
-  cairo_surface_flush(surface.get());
-  const std::uint8_t* data = cairo_image_surface_get_data(surface.get());
-  const int stride = cairo_image_surface_get_stride(surface.get());
-  const geo::TileId origin = metatile_origin(tile);
-  std::vector<TilePng> out;
-  out.reserve(static_cast<std::size_t>(m) * static_cast<std::size_t>(m));
-  for (int j = 0; j < m; ++j) {
-    for (int i = 0; i < m; ++i) {
-      // A tile is a window of the surface: its first pixel, the surface's stride.
-      const std::uint8_t* first = data + static_cast<std::ptrdiff_t>(j) * tile_px * stride + static_cast<std::ptrdiff_t>(i) * tile_px * 4;
-      out.push_back({geo::TileId{tile.z, origin.x + static_cast<std::uint32_t>(i), origin.y + static_cast<std::uint32_t>(j)},
-                     encode_png(first, tile_px, tile_px, stride, png)});
-    }
-  }
+  // Bands of whole rows of tiles, each a whole-pixel window of the metatile with the metatile's
+  // labels, as many as there are threads to draw them (the caller and the workers), at most m.
+  // Each band processes every feature of the metatile again (cairo clips them to the band): on the
+  // 20-village composite, 2 bands cost 3 % more CPU than one surface, 4 bands 12 %.
+  const std::unique_ptr<LabelPlan> labels = renderer.plan_labels(r);
+  int bands = std::min(m, static_cast<int>(pool->workers()) + 1);
+  while (m % bands != 0) --bands;
+  const int rows = m / bands;
+  pool->run(static_cast<std::size_t>(bands), [&](std::size_t j) {
+    RenderRequest band = r;
+    band.extent = rows_bbox(origin, m, static_cast<int>(j) * rows, rows);
+    band.height_px = tile_px * rows;
+    band.labels = labels.get();
+    draw_and_cut(renderer, band, origin, m, static_cast<int>(j) * rows, tile_px, png, out);
+  });
   return out;
 }
 

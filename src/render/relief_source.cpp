@@ -12,6 +12,7 @@
 #include "base/parallel.hpp"
 #include "geo/projection.hpp"
 #include "geo/tile.hpp"
+#include "render/hillshade_kernel.hpp"
 #include "store/raster_file.hpp"
 
 namespace minqing::render {
@@ -60,19 +61,20 @@ void compute_gradients(ReliefSource::Grid& g, std::vector<float>& gx, std::vecto
 }
 
 // One PROJ transform per thread and CRS: Transform is not thread-safe.
-const geo::Transform& to_grid_transform(const std::string& crs) {
-  thread_local std::map<std::string, std::unique_ptr<geo::Transform>> transforms;
-  auto& t = transforms[crs];
-  if (!t) t = std::make_unique<geo::Transform>("EPSG:3857", crs);
-  return *t;
-}
-
-// Round half away from zero, as std::lround, without the libm call (hot: four per shaded pixel).
+// Round half away from zero, as std::lround, without the libm call (the blend over an opaque
+// destination, four per pixel).
 std::uint8_t to_byte(double v) {
   const double s = v * 255.0;
   if (!(s > 0)) return 0;  // also NaN
   if (s >= 255) return 255;
   return static_cast<std::uint8_t>(static_cast<int>(s + 0.5));
+}
+
+const geo::Transform& to_grid_transform(const std::string& crs) {
+  thread_local std::map<std::string, std::unique_ptr<geo::Transform>> transforms;
+  auto& t = transforms[crs];
+  if (!t) t = std::make_unique<geo::Transform>("EPSG:3857", crs);
+  return *t;
 }
 
 }  // namespace
@@ -193,69 +195,19 @@ std::unique_ptr<ReliefSource> ReliefSource::load_directory(const std::filesystem
   return src;
 }
 
-namespace {
-
-// The slope accent's ramp, (slope° − 30) / 30, as a function of the squared gradient g2 on
-// (tan² 30°, tan² 60°) = (1/3, 3), where it is needed (below it is 0, above it 1): a table with
-// linear interpolation instead of atan and sqrt per pixel. Its error (< 1e-7 of the ramp) is far
-// below half a level of 255.
-class AccentRamp {
- public:
-  AccentRamp() {
-    for (int i = 0; i <= kSize; ++i) {
-      const double g2 = kLow + (kHigh - kLow) * i / kSize;
-      m_ramp[static_cast<std::size_t>(i)] = (std::atan(std::sqrt(g2)) * 180 / std::numbers::pi - 30) / 30;
-    }
-  }
-  // @pre kLow < g2 < kHigh
-  double operator()(double g2) const noexcept {
-    const double f = (g2 - kLow) * kScale;
-    const int i = std::min(static_cast<int>(f), kSize - 1);
-    const double t = f - i;
-    return m_ramp[static_cast<std::size_t>(i)] * (1 - t) + m_ramp[static_cast<std::size_t>(i) + 1] * t;
-  }
-
-  static constexpr double kLow = 1.0 / 3.0;  // tan² 30°
-  static constexpr double kHigh = 3.0;       // tan² 60°
-
- private:
-  static constexpr int kSize = 4096;
-  static constexpr double kScale = kSize / (kHigh - kLow);
-  std::array<double, kSize + 1> m_ramp{};
-};
-
-const AccentRamp& accent_ramp() {
-  static const AccentRamp ramp;
-  return ramp;
-}
-
-}  // namespace
-
 bool ReliefSource::render_hillshade(const geo::BBox& extent, int width, int height, const HillshadeParams& p,
                                     std::uint8_t* argb, int stride) const {
   bool touched = false;
-  constexpr double d2r = std::numbers::pi / 180.0;
-  const double alt = p.altitude_deg * d2r;
-  const double flat = std::sin(alt);
-  // Multidirectional-ish: the main light plus two weaker ones 60° to either side.
-  struct Light {
-    double x, y, z, w;
-  };
-  std::vector<Light> lights;
-  for (auto [offset, weight] : {std::pair{0.0, 0.6}, std::pair{-60.0, 0.2}, std::pair{60.0, 0.2}}) {
-    const double az = (p.azimuth_deg + offset) * d2r;
-    lights.push_back({std::sin(az) * std::cos(alt), std::cos(az) * std::cos(alt), std::sin(alt), weight});
-  }
-  // Per-pixel constants hoisted out of the loop: the shadow/highlight alpha scales and the squared
-  // tangents of 30° and 60°, between which the slope accent ramps up (below: none; above: full).
-  const double shadow_scale = 1.25 / flat, highlight_scale = 1.25 / (1 - flat);
-  const AccentRamp& ramp = accent_ramp();
-  const double full_accent = 0.5 * p.exaggeration * p.accent.a;
+  const ShadeConstants shade(p);
   const double sx = extent.width() / width, sy = extent.height() / height;  // metres per pixel
   constexpr int kStep = 16;                                                 // coarse transform grid
   const int gw = width / kStep + 2, gh = height / kStep + 2;
   std::vector<geo::Coord> nodes;
   std::vector<geo::Coord> row_cells;  // per node column: grid cell coordinates at the row's y
+  // One row's gradients (NaN: nothing to shade there) and shaded pixels, for shade_span.
+  const auto w = static_cast<std::size_t>(width);
+  std::vector<float> row_gx(w), row_gy(w), sa(w), sr(w), sg(w), sb(w);
+  std::vector<std::uint32_t> packed(w);
   // Where grids overlap (neighbouring villages), the first grid with data shades the pixel.
   std::vector<std::uint8_t> done(static_cast<std::size_t>(width) * height, 0);
   for (const auto& dem_ptr : m_dems) {
@@ -293,6 +245,7 @@ bool ReliefSource::render_hillshade(const geo::BBox& extent, int width, int heig
     for (auto& n : nodes) n = {(n.x - g.origin_x) / g.cell_x - 0.5, (g.origin_y - n.y) / g.cell_y - 0.5};
     row_cells.resize(static_cast<std::size_t>(nw));
     const double max_cx = g.nx - 1, max_cy = g.ny - 1;
+    const auto span = static_cast<std::size_t>(x_hi - x_lo + 1);
     for (int y = y_lo; y <= y_hi; ++y) {
       const double fy = (y + 0.5) / kStep;
       const int j0 = std::min(static_cast<int>(fy), gh - 2);
@@ -304,7 +257,14 @@ bool ReliefSource::render_hillshade(const geo::BBox& extent, int width, int heig
       }
       std::uint32_t* row = reinterpret_cast<std::uint32_t*>(argb + static_cast<std::ptrdiff_t>(y) * stride);
       std::uint8_t* done_row = done.data() + static_cast<std::size_t>(y) * width;
+      // 1. Each pixel's gradient, bilinear between the grid's cells (NaN: no data, or done). A cell
+      // spans many pixels at high zooms (a 10 m cell is ~19 pixels at z18): its corners are read
+      // and turned into the bilinear form's coefficients once per cell entered, not per pixel.
+      std::size_t cell = std::numeric_limits<std::size_t>::max();
+      float ax[4] = {}, ay[4] = {};
       for (int x = x_lo; x <= x_hi; ++x) {
+        const auto o = static_cast<std::size_t>(x - x_lo);
+        row_gx[o] = row_gy[o] = std::numeric_limits<float>::quiet_NaN();
         if (done_row[x]) continue;
         const double fx = (x + 0.5) / kStep;
         const int i0 = std::min(static_cast<int>(fx), gw - 2);
@@ -316,55 +276,43 @@ bool ReliefSource::render_hillshade(const geo::BBox& extent, int width, int heig
         if (cx < 0 || cy < 0 || cx > max_cx || cy > max_cy) continue;
         const int x0 = std::min(static_cast<int>(cx), g.nx - 2), y0 = std::min(static_cast<int>(cy), g.ny - 2);
         if (x0 < 0 || y0 < 0) continue;
-        const double u = cx - x0, v = cy - y0;
         const std::size_t k = static_cast<std::size_t>(y0) * g.nx + x0;
-        auto lerp = [&](const std::vector<float>& f) {
-          return (f[k] * (1 - u) + f[k + 1] * u) * (1 - v) + (f[k + g.nx] * (1 - u) + f[k + g.nx + 1] * u) * v;
-        };
-        const double dzdx = lerp(dem.gx) * p.z_factor, dzdy = lerp(dem.gy) * p.z_factor;
-        if (std::isnan(dzdx) || std::isnan(dzdy)) continue;
+        if (k != cell) {
+          cell = k;
+          const auto coefficients = [&](const std::vector<float>& f, float* c) {
+            const float f00 = f[k], f10 = f[k + 1], f01 = f[k + g.nx], f11 = f[k + g.nx + 1];
+            c[0] = f00;
+            c[1] = f10 - f00;
+            c[2] = f01 - f00;
+            c[3] = (f11 - f10) - (f01 - f00);
+          };
+          coefficients(dem.gx, ax);
+          coefficients(dem.gy, ay);
+        }
+        const auto u = static_cast<float>(cx - x0), v = static_cast<float>(cy - y0);
+        row_gx[o] = ax[0] + ax[1] * u + (ax[2] + ax[3] * u) * v;
+        row_gy[o] = ay[0] + ay[1] * u + (ay[2] + ay[3] * u) * v;
+      }
+      // 2. Their shades, four at a time.
+      shade_span(shade, row_gx.data(), row_gy.data(), span, ShadedSpan{sa.data(), sr.data(), sg.data(), sb.data(), packed.data()});
+      // 3. Onto the row.
+      for (int x = x_lo; x <= x_hi; ++x) {
+        const auto o = static_cast<std::size_t>(x - x_lo);
+        if (std::isnan(row_gx[o]) || std::isnan(row_gy[o])) continue;
         done_row[x] = 1;
-        // Unit normal (-dzdx, -dzdy, 1) / norm; since 1/norm > 0 it factors out of each max(0, ·).
-        const double g2 = dzdx * dzdx + dzdy * dzdy;
-        const double inv_norm = 1 / std::sqrt(g2 + 1);
-        double lit = 0;
-        for (const auto& l : lights) lit += l.w * std::max(0.0, l.z - dzdx * l.x - dzdy * l.y);
-        const double shade = lit * inv_norm;
-        const double delta = shade - flat;
-        const style::Color* col;
-        double alpha;
-        if (delta < 0) {
-          col = &p.shadow;
-          alpha = std::min(1.0, -delta * shadow_scale) * p.exaggeration * p.shadow.a;
-        } else {
-          col = &p.highlight;
-          alpha = std::min(1.0, delta * highlight_scale) * p.exaggeration * p.highlight.a;
-        }
-        // Accent on steep ground (slopes above 30°, full from 60°).
-        double acc = 0;
-        if (g2 >= AccentRamp::kHigh) {
-          acc = full_accent;
-        } else if (g2 > AccentRamp::kLow) {
-          acc = ramp(g2) * full_accent;
-        }
-        // Source = accent over (shadow|highlight), premultiplied.
-        double sr = col->r * alpha, sg = col->g * alpha, sb = col->b * alpha, sa = alpha;
-        sr = p.accent.r * acc + sr * (1 - acc);
-        sg = p.accent.g * acc + sg * (1 - acc);
-        sb = p.accent.b * acc + sb * (1 - acc);
-        sa = acc + sa * (1 - acc);
-        if (sa <= 0) continue;
+        if (!(sa[o] > 0)) continue;
         const std::uint32_t dst = row[x];
         if (dst == 0) {
           // Over a transparent pixel (the hillshade symbolizer's own image): the source itself.
-          row[x] = (std::uint32_t{to_byte(sa)} << 24) | (std::uint32_t{to_byte(sr)} << 16) |
-                   (std::uint32_t{to_byte(sg)} << 8) | std::uint32_t{to_byte(sb)};
+          row[x] = packed[o];
           continue;
         }
         // Over the destination pixel (premultiplied ARGB32, native endian).
+        const double s_a = sa[o];
         const double da = (dst >> 24) / 255.0, dr = ((dst >> 16) & 255) / 255.0, dg = ((dst >> 8) & 255) / 255.0,
                      db = (dst & 255) / 255.0;
-        const double oa = sa + da * (1 - sa), orr = sr + dr * (1 - sa), og = sg + dg * (1 - sa), ob = sb + db * (1 - sa);
+        const double oa = s_a + da * (1 - s_a), orr = sr[o] + dr * (1 - s_a), og = sg[o] + dg * (1 - s_a),
+                     ob = sb[o] + db * (1 - s_a);
         row[x] = (std::uint32_t{to_byte(oa)} << 24) | (std::uint32_t{to_byte(orr)} << 16) |
                  (std::uint32_t{to_byte(og)} << 8) | std::uint32_t{to_byte(ob)};
       }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <future>
 #include <set>
+#include <thread>
 #include <variant>
 
 #include "access/locations.hpp"
@@ -115,6 +116,10 @@ App::App(const AppOptions& options) {
       std::make_shared<access::UserScopes>(*m_policy)});
   m_tiles = std::make_unique<TileService>(
       TileService{*m_catalog, *m_data, *m_styles, *m_renderer, *m_tile_cache, {}, m_audit.get()});
+  // One core: nothing to share a metatile with, and the bands would only cost their extra work.
+  if (options.parallel_tile_draw && std::thread::hardware_concurrency() > 1) {
+    m_tiles->draw_pool = std::make_shared<render::DrawPool>();
+  }
   m_printer = std::make_unique<print::SheetPrinter>(*m_catalog, *m_styles, *m_renderer);
   m_sheets = std::make_unique<SheetService>(SheetService{*m_catalog, *m_data, *m_printer, m_audit.get()});
   m_queries = std::make_unique<QueryService>(QueryService{*m_catalog, *m_data, m_audit.get(), &m_editor->changes()});

@@ -47,6 +47,9 @@ struct AppOptions {
   // /assets/. Missing: browsers get a page saying how to build it.
   std::filesystem::path web_dist = default_web_dist();
   std::size_t tile_cache_bytes = std::size_t{256} << 20;
+  // A cold metatile drawn in bands on every core (render/draw_pool.hpp, TileService::draw_pool);
+  // false: on the requesting thread alone (benchmarks compare the two).
+  bool parallel_tile_draw = true;
   std::filesystem::path policy = access::Policy::default_path();
   std::filesystem::path auth_db{};    // empty: access::default_auth_path(store)
   std::filesystem::path audit_log{};  // empty: access::default_audit_path(auth_db)

@@ -72,7 +72,9 @@ CachedTilePtr draw_tile(TileService& s, const query::ScopedReader& reader, const
   m.classes = classes;
   m.now = drawn_at;
   m.key_of = [&](geo::TileId t) { return t == req.tile ? key : tile_cache_key(s, reader, req.maps, t, req.scale); };
-  m.draw = [&] { return render::render_metatile_pngs(s.renderer, reader, req.maps, req.tile, req.scale, s.png); };
+  m.draw = [&] {
+    return render::render_metatile_pngs(s.renderer, reader, req.maps, req.tile, req.scale, s.png, s.draw_pool.get());
+  };
   return s.metatiles->tile(s.cache, m);
 }
 

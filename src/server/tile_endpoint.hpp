@@ -15,6 +15,7 @@
 #include "access/audit_log.hpp"
 #include "access/scope.hpp"
 #include "model/layer_catalog.hpp"
+#include "render/draw_pool.hpp"
 #include "render/map_renderer.hpp"
 #include "server/router.hpp"
 #include "query/dataset.hpp"
@@ -37,6 +38,9 @@ struct TileService {
   // Cold tiles are drawn by metatile, and concurrent requests for one metatile share its draw
   // (server/tile_metatiles.hpp). Null, or a cache that keeps nothing: each tile drawn alone.
   std::shared_ptr<MetatileRenders> metatiles = std::make_shared<MetatileRenders>();
+  // Where set, a metatile is drawn in bands on the requesting thread and the pool's idle workers
+  // (render/metatile.hpp), so that one metatile keeps every core busy. Null: on the requesting thread.
+  std::shared_ptr<render::DrawPool> draw_pool{};
 };
 
 void add_tile_routes(Router& router, TileService& service);

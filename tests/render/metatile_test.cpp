@@ -19,10 +19,13 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "base/error.hpp"
 #include "geo/tile.hpp"
 #include "model/layer_catalog.hpp"
+#include "render/draw_pool.hpp"
 #include "render/map_renderer.hpp"
 #include "render/metatile.hpp"
 #include "render/relief_source.hpp"
@@ -117,9 +120,11 @@ Difference compare(const std::string& a_png, const std::string& b_png) {
 
 // Renders the metatile of `tile` and each of its tiles alone; checks they agree within the bound.
 // Returns how many of the tiles came out byte-identical.
-std::size_t check_metatile(geo::TileId tile, int scale, const std::vector<std::string>& maps = kComposite) {
+// With `pool`, the metatile drawn in bands (one per row of tiles) on it.
+std::size_t check_metatile(geo::TileId tile, int scale, const std::vector<std::string>& maps = kComposite,
+                           render::DrawPool* pool = nullptr) {
   const Sample& s = sample();
-  const auto tiles = render::render_metatile_pngs(*s.renderer, *s.index, maps, tile, scale);
+  const auto tiles = render::render_metatile_pngs(*s.renderer, *s.index, maps, tile, scale, {}, pool);
   const int m = render::metatile_size(tile.z);
   REQUIRE(tiles.size() == static_cast<std::size_t>(m * m));
   const geo::TileId origin = render::metatile_origin(tile);
@@ -135,7 +140,7 @@ std::size_t check_metatile(geo::TileId tile, int scale, const std::vector<std::s
       continue;
     }
     const Difference d = compare(tiles[k].png, alone);
-    const std::string name = std::to_string(t.z) + "-" + std::to_string(t.x) + "-" + std::to_string(t.y) + "@" + std::to_string(scale);
+    const std::string name = std::string(pool ? "banded-" : "") + std::to_string(t.z) + "-" + std::to_string(t.x) + "-" + std::to_string(t.y) + "@" + std::to_string(scale);
     INFO("tile " << t.z << "/" << t.x << "/" << t.y << " @" << scale << "x: " << d.differing << " of " << d.pixels
                  << " pixels differ, by at most " << d.max_channel << "; both are in " << out_dir());
     if (d.over_row > 0) {
@@ -203,3 +208,55 @@ TEST_CASE("metatile: a tile of another metatile column is drawn from its own met
   check_metatile(east, 1, {"terrain"});
 }
 
+
+// Issue 12 part 3: a metatile drawn in bands on a pool (every core on one metatile). Each band is a
+// whole-pixel window of the metatile, as a tile drawn alone is, with the labels placed once over the
+// metatile: its tiles are the tiles drawn alone within the same bound, at every zoom and scale.
+TEST_CASE("metatile: drawn in bands on a pool, the tiles are the tiles drawn alone", "[render][metatile][parallel]") {
+  // One worker: two bands of two rows of tiles; three workers: four bands of one row.
+  render::DrawPool two_bands(1), four_bands(3);
+  const geo::Coord at = village_houses();
+  for (int z = 14; z <= 18; ++z) {
+    for (const int scale : {1, 2}) {
+      INFO("z" << z << " @" << scale << "x");
+      check_metatile(geo::tile_at(at, z), scale, kComposite, &two_bands);
+    }
+    INFO("z" << z << ", four bands");
+    check_metatile(geo::tile_at(at, z), 1, kComposite, &four_bands);
+  }
+  for (int z = 0; z <= 2; ++z) {
+    INFO("z" << z);
+    check_metatile(geo::tile_at(at, z), 1, kComposite, &two_bands);
+  }
+}
+
+TEST_CASE("metatile: the banded draw's PNGs are byte-identical whichever threads drew and encoded them", "[render][metatile][parallel]") {
+  // The bands are fixed by the metatile and the pool's size, not by which thread takes which: two
+  // pools of one size, and two draws of the same metatile at once on one pool (so that the worker
+  // and the callers interleave differently), give the same bytes.
+  const Sample& s = sample();
+  const geo::TileId tile = geo::tile_at(village_houses(), 17);
+  render::DrawPool one(1), other_pool(1);
+  const auto a = render::render_metatile_pngs(*s.renderer, *s.index, kComposite, tile, 1, {}, &one);
+  const auto b = render::render_metatile_pngs(*s.renderer, *s.index, kComposite, tile, 1, {}, &other_pool);
+  std::vector<render::TilePng> c, d;
+  std::thread other([&] { c = render::render_metatile_pngs(*s.renderer, *s.index, kComposite, tile, 1, {}, &one); });
+  d = render::render_metatile_pngs(*s.renderer, *s.index, kComposite, tile, 1, {}, &one);
+  other.join();
+  REQUIRE(a.size() == 16);
+  for (const auto* run : std::initializer_list<const std::vector<render::TilePng>*>{&b, &c, &d}) {
+    REQUIRE(run->size() == a.size());
+    for (std::size_t k = 0; k < a.size(); ++k) {
+      INFO("tile " << k);
+      CHECK((*run)[k].tile == a[k].tile);
+      CHECK((*run)[k].png == a[k].png);
+    }
+  }
+}
+
+TEST_CASE("metatile: a banded draw's error reaches the caller", "[render][metatile][parallel]") {
+  render::DrawPool pool(1);
+  const Sample& s = sample();
+  CHECK_THROWS_AS(render::render_metatile_pngs(*s.renderer, *s.index, {"no_such_map"}, geo::TileId{16, 54000, 27000}, 1, {}, &pool),
+                  RequestError);
+}
