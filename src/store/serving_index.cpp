@@ -22,7 +22,9 @@ namespace bgi = boost::geometry::index;
 namespace {
 using BoostPoint = bg::model::point<double, 2, bg::cs::cartesian>;
 using BoostBox = bg::model::box<BoostPoint>;
-using Entry = std::pair<BoostBox, std::int64_t>;  // bbox, fid
+// The feature itself, not its fid: a query hands out what it finds without a hash lookup per hit
+// (that lookup was 4 % of an identify). Equal entries are the same box and the same version.
+using Entry = std::pair<BoostBox, ServedFeaturePtr>;
 using RTree = bgi::rtree<Entry, bgi::rstar<16>>;
 
 BoostBox to_boost(const geo::BBox& b) { return {{b.min_x, b.min_y}, {b.max_x, b.max_y}}; }
@@ -102,7 +104,7 @@ std::unique_ptr<ServingIndex> ServingIndex::load(const FeatureStore& store, unsi
       auto served = std::make_shared<ServedFeature>();
       served->bbox = f.geometry.bbox();
       served->feature = std::move(f);
-      entries.emplace_back(to_boost(served->bbox), served->feature.fid);
+      entries.emplace_back(to_boost(served->bbox), served);
       ci->by_fid.emplace(served->feature.fid, std::move(served));
     }
     loaded[c] = {};
@@ -125,7 +127,7 @@ void ServingIndex::query(std::string_view class_name, const geo::BBox& bbox,
   if (!ci || bbox.empty()) return;
   std::shared_lock lock(ci->mutex);
   for (auto it = ci->tree.qbegin(bgi::intersects(to_boost(bbox))); it != ci->tree.qend(); ++it) {
-    out.push_back(ci->by_fid.at(it->second));
+    out.push_back(it->second);
   }
 }
 
@@ -166,9 +168,9 @@ void ServingIndex::publish(std::string_view class_name, ServedFeaturePtr served)
 void ServingIndex::publish_into(ClassIndex& ci, ServedFeaturePtr served) {
   std::unique_lock lock(ci.mutex);
   if (auto it = ci.by_fid.find(served->feature.fid); it != ci.by_fid.end()) {
-    ci.tree.remove(Entry(to_boost(it->second->bbox), it->first));
+    ci.tree.remove(Entry(to_boost(it->second->bbox), it->second));
   }
-  ci.tree.insert(Entry(to_boost(served->bbox), served->feature.fid));
+  ci.tree.insert(Entry(to_boost(served->bbox), served));
   ci.by_fid[served->feature.fid] = std::move(served);
   ci.version.fetch_add(1);
 }
@@ -179,7 +181,7 @@ bool ServingIndex::erase(std::string_view class_name, std::int64_t fid) {
   std::unique_lock lock(ci->mutex);
   auto it = ci->by_fid.find(fid);
   if (it == ci->by_fid.end()) return false;
-  ci->tree.remove(Entry(to_boost(it->second->bbox), fid));
+  ci->tree.remove(Entry(to_boost(it->second->bbox), it->second));
   ci->by_fid.erase(it);
   ci->version.fetch_add(1);
   return true;
