@@ -12,7 +12,13 @@
 namespace minqing::query {
 
 Dataset::Dataset(const model::LayerCatalog& catalog)
-    : m_catalog(catalog), m_admitted(std::make_unique<AdmittedCopies>(catalog)) {}
+    : m_catalog(catalog),
+      m_admitted(std::make_unique<AdmittedCopies>(catalog)),
+      m_scope_views(std::make_unique<ScopeViews>(catalog)) {}
+
+std::shared_ptr<const std::vector<ClassView>> Dataset::views_of(const access::Scope& scope) const {
+  return m_scope_views->of(scope);
+}
 
 Dataset::~Dataset() = default;
 

@@ -31,6 +31,7 @@
 #include "model/feature.hpp"
 #include "model/layer_catalog.hpp"
 #include "query/change_journal.hpp"
+#include "query/scope_views.hpp"
 #include "query/scoped_reader.hpp"
 
 namespace minqing::store {
@@ -82,6 +83,9 @@ class Dataset {
 
   // The reader for one caller; borrows `scope` and this dataset.
   ScopedReader reader(const access::Scope& scope) const { return ScopedReader(*this, scope); }
+  // The class views of `scope`, made once per scope and shared (query/scope_views.hpp); what
+  // ScopedReader::views() returns.
+  std::shared_ptr<const std::vector<ClassView>> views_of(const access::Scope& scope) const;
 
   const model::LayerCatalog& catalog() const noexcept { return m_catalog; }
   const std::string& location() const noexcept;
@@ -147,6 +151,7 @@ class Dataset {
   std::unique_ptr<Statistics> m_statistics;
   std::unique_ptr<ExtentCache> m_extents;
   std::unique_ptr<AdmittedCopies> m_admitted;
+  std::unique_ptr<ScopeViews> m_scope_views;
   std::unique_ptr<store::DerivedFieldKeeper> m_derived;
   ChangeJournal m_journal;
   std::mutex m_write_mutex;  // one writer at a time; guards m_listeners

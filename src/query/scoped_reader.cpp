@@ -20,8 +20,8 @@ ScopedReader::ScopedReader(const Dataset& data, const access::Scope& scope) : m_
 ScopedReader::ScopedReader(const ScopedReader& other) : m_data(other.m_data), m_scope(other.m_scope) {}
 
 const std::vector<ClassView>& ScopedReader::views() const {
-  std::call_once(m_views_made, [this] { m_views = class_views(m_data.catalog(), m_scope); });
-  return m_views;
+  std::call_once(m_views_made, [this] { m_views = m_data.views_of(m_scope); });
+  return *m_views;
 }
 
 const model::LayerCatalog& ScopedReader::catalog() const noexcept { return m_data.catalog(); }

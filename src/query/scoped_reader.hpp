@@ -21,6 +21,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -40,7 +41,7 @@ class Dataset;
 class ScopedReader final : public store::FeatureSource {
  public:
   ScopedReader(const Dataset& data, const access::Scope& scope);
-  // A copy reads for the same caller (its views are made again when first needed).
+  // A copy reads for the same caller.
   ScopedReader(const ScopedReader& other);
   ScopedReader& operator=(const ScopedReader&) = delete;
 
@@ -82,9 +83,10 @@ class ScopedReader final : public store::FeatureSource {
  private:
   const Dataset& m_data;
   const access::Scope& m_scope;
-  // Made at the first read: a cached tile is answered without them.
+  // Taken at the first read (a cached tile is answered without them); shared by every reader of
+  // the same scope (query/scope_views.hpp).
   mutable std::once_flag m_views_made;
-  mutable std::vector<ClassView> m_views;
+  mutable std::shared_ptr<const std::vector<ClassView>> m_views;
 };
 
 }  // namespace minqing::query
