@@ -284,6 +284,10 @@ void AuditLog::lead_batch(std::unique_lock<std::mutex>& lock) {
   m_writing = true;
   std::vector<Pending*> batch;
   batch.swap(m_queue);
+  // Batches that carry callbacks take a ticket in log order; their callbacks run in that order.
+  const bool calls_back = std::any_of(batch.begin(), batch.end(),
+                                      [](const Pending* p) { return bool(p->done_callback); });
+  const std::uint64_t ticket = calls_back ? m_batches_led++ : 0;
   lock.unlock();
   std::string error;
   try {
@@ -299,8 +303,12 @@ void AuditLog::lead_batch(std::unique_lock<std::mutex>& lock) {
     if (p->done_callback) answered.push_back(p);
   }
   m_writing = false;
-  lock.unlock();
   m_queue_done.notify_all();  // append's waiters (theirs is done, or they lead next) and the writer
+  if (!calls_back) return;
+  // The next batch may be written meanwhile, but its callbacks wait for these: a batch led by an
+  // append and the next one led by the writer thread would otherwise answer out of log order.
+  m_queue_done.wait(lock, [&] { return m_callbacks_turn == ticket; });
+  lock.unlock();
   for (Pending* p : answered) {
     std::unique_ptr<Pending> owned(p);
     try {
@@ -310,6 +318,8 @@ void AuditLog::lead_batch(std::unique_lock<std::mutex>& lock) {
     }
   }
   lock.lock();
+  ++m_callbacks_turn;
+  m_queue_done.notify_all();  // the next batch's leader may be waiting for its turn
 }
 
 void AuditLog::write_batch(const std::vector<Pending*>& batch) {

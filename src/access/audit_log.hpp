@@ -118,9 +118,10 @@ class AuditLog {
   // is called once the entry is written (and synced, when durable) with its seq and error "", or
   // with seq 0 and why it could not be. The server answers a key_persons read from `done`, so a
   // thread never blocks on fdatasync and one sync covers every connection waiting, however few the
-  // threads. `done` runs on the log's writer thread (started at the first call) and must be quick:
-  // hand the answer to its connection, nothing more. Entries are written in the order append and
-  // append_async were called. @throws std::bad_alloc only (nothing is queued then).
+  // threads. `done` runs on the log's writer thread (started at the first call), or on the thread
+  // of an `append` whose batch carried the entry, and must be quick: hand the answer to its
+  // connection, nothing more (never `append`, which could wait for it). Entries are written, and
+  // the `done`s called one after another, in the order append and append_async were called. @throws std::bad_alloc only (nothing is queued then).
   using AppendDone = std::function<void(std::uint64_t seq, const std::string& error)>;
   void append_async(AuditRecord record, std::chrono::system_clock::time_point now, AppendDone done);
 
@@ -199,6 +200,8 @@ class AuditLog {
   std::condition_variable m_queue_done;
   std::vector<Pending*> m_queue;  // appends waiting for the next batch
   bool m_writing = false;         // a batch is being written and synced
+  std::uint64_t m_batches_led = 0;     // batches with callbacks started: the next one's ticket
+  std::uint64_t m_callbacks_turn = 0;  // the ticket whose callbacks may run now
   bool m_stopping = false;        // the destructor runs: the writer drains the queue and ends
   std::thread m_writer;           // started by the first append_async
 };
