@@ -7,6 +7,7 @@
 
 #include <boost/geometry.hpp>
 #include <boost/geometry/index/rtree.hpp>
+#include <boost/iterator/function_output_iterator.hpp>
 
 #include "base/error.hpp"
 #include "base/parallel.hpp"
@@ -126,9 +127,10 @@ void ServingIndex::query(std::string_view class_name, const geo::BBox& bbox,
   const ClassIndex* ci = find_index(class_name);
   if (!ci || bbox.empty()) return;
   std::shared_lock lock(ci->mutex);
-  for (auto it = ci->tree.qbegin(bgi::intersects(to_boost(bbox))); it != ci->tree.qend(); ++it) {
-    out.push_back(it->second);
-  }
+  // The visitor query, not qbegin()/qend(): the incremental iterator keeps its own stack and costs
+  // about twice as much per hit.
+  ci->tree.query(bgi::intersects(to_boost(bbox)),
+                 boost::make_function_output_iterator([&out](const auto& entry) { out.push_back(entry.second); }));
 }
 
 ServedFeaturePtr ServingIndex::find(std::string_view class_name, std::int64_t fid) const {
