@@ -50,20 +50,22 @@ std::size_t part_count(const geo::Geometry& g) noexcept { return g.part_ends.emp
 PointDistances::PointDistances(geo::Coord point) : m_point(point) {}
 
 std::optional<PointDistance> PointDistances::to(const geo::Geometry& g) const {
-  return nearest(g, nullptr, std::numeric_limits<double>::infinity());
+  return nearest(g, nullptr, std::numeric_limits<double>::infinity(), nullptr);
 }
 
-std::optional<PointDistance> PointDistances::to(const geo::Geometry& g, const geo::BBox& bbox, double within) const {
+std::optional<PointDistance> PointDistances::to(const geo::Geometry& g, const geo::BBox& bbox, double within,
+                                               const geo::EdgeSlabs* slabs) const {
   if (bbox.min_x - within > m_point.x || bbox.max_x + within < m_point.x || bbox.min_y - within > m_point.y ||
       bbox.max_y + within < m_point.y) {
     return std::nullopt;
   }
-  auto d = nearest(g, &bbox, within);
+  auto d = nearest(g, &bbox, within, slabs);
   if (d && d->mercator > within) return std::nullopt;
   return d;
 }
 
-std::optional<PointDistance> PointDistances::nearest(const geo::Geometry& g, const geo::BBox* bbox, double within) const {
+std::optional<PointDistance> PointDistances::nearest(const geo::Geometry& g, const geo::BBox* bbox, double within,
+                                                    const geo::EdgeSlabs* slabs) const {
   if (g.empty()) return std::nullopt;
   // Squared distances while searching (std::hypot guards against overflow that planar metres
   // never reach, and was the profile's top entry for identify); one square root at the end.
@@ -92,9 +94,25 @@ std::optional<PointDistance> PointDistances::nearest(const geo::Geometry& g, con
                                              bbox->min_y <= m_point.y && m_point.y <= bbox->max_y);
   if (g.kind == geo::GeometryKind::point) {
     for (const geo::Coord& c : g.coords) consider(c);  // nearest of the (multi)point's coordinates
-  } else if (g.kind == geo::GeometryKind::polygon && box_holds && geo::polygon_holds(g, m_point)) {
+  } else if (g.kind == geo::GeometryKind::polygon && box_holds &&
+             (slabs ? slabs->polygon_holds(g, m_point) : geo::polygon_holds(g, m_point))) {
     near = m_point;  // a polygon holding the point: distance 0
     best = 0;
+  } else if (slabs && std::isfinite(within)) {
+    // The segments near the point's latitude, some seen twice and not in the geometry's order:
+    // on a tie the earliest segment wins, as in the scan below (the first coordinate before all).
+    std::int64_t best_order = -1;
+    slabs->segments_between(lo_y, hi_y, [&](geo::EdgeSlabs::Segment s) {
+      const geo::Coord a = g.coords[s.from], b = g.coords[s.to];
+      if (s.from != s.to && !may_reach(a, b)) return;
+      const geo::Coord c = s.from == s.to ? a : nearest_on_segment(a, b, m_point);
+      const double d = squared(c);
+      if (d < best || (d == best && static_cast<std::int64_t>(s.from) < best_order)) {
+        best = d;
+        near = c;
+        best_order = s.from;
+      }
+    });
   } else {
     // Nearest point of the lines or the rings' edges: the planar distance in EPSG:3857, as GEOS
     // measures it, without converting every candidate to GEOS.

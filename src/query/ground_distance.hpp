@@ -15,6 +15,7 @@
 #include <optional>
 
 #include "geo/coord.hpp"
+#include "geo/edge_slabs.hpp"
 #include "geo/geometry.hpp"
 #include "geo/ground_measures.hpp"
 
@@ -51,11 +52,14 @@ class PointDistances {
   // The same for a caller that keeps only distances up to `within` (3857 units): nullopt also
   // when `g` is farther. `bbox` is g's bounding box. Edges that cannot come within `within`, and
   // the containment test of a polygon whose box misses the point, are skipped: a village
-  // boundary's thousands of edges cost a few comparisons instead of a projection each.
-  std::optional<PointDistance> to(const geo::Geometry& g, const geo::BBox& bbox, double within) const;
+  // boundary's thousands of edges cost a few comparisons instead of a projection each. With
+  // `slabs` (made from `g`), only the edges near the point's latitude are read: the same answer.
+  std::optional<PointDistance> to(const geo::Geometry& g, const geo::BBox& bbox, double within,
+                                  const geo::EdgeSlabs* slabs = nullptr) const;
 
  private:
-  std::optional<PointDistance> nearest(const geo::Geometry& g, const geo::BBox* bbox, double within) const;
+  std::optional<PointDistance> nearest(const geo::Geometry& g, const geo::BBox* bbox, double within,
+                                       const geo::EdgeSlabs* slabs) const;
 
   geo::Coord m_point;
 };

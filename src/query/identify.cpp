@@ -70,7 +70,7 @@ IdentifyResult identify(const ScopedReader& reader, std::span<const ClassView> v
     candidates.clear();
     reader.query(view.def->name, box, candidates);
     for (auto& f : candidates) {
-      const auto d = measure.to(f->feature.geometry, f->bbox, tolerance);
+      const auto d = measure.to(f->feature.geometry, f->bbox, tolerance, f->edge_slabs());
       if (!d) continue;
       Ranked r;
       r.hit.view = &view;

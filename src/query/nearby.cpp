@@ -19,7 +19,7 @@ NearbyResult nearby(const ScopedReader& reader, const ClassView& view, geo::Coor
   const double within = (box.max_x - box.min_x) / 2;
   std::vector<NearbyHit> hits;
   for (auto& f : candidates) {
-    const auto d = measure.to(f->feature.geometry, f->bbox, within);
+    const auto d = measure.to(f->feature.geometry, f->bbox, within, f->edge_slabs());
     if (!d || d->ground_m > radius_m) continue;
     hits.push_back({std::move(f), d->ground_m});
   }

@@ -1,12 +1,13 @@
 #pragma once
-// Text derived from an immutable value on first use and kept with it: the GeoJSON of a served
+// Values derived from an immutable owner on first use and kept with it: the GeoJSON of a served
 // feature's geometry in CRS84 (query/geojson_writer.cpp), which every feature query and identify
 // answer would otherwise convert and format again, vertex by vertex, on every request (issue 12:
-// that was most of an identify's CPU). The owner is immutable once published, so the text never
-// goes stale; a copy of the owner (a masked copy, an edited version) starts without it.
+// that was most of an identify's CPU), and the edge slabs of its geometry (geo/edge_slabs.hpp).
+// The owner is immutable once published, so the value never goes stale; a copy of the owner (a
+// masked copy, an edited version) starts without it.
 //
-// Thread-safe: concurrent first users may each make the text; the first to publish wins and the
-// others use its text.
+// Thread-safe: concurrent first users may each make the value; the first to publish wins and the
+// others use its value.
 
 #include <atomic>
 #include <string>
@@ -14,33 +15,35 @@
 
 namespace minqing::store {
 
-class LazyText {
+template <class T>
+class LazyValue {
  public:
-  LazyText() noexcept = default;
-  LazyText(const LazyText&) noexcept {}
-  // Only before the owner is published (no reader yet): the text is of the old value.
-  LazyText& operator=(const LazyText&) noexcept {
+  LazyValue() noexcept = default;
+  LazyValue(const LazyValue&) noexcept {}
+  // Only before the owner is published (no reader yet): the value is of the old owner.
+  LazyValue& operator=(const LazyValue&) noexcept {
     reset();
     return *this;
   }
-  ~LazyText() { reset(); }
+  ~LazyValue() { reset(); }
 
-  // The kept text, or make()'s (then kept). An exception from make() keeps nothing.
+  // The kept value, or make()'s (then kept). An exception from make() keeps nothing.
   template <class Make>
-  const std::string& get(Make&& make) const {
-    if (const std::string* kept = m_text.load(std::memory_order_acquire)) return *kept;
-    auto* made = new std::string(make());
-    const std::string* expected = nullptr;
-    if (m_text.compare_exchange_strong(expected, made, std::memory_order_acq_rel)) return *made;
+  const T& get(Make&& make) const {
+    if (const T* kept = m_value.load(std::memory_order_acquire)) return *kept;
+    auto* made = new T(make());
+    const T* expected = nullptr;
+    if (m_value.compare_exchange_strong(expected, made, std::memory_order_acq_rel)) return *made;
     delete made;
     return *expected;
   }
 
  private:
-  void reset() noexcept { delete m_text.exchange(nullptr); }
+  void reset() noexcept { delete m_value.exchange(nullptr); }
 
-  mutable std::atomic<const std::string*> m_text{nullptr};
+  mutable std::atomic<const T*> m_value{nullptr};
 };
+using LazyText = LazyValue<std::string>;
 
 // The same for text that also depends on a key given by the user (the field list a caller's view
 // writes: the properties object of a feature, query/geojson_writer.cpp). One text is kept, for the

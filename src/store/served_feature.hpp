@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "geo/coord.hpp"
+#include "geo/edge_slabs.hpp"
 #include "model/feature.hpp"
 #include "store/lazy_text.hpp"
 
@@ -19,6 +20,16 @@ struct ServedFeature {
   // for the field list of the first view that wrote it.
   LazyText geometry_geojson_crs84;
   KeyedLazyText properties_geojson;
+
+  // The geometry's edges by latitude, for point queries (identify, nearby) on geometries with
+  // enough edges to be worth it; nullptr for the others. Made on first use.
+  const geo::EdgeSlabs* edge_slabs() const {
+    if (geo::EdgeSlabs::edge_count(feature.geometry) < geo::EdgeSlabs::kWorthFrom) return nullptr;
+    return &m_edge_slabs.get([this] { return geo::EdgeSlabs(feature.geometry); });
+  }
+
+ private:
+  LazyValue<geo::EdgeSlabs> m_edge_slabs;
 };
 using ServedFeaturePtr = std::shared_ptr<const ServedFeature>;
 

@@ -250,7 +250,7 @@ TEST_CASE("ground distance: a bounded measure gives the unbounded one within its
   const geo::Coord centre = sample().index->extent().center();
   std::mt19937 rng(7);
   std::uniform_real_distribution<double> offset(-800, 800);
-  std::size_t compared = 0, inside = 0;
+  std::size_t compared = 0, inside = 0, sliced_features = 0;
   for (int i = 0; i < 12; ++i) {
     const geo::Coord p{centre.x + offset(rng), centre.y + offset(rng)};
     const query::PointDistances measure(p);
@@ -261,14 +261,21 @@ TEST_CASE("ground distance: a bounded measure gives the unbounded one within its
         const auto full = measure.to(f->feature.geometry);
         for (double within : {1.2, 30.0, 1000.0}) {
           const auto bounded = measure.to(f->feature.geometry, f->bbox, within);
+          // The same through the feature's edge slabs (made for its larger geometries).
+          const auto sliced = measure.to(f->feature.geometry, f->bbox, within, f->edge_slabs());
+          sliced_features += f->edge_slabs() != nullptr;
           ++compared;
           if (full && full->mercator <= within) {
             ++inside;
             REQUIRE(bounded);
             CHECK(bounded->mercator == full->mercator);
             CHECK(bounded->ground_m == full->ground_m);
+            REQUIRE(sliced);
+            CHECK(sliced->mercator == full->mercator);
+            CHECK(sliced->ground_m == full->ground_m);
           } else {
             CHECK_FALSE(bounded);
+            CHECK_FALSE(sliced);
           }
         }
       }
@@ -276,4 +283,5 @@ TEST_CASE("ground distance: a bounded measure gives the unbounded one within its
   }
   CHECK(inside > 100);  // the bounds were reached, not only refused
   CHECK(compared > inside * 2);
+  CHECK(sliced_features > 100);  // land cover, villages, rivers … went through their slabs
 }
