@@ -43,14 +43,15 @@ EdgeSlabs::EdgeSlabs(const Geometry& g) {
   for (std::size_t part = 0; part < part_count(g); ++part) {
     while (polygon && which < g.polygon_ends.size() && part >= g.polygon_ends[which]) ++which;
     const std::uint32_t begin = part_begin(g, part), end = part_end(g, part);
+    const auto& c = g.coords;
     if (end - begin == 1) {
-      edges.push_back({begin, begin, 0, 0, 1});  // the nearest-point scan measures a lone point
+      edges.push_back({c[begin], c[begin], begin, 0, 0, 1});  // the nearest-point scan measures a lone point
       continue;
     }
     const std::uint32_t holds = polygon && end - begin >= 3 ? 1 : 0;
     const auto index = static_cast<std::uint32_t>(which);
-    for (std::uint32_t i = begin; i + 1 < end; ++i) edges.push_back({i, i + 1, index, holds, 1});
-    if (holds) edges.push_back({end - 1, begin, index, 1, 0});  // the even–odd test's closing edge
+    for (std::uint32_t i = begin; i + 1 < end; ++i) edges.push_back({c[i], c[i + 1], i, index, holds, 1});
+    if (holds) edges.push_back({c[end - 1], c[begin], end - 1, index, 1, 0});  // the even–odd test's closing edge
   }
   if (edges.empty()) return;
 
@@ -63,8 +64,9 @@ EdgeSlabs::EdgeSlabs(const Geometry& g) {
   const std::size_t slabs = std::clamp<std::size_t>(edges.size() / kEdgesPerSlab, 1, kMaxSlabs);
   m_per_unit = m_y1 > m_y0 ? static_cast<double>(slabs) / (m_y1 - m_y0) : 0;
   m_starts.assign(slabs + 1, 0);
+  m_polygon = polygon;
   const auto span = [&](const Edge& e) {
-    const double a = g.coords[e.from].y, b = g.coords[e.to].y;
+    const double a = e.from_c.y, b = e.to_c.y;
     return std::pair{slab_of(std::min(a, b)), slab_of(std::max(a, b))};
   };
   // Counting sort: each slab's edges stay in the geometry's order (grouped by polygon).
@@ -81,8 +83,8 @@ EdgeSlabs::EdgeSlabs(const Geometry& g) {
   }
 }
 
-bool EdgeSlabs::polygon_holds(const Geometry& g, Coord p) const noexcept {
-  if (g.kind != GeometryKind::polygon || m_starts.size() < 2 || !(p.y >= m_y0 && p.y <= m_y1)) return false;
+bool EdgeSlabs::polygon_holds(Coord p) const noexcept {
+  if (!m_polygon || m_starts.size() < 2 || !(p.y >= m_y0 && p.y <= m_y1)) return false;
   // An edge crossing the horizontal line through p spans p.y, so it is listed in p's slab.
   const std::size_t s = slab_of(p.y);
   bool in = false;
@@ -95,7 +97,7 @@ bool EdgeSlabs::polygon_holds(const Geometry& g, Coord p) const noexcept {
       polygon = e.polygon;
     }
     // geo/planar_predicates.cpp's crossing test with its operands in the same order.
-    const Coord a = g.coords[e.to], b = g.coords[e.from];
+    const Coord a = e.to_c, b = e.from_c;
     if ((a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x) in = !in;
   }
   return in;

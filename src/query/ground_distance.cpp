@@ -95,22 +95,23 @@ std::optional<PointDistance> PointDistances::nearest(const geo::Geometry& g, con
   if (g.kind == geo::GeometryKind::point) {
     for (const geo::Coord& c : g.coords) consider(c);  // nearest of the (multi)point's coordinates
   } else if (g.kind == geo::GeometryKind::polygon && box_holds &&
-             (slabs ? slabs->polygon_holds(g, m_point) : geo::polygon_holds(g, m_point))) {
+             (slabs ? slabs->polygon_holds(m_point) : geo::polygon_holds(g, m_point))) {
     near = m_point;  // a polygon holding the point: distance 0
     best = 0;
   } else if (slabs && std::isfinite(within)) {
     // The segments near the point's latitude, some seen twice and not in the geometry's order:
     // on a tie the earliest segment wins, as in the scan below (the first coordinate before all).
     std::int64_t best_order = -1;
-    slabs->segments_between(lo_y, hi_y, [&](geo::EdgeSlabs::Segment s) {
-      const geo::Coord a = g.coords[s.from], b = g.coords[s.to];
-      if (s.from != s.to && !may_reach(a, b)) return;
-      const geo::Coord c = s.from == s.to ? a : nearest_on_segment(a, b, m_point);
+    // (A lone point beyond the bound, which the scan measures anyway, cannot change what to()
+    // answers: it is not within the bound, and anything within is nearer.)
+    slabs->segments_between(lo_y, hi_y, [&](const geo::EdgeSlabs::Segment& s) {
+      if (!may_reach(s.a, s.b)) return;
+      const geo::Coord c = nearest_on_segment(s.a, s.b, m_point);
       const double d = squared(c);
-      if (d < best || (d == best && static_cast<std::int64_t>(s.from) < best_order)) {
+      if (d < best || (d == best && static_cast<std::int64_t>(s.order) < best_order)) {
         best = d;
         near = c;
-        best_order = s.from;
+        best_order = s.order;
       }
     });
   } else {
