@@ -5,6 +5,8 @@
 #   bench/run-tile-bench.sh
 #   BUILD_DIR=build THREADS=<cores> MAX_TILES=1200 VILLAGES=20 CASES="composite terrain" PERF=1
 #   ZOOMS=14-18 MAPNIK_SRS=3857|store WRK_DURATION=8s WRK_THREADS=2 WRK_CONNECTIONS=64   may be overridden
+#   MAPNIK=0   skips Mapnik (and the side-by-side images): the cold run fills the cache, then the warm
+#              race against nginx — about 2 minutes instead of 5–8
 #
 # What it races, in one run, each case with the same number of connections / processes (THREADS,
 # default one per core):
@@ -28,6 +30,8 @@
 #   warm       right after the cold run, the same server's cache under wrk (WRK_THREADS threads,
 #              WRK_CONNECTIONS connections, the admin's token) over every tile of the list, against
 #              nginx-light serving the very PNGs the client received as static files, same paths.
+#   fsync      the fdatasync latency of the disk the audit log is on (bench/fsync_probe.py): every
+#              warm composite request waits for one, so its p99 bounds the composite's.
 #   profile    `perf record -g -F 499 -p <server>` during the cold composite run (PERF=0 skips it):
 #              self time by library and the top symbols (bench/perf_summary.py).
 #
@@ -73,6 +77,7 @@ wrk_threads=${WRK_THREADS:-2}
 wrk_conns=${WRK_CONNECTIONS:-64}
 wrk_duration=${WRK_DURATION:-8s}
 mapnik_srs=${MAPNIK_SRS:-3857}
+mapnik_on=${MAPNIK:-1}
 python=/usr/bin/python3   # Debian's python, which has python3-mapnik (not a pyenv/venv python)
 composite_maps=terrain,industry,organization,assistance,disaster,key_persons
 
@@ -187,6 +192,7 @@ for c in $cases; do
   curl -s -m 10 -o /dev/null -X POST -H "Authorization: Bearer $(cat "$out/token")" "$base/api/logout" || true
   serve_stop
   run_wrk "warm-nginx-$c" "http://127.0.0.1:$nginx_port" "$out/paths-$c.txt"
+  [ "$mapnik_on" = 1 ] || continue
   echo "-- Mapnik, same tiles, $threads processes, per tile then per 4x4 metatile (load average $(load))"
   timeout 1200 "$python" bench/mapnik_peer.py "$store" "$out/tiles.txt" --maps "$maps" --procs "$threads" \
     --mode tile,meta --case "mapnik-$c" --xml-out "$out/mapnik-$c.xml" --srs "$mapnik_srs" --work-dir "$out/mapnik-data" \
@@ -205,6 +211,7 @@ pair.save(sys.argv[3], "png32")' "$out/www/tiles/$maps/$z/$x/$y.png" "$out/compa
   done <"$out/compare-tiles.txt"
 done
 load_end=$(load)
+fsync=$(timeout 120 "$python" bench/fsync_probe.py "$out" | grep '^FSYNC ' || echo "FSYNC failed")
 
 # 4. The profile.
 profile=""
@@ -260,16 +267,20 @@ for c in $cases; do
              *) echo "($c) /tiles/$c/…" ;; esac
   printf '  %-5s %5s  %23s | %23s | %23s | %s\n' zoom tiles "ours: tiles/s  med  p95" "Mapnik/tile: t/s med p95" "Mapnik/meta: t/s med p95" "ratio tile, meta"
   for z in all $(cut -d' ' -f1 "$out/tiles.txt" | sort -un); do zline "$c" "$z"; done
-  cpu_line "$c"
+  [ "$mapnik_on" = 1 ] && cpu_line "$c"
   warm_line "$c"
 done
 echo "warm       wrk -t$wrk_threads -c$wrk_conns -d$wrk_duration over the $ntiles tiles of the list (cached), loopback, with the admin's"
 echo "           token; nginx-light $(nginx -v 2>&1 | sed 's/.*nginx\///') (worker_processes $threads, open_file_cache) serving the same PNGs"
 echo "           as files. Composite requests read key_persons: each is audited and fdatasync'ed (group commit)."
+echo "fsync      this disk's fdatasync of a 200-byte append, 300 times: p50 $(field p50_ms "$fsync") ms, p90 $(field p90_ms "$fsync") ms,"
+echo "           p99 $(field p99_ms "$fsync") ms, max $(field max_ms "$fsync") ms (the floor of the warm composite's p99)"
 if [ -n "$profile" ]; then
   echo "profile    perf record -g -F 499 of the server during the cold composite run ($out/perf.data):"
   sed 's/^/  /' <<<"$profile"
 fi
-echo "compare    the same tiles side by side, ours left, Mapnik's per-tile render right, in $out/compare/:"
-echo "           $(cd "$out/compare" && ls -- *.png | tr '\n' ' ')"
+if [ "$mapnik_on" = 1 ]; then
+  echo "compare    the same tiles side by side, ours left, Mapnik's per-tile render right, in $out/compare/:"
+  echo "           $(cd "$out/compare" && ls -- *.png | tr '\n' ' ')"
+fi
 echo "========================================================="

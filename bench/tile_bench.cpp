@@ -155,7 +155,7 @@ RunResult run_server(const server::App& app, const std::string& token, const std
       std::fprintf(stderr, "tile_bench: %d/%u/%u → %u %s\n", t.z, t.x, t.y, res.result_int(), res.body().c_str());
       std::exit(1);
     }
-    return res.body();
+    return std::string(res.body().bytes());
   });
 }
 

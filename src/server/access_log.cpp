@@ -2,8 +2,12 @@
 
 #include <array>
 #include <cctype>
+#include <charconv>
 #include <condition_variable>
+#include <cstdint>
+#include <cstring>
 #include <ctime>
+#include <limits>
 #include <mutex>
 #include <thread>
 
@@ -36,27 +40,65 @@ bool keeps_value(std::string_view name) {
   return false;
 }
 
+bool needs_escape(char c) noexcept {
+  const auto u = static_cast<unsigned char>(c);
+  return u < 0x20 || u == 0x7f || c == '"' || c == '\\';
+}
+
 void append_escaped(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f || c == '"' || c == '\\') {
-      out += "\\x";
-      out += kHex[u >> 4];
-      out += kHex[u & 0xf];
-    } else {
-      out += c;
-    }
+  while (!text.empty()) {
+    // Runs of plain characters are appended whole: a target seldom holds anything to escape.
+    std::size_t run = 0;
+    while (run < text.size() && !needs_escape(text[run])) ++run;
+    out.append(text.data(), run);
+    if (run == text.size()) break;
+    const auto u = static_cast<unsigned char>(text[run]);
+    const char esc[4] = {'\\', 'x', kHex[u >> 4], kHex[u & 0xf]};
+    out.append(esc, 4);
+    text.remove_prefix(run + 1);
   }
+}
+
+// Appends `v` in decimal.
+template <class T>
+void append_number(std::string& out, T v) {
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+// Appends "YYYY-MM-DDTHH:MM:SS.mmmZ" (UTC) for `time`. The part up to the seconds is formatted once
+// per second and thread: gmtime and the C library's printf were a visible part of a cached tile.
+void append_utc_stamp(std::string& out, std::chrono::system_clock::time_point time) {
+  const auto since_epoch = time.time_since_epoch();
+  auto secs = std::chrono::floor<std::chrono::seconds>(since_epoch);
+  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch - secs).count();
+  thread_local std::int64_t cached_secs = std::numeric_limits<std::int64_t>::min();
+  thread_local char cached[20];  // "YYYY-MM-DDTHH:MM:SS"
+  if (secs.count() != cached_secs) {
+    const std::time_t t = static_cast<std::time_t>(secs.count());
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char stamp[64];
+    std::snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    std::memcpy(cached, stamp, sizeof cached - 1);
+    cached_secs = secs.count();
+  }
+  const char frac[6] = {'.', static_cast<char>('0' + millis / 100), static_cast<char>('0' + millis / 10 % 10),
+                        static_cast<char>('0' + millis % 10), 'Z', '\0'};
+  out.append(cached, sizeof cached - 1);
+  out.append(frac, 5);
 }
 
 }  // namespace
 
-std::string loggable_target(std::string_view target) {
+namespace {
+
+void append_loggable_target(std::string& out, std::string_view target) {
   const bool truncated = target.size() > kMaxLoggedTarget;
   if (truncated) target = target.substr(0, kMaxLoggedTarget);
-  std::string out;
-  out.reserve(target.size() + 8);
   const auto q = target.find('?');
   append_escaped(out, target.substr(0, q));
   if (q != std::string_view::npos) {
@@ -80,33 +122,41 @@ std::string loggable_target(std::string_view target) {
     }
   }
   if (truncated) out += "...";
+}
+
+}  // namespace
+
+std::string loggable_target(std::string_view target) {
+  std::string out;
+  out.reserve(target.size() + 8);
+  append_loggable_target(out, target);
   return out;
 }
 
-std::string format_access_line(const AccessEntry& e) {
-  const auto since_epoch = e.time.time_since_epoch();
-  const auto secs = std::chrono::duration_cast<std::chrono::seconds>(since_epoch);
-  const auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch - secs).count();
-  const std::time_t t = static_cast<std::time_t>(secs.count());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char stamp[64];
-  std::snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(millis));
+void append_access_line(std::string& out, const AccessEntry& e) {
+  append_utc_stamp(out, e.time);
+  out += ' ';
+  append_escaped(out, e.remote.empty() ? std::string_view("-") : e.remote);
+  out += ' ';
+  append_escaped(out, e.method.empty() ? std::string_view("-") : e.method);
+  out += " \"";
+  append_loggable_target(out, e.target);
+  out += "\" ";
+  append_number(out, e.status);
+  out += ' ';
+  append_number(out, e.bytes);
+  out += ' ';
+  // As printf's "%.1f": std::to_chars with a precision rounds the same way.
   const double ms = std::chrono::duration<double, std::milli>(e.duration).count();
-  char tail[64];
-  std::snprintf(tail, sizeof tail, "\" %u %zu %.1fms", e.status, e.bytes, ms);
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, ms, std::chars_format::fixed, 1);
+  out.append(buf, r.ptr);
+  out += "ms";
+}
 
-  std::string line = stamp;
-  line += ' ';
-  append_escaped(line, e.remote.empty() ? std::string_view("-") : std::string_view(e.remote));
-  line += ' ';
-  append_escaped(line, e.method.empty() ? std::string_view("-") : std::string_view(e.method));
-  line += " \"";
-  line += loggable_target(e.target);
-  line += tail;
+std::string format_access_line(const AccessEntry& e) {
+  std::string line;
+  append_access_line(line, e);
   return line;
 }
 
@@ -157,7 +207,9 @@ AccessLog::~AccessLog() {
 void AccessLog::write(const AccessEntry& e) const noexcept {
   if (!m_out) return;
   try {
-    std::string line = format_access_line(e);
+    thread_local std::string line;  // reused: no allocation per request
+    line.clear();
+    append_access_line(line, e);
     line += '\n';
     std::lock_guard lock(m_batches->mutex);
     m_batches->pending += line;

@@ -15,11 +15,12 @@
 
 namespace minqing::server {
 
+// The strings are borrowed: they need only outlive the call that formats or writes the entry.
 struct AccessEntry {
   std::chrono::system_clock::time_point time;
-  std::string remote;  // "ip:port"
-  std::string method;  // "-" when the request line could not be parsed
-  std::string target;  // as sent; sanitised when formatted
+  std::string_view remote;  // "ip:port"
+  std::string_view method;  // "-" when the request line could not be parsed
+  std::string_view target;  // as sent; sanitised when formatted
   unsigned status = 0;
   std::size_t bytes = 0;  // response body bytes sent
   std::chrono::steady_clock::duration duration{};
@@ -31,6 +32,9 @@ std::string loggable_target(std::string_view target);
 
 // The line for `e`, without the trailing newline.
 std::string format_access_line(const AccessEntry& e);
+// The same line appended to `out` (no allocation once `out` has room: the request path formats
+// into a reused buffer).
+void append_access_line(std::string& out, const AccessEntry& e);
 
 // Writes access lines to a stdio stream (stderr by default), in batches: lines are gathered in
 // memory and written by a background thread every `interval`, or at once when 64 KiB are waiting,

@@ -19,6 +19,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -26,13 +27,13 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 
 #include "base/error.hpp"
 #include "server/access_log.hpp"
 #include "server/json_error.hpp"
 #include "server/request_handler.hpp"
 #include "server/response.hpp"
+#include "server/response_head.hpp"
 
 namespace minqing::server {
 
@@ -145,8 +146,9 @@ class Session : public std::enable_shared_from_this<Session> {
     m_started = std::chrono::steady_clock::now();
     if (!ec) {
       const Request& req = m_parser->get();
-      m_method = std::string(req.method_string());
-      m_target = std::string(req.target());
+      // Assigned, not constructed: the connection's buffers are reused from request to request.
+      m_method.assign(req.method_string().data(), req.method_string().size());
+      m_target.assign(req.target().data(), req.target().size());
       // A confidential read's answer comes once its audit entries are durable; until then the
       // connection waits and the thread serves others (server/deferred_audit.hpp).
       std::optional<Response> answer =
@@ -177,8 +179,8 @@ class Session : public std::enable_shared_from_this<Session> {
       detail = "request body exceeds " + std::to_string(options().body_limit) + " bytes";
     }
     if (m_parser->is_header_done()) {
-      m_method = std::string(m_parser->get().method_string());
-      m_target = std::string(m_parser->get().target());
+      m_method.assign(m_parser->get().method_string().data(), m_parser->get().method_string().size());
+      m_target.assign(m_parser->get().target().data(), m_parser->get().target().size());
     } else {
       m_method = "-";
       m_target = "-";
@@ -196,8 +198,14 @@ class Session : public std::enable_shared_from_this<Session> {
       close = true;
     }
     m_stream.expires_after(options().write_timeout);
-    http::async_write(m_stream, m_response,
-                      beast::bind_front_handler(&Session::on_write, shared_from_this(), close));
+    // The head formatted into the connection's reused buffer, the body sent from where it lives
+    // (a cached tile: the cache's own bytes), both in one gathered write (server/response_head.hpp).
+    m_head.clear();
+    append_response_head(m_head, m_response);
+    const std::string_view body = m_response.body().bytes();
+    const std::array<net::const_buffer, 2> buffers{net::buffer(m_head), net::buffer(body.data(), body.size())};
+    net::async_write(m_stream, buffers,
+                     beast::bind_front_handler(&Session::on_write, shared_from_this(), close));
   }
 
   void on_write(bool close, beast::error_code ec, std::size_t) {
@@ -205,10 +213,10 @@ class Session : public std::enable_shared_from_this<Session> {
       AccessEntry e;
       e.time = std::chrono::system_clock::now();
       e.remote = m_remote;
-      e.method = std::move(m_method);
-      e.target = std::move(m_target);
+      e.method = m_method;
+      e.target = m_target;
       e.status = m_response.result_int();
-      e.bytes = ec ? 0 : m_response.body().size();
+      e.bytes = ec ? 0 : m_response.body().byte_size();
       e.duration = std::chrono::steady_clock::now() - m_started;
       log->write(e);
     }
@@ -253,6 +261,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer m_buffer;
   std::optional<http::request_parser<http::string_body>> m_parser;
   Response m_response;
+  std::string m_head;  // the answer's status line and fields, formatted for the write
   std::string m_remote;
   std::string m_peer;  // the client's IP address without the port: for sessions, lockout, audit
   std::string m_method;

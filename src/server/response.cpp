@@ -34,7 +34,7 @@ void finalize_response(Response& res, unsigned version, bool keep_alive, bool he
     res.erase(http::field::content_length);
     return;
   }
-  const auto size = res.body().size();
+  const auto size = res.body().byte_size();
   if (head) res.body().clear();
   res.content_length(size);
 }

@@ -107,7 +107,7 @@ Response tile(TileService& s, const RequestContext& ctx) {
   } else {
     res.result(http::status::ok);
     res.set(http::field::content_type, "image/png");
-    res.body() = cached->body;
+    res.body().share(std::shared_ptr<const std::string>(cached, &cached->body));  // not copied
   }
   res.set(http::field::etag, cached->etag);
   // Where the key persons live is personal data; other tiles are scoped map data.

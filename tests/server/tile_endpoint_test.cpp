@@ -60,12 +60,12 @@ TEST_CASE("a tile over a village is a 256 px PNG, @2x a 512 px one", "[server][t
   const Response one = get(tile_path("terrain", t));
   REQUIRE(status(one) == 200);
   CHECK(one[http::field::content_type] == "image/png");
-  const auto png = render::decode_png(one.body());
+  const auto png = render::decode_png(std::string(one.body().bytes()));  // a tile is shared with the cache
   CHECK(png.width == 256);
   CHECK(png.height == 256);
   const Response two = get(tile_path("terrain", t, "@2x.png"));
   REQUIRE(status(two) == 200);
-  CHECK(render::decode_png(two.body()).width == 512);
+  CHECK(render::decode_png(std::string(two.body().bytes())).width == 512);
   CHECK(two[http::field::cache_control].find("public") != std::string::npos);
 }
 
@@ -83,6 +83,27 @@ TEST_CASE("tiles carry an ETag and answer 304 to If-None-Match", "[server][tiles
   const auto hits = sample_app().tile_cache().stats().hits;
   get(tile_path("terrain", t));
   CHECK(sample_app().tile_cache().stats().hits == hits + 1);
+}
+
+TEST_CASE("a cached tile is answered from the cache's own bytes, not a copy", "[server][tiles]") {
+  const geo::TileId t = village_tile(17);
+  const Response first = get(tile_path("terrain", t));
+  REQUIRE(status(first) == 200);
+  const auto hits = sample_app().tile_cache().stats().hits;
+  const Response hit = get(tile_path("terrain", t));
+  REQUIRE(sample_app().tile_cache().stats().hits == hits + 1);
+  REQUIRE(hit.body().shared() != nullptr);
+  // Both answers hold the one cached string (server/response_body.hpp); what they send is the PNG.
+  CHECK(hit.body().shared().get() == first.body().shared().get());
+  CHECK(hit.body() == first.body());
+  CHECK(hit[http::field::content_length] == std::to_string(hit.body().byte_size()));
+  CHECK(render::decode_png(std::string(hit.body().bytes())).width == 256);
+  // HEAD: the same head, no body.
+  const Response head = test::send(sample_app(), test::request(http::verb::head, tile_path("terrain", t)));
+  CHECK(status(head) == 200);
+  CHECK(head.body().byte_size() == 0);
+  CHECK(head[http::field::content_length] == hit[http::field::content_length]);
+  CHECK(head[http::field::etag] == hit[http::field::etag]);
 }
 
 TEST_CASE("anonymous callers see the public scope: terrain only, key_persons not even named", "[server][tiles]") {
