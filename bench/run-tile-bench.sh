@@ -3,7 +3,7 @@
 # on the heavy case users run — all six maps at once, with hillshade, over 20 generated villages.
 #
 #   bench/run-tile-bench.sh
-#   BUILD_DIR=build THREADS=<cores> MAX_TILES=1200 VILLAGES=20 CASES="composite terrain" PERF=1
+#   BUILD_DIR=build THREADS=<cores> MAX_TILES=1200 VILLAGES=20 CASES="terrain composite" PERF=1 SHARED_SERVER=1
 #   ZOOMS=14-18 MAPNIK_SRS=3857|store WRK_DURATION=8s WRK_THREADS=2 WRK_CONNECTIONS=64   may be overridden
 #   MAPNIK=0   skips Mapnik (and the side-by-side images): the cold run fills the cache, then the warm
 #              race against nginx — about 2 minutes instead of 5–8
@@ -19,10 +19,16 @@
 #   tiles      every z14–z18 tile whose extent meets a village polygon (bench/tile_list.py), zoom
 #              by zoom from z14, row by row within a zoom, as a map being panned; above MAX_TILES,
 #              z17/z18 thinned by whole 4×4 metatiles (the list's header line says how many).
-#   ours       `minqing serve` on 127.0.0.1 started fresh for each case (cold cache), every tile
-#              asked once over HTTP by bench/tile_client.py: THREADS keep-alive connections, each
-#              taking the next tile when its answer is in; per-tile latency as the client sees it.
-#              The server's CPU (from /proc) and the client's are printed beside wall time.
+#   ours       `minqing serve` on 127.0.0.1, every tile asked once over HTTP by bench/tile_client.py:
+#              THREADS keep-alive connections, each taking the next tile when its answer is in;
+#              per-tile latency as the client sees it. The server's CPU (from /proc) and the
+#              client's are printed beside wall time. With SHARED_SERVER=1 (the default) one server
+#              serves the cases in turn, as a user switches maps: terrain first, then the composite
+#              over the same tiles — its tiles are cold (another cache key), but the shaded relief
+#              terrain drew is kept (render/shaded_relief_cache.hpp) and not shaded again. So that
+#              nobody is misled, the composite is then also asked of a fresh server (its relief
+#              cold too: case "composite-fresh", against the same Mapnik figures).
+#              SHARED_SERVER=0: a fresh server per case (cold everything), as before session 8.
 #   Mapnik     Debian's python3-mapnik (bench/mapnik_peer.py), THREADS processes, the same tiles in
 #              the same order from the same GeoPackage, PNG 32-bit at zlib level 4 (ours: RGB at
 #              level 4), in two ways: a render per tile (python-mapnik users) and a render per 4×4
@@ -71,7 +77,8 @@ villages=${VILLAGES:-20}
 store=$out/county$villages.gpkg
 threads=${THREADS:-$(nproc)}
 max_tiles=${MAX_TILES:-1200}
-cases=${CASES:-composite terrain}
+cases=${CASES:-terrain composite}
+shared=${SHARED_SERVER:-1}
 perf_on=${PERF:-1}
 wrk_threads=${WRK_THREADS:-2}
 wrk_conns=${WRK_CONNECTIONS:-64}
@@ -155,9 +162,13 @@ for c in $cases; do
   maps=$(maps_of "$c")
   echo
   echo "== case $c: /tiles/$maps/{z}/{x}/{y}.png, $ntiles tiles, $threads connections / processes, load average $(load)"
-  serve_start "$store" --auth "$out/auth.sqlite" --audit "$out/audit.jsonl" --demo --cache-mb 2048
-  serve_login admin minqing-demo "$out/token"
-  echo "ours: $(head -1 "$out/serve.out")"
+  if [ -z "$server_pid" ]; then
+    serve_start "$store" --auth "$out/auth.sqlite" --audit "$out/audit.jsonl" --demo --cache-mb 2048
+    serve_login admin minqing-demo "$out/token"
+    echo "ours: $(head -1 "$out/serve.out")"
+  else
+    echo "ours: the same server as the case before (SHARED_SERVER=1): this case's tiles are cold, the shaded relief is kept"
+  fi
   if [ "$c" = composite ] && [ "$perf_on" = 1 ]; then
     perf record -q -g -F 499 -p "$server_pid" -o "$out/perf.data" >/dev/null 2>"$out/perf.log" &
     perf_pid=$!
@@ -189,8 +200,10 @@ for c in $cases; do
   run_wrk "warm-ours-$c" "$base" "$out/paths-$c.txt" "$out/token"
   ticks1=$(serve_cpu_ticks)
   echo "RESULT case=warm-ours-$c server_cpu_s=$(awk -v a="$ticks0" -v b="$ticks1" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz }')" >>"$out/warm-ours-$c.result"
-  curl -s -m 10 -o /dev/null -X POST -H "Authorization: Bearer $(cat "$out/token")" "$base/api/logout" || true
-  serve_stop
+  if [ "$shared" != 1 ]; then
+    curl -s -m 10 -o /dev/null -X POST -H "Authorization: Bearer $(cat "$out/token")" "$base/api/logout" || true
+    serve_stop
+  fi
   run_wrk "warm-nginx-$c" "http://127.0.0.1:$nginx_port" "$out/paths-$c.txt"
   [ "$mapnik_on" = 1 ] || continue
   echo "-- Mapnik, same tiles, $threads processes, per tile then per 4x4 metatile (load average $(load))"
@@ -210,6 +223,28 @@ pair.save(sys.argv[3], "png32")' "$out/www/tiles/$maps/$z/$x/$y.png" "$out/compa
       "$out/compare/$c-$z-$x-$y.png"
   done <"$out/compare-tiles.txt"
 done
+serve_stop
+# The composite on a fresh server, its shaded relief cold too (only meaningful after another case).
+fresh_case=""
+if [ "$shared" = 1 ] && [ "${cases%% *}" != composite ] && [[ " $cases " == *" composite "* ]]; then
+  fresh_case=composite-fresh
+  echo
+  echo "== case composite-fresh: the composite on a fresh server (tiles and shaded relief cold), load average $(load)"
+  serve_start "$store" --auth "$out/auth.sqlite" --audit "$out/audit.jsonl" --demo --cache-mb 2048
+  serve_login admin minqing-demo "$out/token"
+  ticks0=$(serve_cpu_ticks)
+  load0=$(load | cut -d' ' -f1)
+  rc=0
+  timeout 900 "$python" bench/tile_client.py "$base" "$out/tiles.txt" --maps "$composite_maps" --connections "$threads" \
+    --token-file "$out/token" --latency-out "$out/ours-composite-fresh.latency" --case "ours-composite-fresh" \
+    >"$out/ours-composite-fresh.txt" || rc=$?
+  ticks1=$(serve_cpu_ticks)
+  grep -v '^RESULT' "$out/ours-composite-fresh.txt"
+  [ "$rc" -eq 0 ] || { echo "FAIL: the client got answers other than 200"; exit 1; }
+  echo "RESULT case=ours-composite-fresh server_cpu_s=$(awk -v a="$ticks0" -v b="$ticks1" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz }') load=$load0" \
+    | tee -a "$out/ours-composite-fresh.txt"
+  serve_stop
+fi
 load_end=$(load)
 fsync=$(timeout 120 "$python" bench/fsync_probe.py "$out" | grep '^FSYNC ' || echo "FSYNC failed")
 
@@ -222,22 +257,22 @@ fi
 # 5. Summary.
 res() { { grep -h "^RESULT case=$1 zoom=$2 " "$out"/*.txt 2>/dev/null || true; } | tail -1; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-zline() {  # zline CASE ZOOM: tiles/s, median, p95 of ours, Mapnik per tile, Mapnik metatiles
-  local o t m
-  o=$(res "ours-$1" "$2"); t=$(res "mapnik-$1-tile" "$2"); m=$(res "mapnik-$1-meta" "$2")
+zline() {  # zline CASE ZOOM [MAPNIK_CASE]: tiles/s, median, p95 of ours, Mapnik per tile, Mapnik metatiles
+  local o t m mc=${3:-$1}
+  o=$(res "ours-$1" "$2"); t=$(res "mapnik-$mc-tile" "$2"); m=$(res "mapnik-$mc-meta" "$2")
   printf '  %-5s %5s  %7s %7s %7s | %7s %7s %7s | %7s %7s %7s | %5s× %5s×\n' "$2" "$(field tiles "$o")" \
     "$(field tiles_per_s "$o")" "$(field median_ms "$o")" "$(field p95_ms "$o")" \
     "$(field tiles_per_s "$t")" "$(field median_ms "$t")" "$(field p95_ms "$t")" \
     "$(field tiles_per_s "$m")" "$(field median_ms "$m")" "$(field p95_ms "$m")" \
     "$(ratio "$(field tiles_per_s "$o")" "$(field tiles_per_s "$t")")" "$(ratio "$(field tiles_per_s "$o")" "$(field tiles_per_s "$m")")"
 }
-cpu_line() {  # cpu_line CASE
-  local n o client mt mm
+cpu_line() {  # cpu_line CASE [MAPNIK_CASE]
+  local n o client mt mm mc=${2:-$1}
   n=$(field tiles "$(res "ours-$1" all)")
   o=$(field server_cpu_s "$(grep -h "^RESULT case=ours-$1 server_cpu_s" "$out/ours-$1.txt")")
   client=$(field client_cpu_s "$(grep -h "^RESULT case=ours-$1 client_cpu_s" "$out/ours-$1.txt")")
-  mt=$(field cpu_s "$(grep -h "^RESULT case=mapnik-$1-tile cpu_s" "$out/mapnik-$1.txt")")
-  mm=$(field cpu_s "$(grep -h "^RESULT case=mapnik-$1-meta cpu_s" "$out/mapnik-$1.txt")")
+  mt=$(field cpu_s "$(grep -h "^RESULT case=mapnik-$mc-tile cpu_s" "$out/mapnik-$mc.txt")")
+  mm=$(field cpu_s "$(grep -h "^RESULT case=mapnik-$mc-meta cpu_s" "$out/mapnik-$mc.txt")")
   per() { awk -v c="$1" -v n="$n" 'BEGIN { printf "%.1f", c * 1000 / n }'; }
   echo "  CPU   ours: server $o s = $(per "$o") ms a tile (client $client s = $(per "$client") ms a tile);" \
     "Mapnik per tile $mt s = $(per "$mt") ms, metatiles $mm s = $(per "$mm") ms (set-up included)" \
@@ -259,7 +294,12 @@ echo "store      $store ($villages villages, seed 1; $(ls "${store%.gpkg}.dem"/*
 echo "tiles      $(sed 's/^tile list: //' "$out/tiles-info.txt")"
 echo "machine    $(nproc) cores; load average at start $load_start, at end $load_end (other engineers' builds share"
 echo "           the cores: wall-clock figures are low and noisy, CPU per tile is the steadier figure)"
-echo "cold       ours: HTTP to minqing serve (fresh, cold cache) signed in as admin (county_admin), $threads connections;"
+if [ "$shared" = 1 ]; then
+  echo "cold       ours: HTTP to one minqing serve for the cases in turn ($cases; each case's tiles cold, the shaded relief"
+  echo "           of the cases before kept), signed in as admin (county_admin), $threads connections;"
+else
+  echo "cold       ours: HTTP to minqing serve (fresh, cold cache) signed in as admin (county_admin), $threads connections;"
+fi
 echo "           Mapnik $($python -c 'import mapnik; v = mapnik.mapnik_version(); print("%d.%d.%d" % (v // 100000, v // 100 % 1000, v % 100))'): $threads processes, per tile | per 4x4 metatile; ratios are ours / Mapnik tiles/s"
 for c in $cases; do
   case $c in composite) echo "(a) composite /tiles/$composite_maps/… — 18 classes + hillshade" ;;
@@ -270,6 +310,12 @@ for c in $cases; do
   [ "$mapnik_on" = 1 ] && cpu_line "$c"
   warm_line "$c"
 done
+if [ -n "$fresh_case" ]; then
+  echo "(a') composite on a fresh server: its shaded relief cold too (in (a) above it was kept from the cases before)"
+  printf '  %-5s %5s  %23s | %23s | %23s | %s\n' zoom tiles "ours: tiles/s  med  p95" "Mapnik/tile: t/s med p95" "Mapnik/meta: t/s med p95" "ratio tile, meta"
+  for z in all $(cut -d' ' -f1 "$out/tiles.txt" | sort -un); do zline composite-fresh "$z" composite; done
+  cpu_line composite-fresh composite
+fi
 echo "warm       wrk -t$wrk_threads -c$wrk_conns -d$wrk_duration over the $ntiles tiles of the list (cached), loopback, with the admin's"
 echo "           token; nginx-light $(nginx -v 2>&1 | sed 's/.*nginx\///') (worker_processes $threads, open_file_cache) serving the same PNGs"
 echo "           as files. Composite requests read key_persons: each is audited and fdatasync'ed (group commit)."

@@ -12,8 +12,14 @@
 // `minqing serve` takes — the tile cache, metatiles (server/tile_metatiles.hpp), the audit of
 // key_persons tiles (durable unless --no-durable-audit) — without the HTTP.
 //
+// `--warm-maps MAPS` first requests the list with MAPS from the same App, untimed (reported apart):
+// what a user switching from one map to another leaves behind — the shaded relief kept
+// (render/shaded_relief_cache.hpp), the features' text — before the timed run of --maps.
+// `--relief-cache-mb N` sets AppOptions::relief_cache_bytes (0: no shaded relief kept; default 256).
+//
 //   tile_bench STORE.gpkg [--maps terrain] [--threads N] [--list-out FILE] [--max-tiles 2000]
 //                         [--only-list] [--tiles FILE] [--paths tile,server] [--no-durable-audit] [--serial-metatiles]
+//                         [--warm-maps terrain] [--relief-cache-mb 256]
 //
 // The last line is machine-readable: "RESULT threads=N tiles=T tiles_per_s=… median_ms=… p95_ms=…".
 
@@ -183,13 +189,16 @@ int main(int argc, char** argv) {
   if (argc < 2) {
     std::fprintf(stderr,
                  "usage: tile_bench STORE.gpkg [--maps terrain] [--threads N] [--list-out FILE] [--max-tiles 2000] "
-                 "[--only-list] [--tiles FILE] [--paths tile,server] [--no-durable-audit] [--serial-metatiles]\n");
+                 "[--only-list] [--tiles FILE] [--paths tile,server] [--no-durable-audit] [--serial-metatiles] "
+                 "[--warm-maps MAPS] [--relief-cache-mb N]\n");
     return 2;
   }
   const std::string path = argv[1];
   std::string maps_arg = "terrain", list_out, tiles_in, paths = "tile";
   bool durable_audit = true;
   bool parallel_draw = true;  // --serial-metatiles: each metatile drawn by its requesting thread alone
+  std::string warm_maps;      // --warm-maps: drawn first on the same App, untimed
+  std::size_t relief_cache_bytes = server::AppOptions{}.relief_cache_bytes;
   unsigned threads = std::max(1u, std::thread::hardware_concurrency());
   std::size_t max_tiles = 2000;
   bool only_list = false;
@@ -211,6 +220,8 @@ int main(int argc, char** argv) {
     else if (a == "--paths") paths = next();
     else if (a == "--no-durable-audit") durable_audit = false;
     else if (a == "--serial-metatiles") parallel_draw = false;
+    else if (a == "--warm-maps") warm_maps = next();
+    else if (a == "--relief-cache-mb") relief_cache_bytes = static_cast<std::size_t>(std::atol(next().c_str())) << 20;
     else {
       std::fprintf(stderr, "tile_bench: unknown option %s\n", a.c_str());
       return 2;
@@ -304,6 +315,7 @@ int main(int argc, char** argv) {
     options.audit_log = scratch / "audit.jsonl";
     options.durable_audit = durable_audit;
     options.parallel_tile_draw = parallel_draw;
+    options.relief_cache_bytes = relief_cache_bytes;
     options.demo_accounts = true;
     options.auth.cost = access::PasswordCost::minimum();
     std::vector<unsigned> counts{1};
@@ -319,7 +331,18 @@ int main(int argc, char** argv) {
         std::filesystem::remove(options.audit_log);
         const server::App app(options);
         const std::string token = sign_in_admin(app);
+        if (!warm_maps.empty()) {
+          report(("(untimed) " + warm_maps + " first").c_str(), n, run_server(app, token, warm_maps, tiles, n), false);
+        }
+        const auto relief_before = app.shaded_relief() ? app.shaded_relief()->stats() : render::ShadedReliefCache::Stats{};
         report(cache_bytes ? "server, metatiles (admin)" : "server, per tile (admin)", n, run_server(app, token, maps_arg, tiles, n));
+        if (const auto* relief_cache = app.shaded_relief()) {
+          const auto st = relief_cache->stats();
+          std::printf("  shaded relief kept: %llu hits, %llu misses in this run; %zu entries, %.1f of %.0f MB\n",
+                      static_cast<unsigned long long>(st.hits - relief_before.hits),
+                      static_cast<unsigned long long>(st.misses - relief_before.misses), st.entries,
+                      static_cast<double>(st.bytes) / 1048576.0, static_cast<double>(relief_cache->max_bytes()) / 1048576.0);
+        }
       }
     }
     std::filesystem::remove_all(scratch);

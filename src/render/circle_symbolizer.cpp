@@ -20,6 +20,7 @@ void draw_circle(const Canvas& canvas, const style::CircleSymbolizer& s, const F
   }
   for (std::size_t i : order) {
     const auto& f = *features[i];
+    if (!canvas.draw_box.empty() && !canvas.draw_box.intersects(f.bbox)) continue;
     const auto ctx = eval_context(canvas, f);
     const double r = s.radius.evaluate(ctx) * canvas.scale;
     const double sw = s.stroke_width.evaluate(ctx) * canvas.scale;

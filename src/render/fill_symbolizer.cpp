@@ -61,6 +61,19 @@ void draw_fill(const Canvas& canvas, const style::FillSymbolizer& s, const Featu
   // between adjacent polygons of the same colour.
   std::optional<FillStyle> pending;
   std::vector<PixelPolygon> batch;
+  // Features beyond the draw box (Canvas::draw_box) draw nothing here, but in the whole metatile's
+  // draw one of another style between two features of the same style splits their batch (one fill
+  // or two: antialiased edges where they meet differ). They wait here, unconverted, for the next
+  // feature that draws: only when it has the pending style does one of them need converting, to
+  // learn whether it would have split the batch (a feature whose polygons vanish in clipping or
+  // simplification splits nothing).
+  std::vector<const store::ServedFeature*> unseen;
+  const auto splits = [&] {
+    for (const auto* u : unseen) {
+      if (!polygons_in_pixels(u->feature.geometry, canvas.to_px, canvas.clip, canvas.tolerance).empty()) return true;
+    }
+    return false;
+  };
   auto flush = [&] {
     if (!pending || batch.empty()) return;
     cairo_new_path(cr);
@@ -81,12 +94,18 @@ void draw_fill(const Canvas& canvas, const style::FillSymbolizer& s, const Featu
     FillStyle fs{s.color.evaluate(ctx), s.opacity.evaluate(ctx), std::nullopt};
     if (s.outline_color) fs.outline = s.outline_color->evaluate(ctx);
     if (fs.opacity <= 0 || (fs.color.a <= 0 && (!fs.outline || fs.outline->a <= 0))) continue;
+    if (!canvas.draw_box.empty() && !canvas.draw_box.intersects(f.bbox)) {
+      // Of the pending style it would only join the batch, elsewhere: nothing to remember.
+      if (pending && !(*pending == fs)) unseen.push_back(&f);
+      continue;
+    }
     auto polys = polygons_in_pixels(f.feature.geometry, canvas.to_px, canvas.clip, canvas.tolerance);
     if (polys.empty()) continue;
-    if (!pending || !(*pending == fs)) {
+    if (!pending || !(*pending == fs) || (!unseen.empty() && splits())) {
       flush();
       pending = fs;
     }
+    unseen.clear();
     for (auto& p : polys) batch.push_back(std::move(p));
   }
   flush();

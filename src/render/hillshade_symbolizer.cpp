@@ -5,6 +5,7 @@
 #include "render/cairo_context.hpp"
 #include "render/relief_cache.hpp"
 #include "render/relief_source.hpp"
+#include "render/shaded_relief_cache.hpp"
 #include "render/symbolizers.hpp"
 
 namespace minqing::render {
@@ -18,9 +19,27 @@ void draw_hillshade(const Canvas& canvas, const style::HillshadeSymbolizer& s, c
   p.highlight = s.highlight_color.evaluate(ctx);
   p.accent = s.accent_color.evaluate(ctx);
   p.azimuth_deg = s.illumination_direction;
+  const bool full = canvas.hillshade_resolution == 1;
+  if (full && !canvas.relief_cache && canvas.shaded_relief) {
+    // Tiles from a renderer with a cache (render/shaded_relief_cache.hpp): the shading kept across
+    // draws, cropped to what it touched, composited at its place — the pixels of the draw below
+    // (the pixels left out are transparent, and OVER leaves the canvas as it is under them).
+    const ShadedReliefPtr shaded = canvas.shaded_relief->get(relief, canvas.extent, canvas.width, canvas.height, p);
+    if (!shaded) return;
+    // A surface of this draw's own over the shared pixels, which it only reads (a cairo surface
+    // must not be a source on two threads at once).
+    SurfacePtr image(cairo_image_surface_create_for_data(
+        reinterpret_cast<unsigned char*>(const_cast<std::uint32_t*>(shaded->pixels.data())), CAIRO_FORMAT_ARGB32,
+        shaded->width, shaded->height, shaded->width * 4));
+    check(image.get(), "wrapping the shaded relief");
+    CairoSave save(canvas.cr);
+    cairo_set_source_surface(canvas.cr, image.get(), shaded->x, shaded->y);
+    cairo_paint(canvas.cr);
+    check(canvas.cr, "drawing the hillshade");
+    return;
+  }
   // Shade on a transparent image of the canvas's pixel grid (or a coarser one: printed sheets),
   // then composite it: the same code serves image and PDF surfaces.
-  const bool full = canvas.hillshade_resolution == 1;
   const int w = full ? canvas.width : std::max(1, static_cast<int>(std::ceil(canvas.width * canvas.hillshade_resolution)));
   const int h = full ? canvas.height : std::max(1, static_cast<int>(std::ceil(canvas.height * canvas.hillshade_resolution)));
   const auto shade = [&]() -> SurfacePtr {

@@ -32,6 +32,7 @@ void draw_line(const Canvas& canvas, const style::LineSymbolizer& s, const Featu
 
   for (std::size_t i : order) {
     const auto& f = *features[i];
+    if (!canvas.draw_box.empty() && !canvas.draw_box.intersects(f.bbox)) continue;  // strokes one by one: nothing to keep
     const auto ctx = eval_context(canvas, f);
     const double width = s.width.evaluate(ctx) * canvas.scale;
     const double opacity = s.opacity.evaluate(ctx);

@@ -12,8 +12,8 @@
 
 namespace minqing::render {
 
-MapRenderer::MapRenderer(const style::StyleSet& styles, const ReliefSource* relief)
-    : m_styles(styles), m_relief(relief) {}
+MapRenderer::MapRenderer(const style::StyleSet& styles, const ReliefSource* relief, ShadedReliefCache* shaded_relief)
+    : m_styles(styles), m_relief(relief), m_shaded_relief(shaded_relief) {}
 
 namespace {
 
@@ -64,7 +64,7 @@ struct Frame {
   geo::BBox label_box;      // 3857
 };
 
-Frame make_frame(cairo_t* cr, const RenderRequest& r) {
+Frame make_frame(cairo_t* cr, const RenderRequest& r, ShadedReliefCache* shaded_relief) {
   if (r.width_px <= 0 || r.height_px <= 0 || r.width_px > 32768 || r.height_px > 32768) {
     throw RequestError("render size " + std::to_string(r.width_px) + "x" + std::to_string(r.height_px) + " is out of range");
   }
@@ -84,6 +84,7 @@ Frame make_frame(cairo_t* cr, const RenderRequest& r) {
   c.zoom = r.zoom;
   c.hillshade_resolution = r.hillshade_resolution;
   c.relief_cache = r.relief_cache;
+  c.shaded_relief = shaded_relief;
   const double buffer = kBufferPx * r.scale;
   c.clip = geo::BBox{-buffer, -buffer, r.width_px + buffer, r.height_px + buffer};
   f.query_box = r.extent.buffered(buffer / std::min(c.to_px.sx, c.to_px.sy));
@@ -116,6 +117,9 @@ Frame make_frame(cairo_t* cr, const RenderRequest& r) {
     c.clip = geo::BBox{f.label_offset.x - buffer, f.label_offset.y - buffer, f.label_offset.x + lw + buffer,
                        f.label_offset.y + lh + buffer};
     f.query_box = f.label_box.buffered(buffer / std::min(f.to_label_px.sx, f.to_label_px.sy));
+    // The features of the label extent beyond this window and its buffer draw nothing here: a band
+    // of a metatile (render/metatile.hpp) converts and clips only its own.
+    c.draw_box = r.extent.buffered(buffer / std::min(f.to_label_px.sx, f.to_label_px.sy));
   }
   return f;
 }
@@ -173,7 +177,7 @@ std::vector<PlacedLabel> run_layers(const MapRenderer& renderer, const RenderReq
 }  // namespace
 
 void MapRenderer::draw(cairo_t* cr, const RenderRequest& request) const {
-  const Frame frame = make_frame(cr, request);
+  const Frame frame = make_frame(cr, request, m_shaded_relief);
   CairoSave save(cr);
   cairo_rectangle(cr, 0, 0, request.width_px, request.height_px);
   cairo_clip(cr);
@@ -187,14 +191,14 @@ void MapRenderer::draw(cairo_t* cr, const RenderRequest& request) const {
 }
 
 std::unique_ptr<LabelPlan> MapRenderer::plan_labels(const RenderRequest& request) const {
-  const Frame frame = make_frame(nullptr, request);
+  const Frame frame = make_frame(nullptr, request, nullptr);
   auto plan = std::make_unique<LabelPlan>();
   plan->placed = run_layers(*this, request, frame, false, true, plan->candidates);
   return plan;
 }
 
 std::vector<LabelBox> MapRenderer::labels(const RenderRequest& request) const {
-  const Frame frame = make_frame(nullptr, request);
+  const Frame frame = make_frame(nullptr, request, nullptr);
   std::vector<LabelCandidate> candidates;
   const auto placed = run_layers(*this, request, frame, false, true, candidates);
   std::vector<LabelBox> out;

@@ -29,6 +29,7 @@ namespace minqing::render {
 
 class ReliefSource;
 class ReliefCache;
+class ShadedReliefCache;
 struct LabelPlan;
 
 struct RenderRequest {
@@ -88,8 +89,11 @@ struct LabelBox {
 // it.
 class MapRenderer {
  public:
-  // `relief` may be null (no hillshade).
-  MapRenderer(const style::StyleSet& styles, const ReliefSource* relief);
+  // `relief` may be null (no hillshade). `shaded_relief` (may be null) keeps the shaded relief of
+  // the canvases drawn at full resolution for later draws of the same canvas — whatever the maps,
+  // the caller or the data (render/shaded_relief_cache.hpp); same pixels either way. It must
+  // outlive the renderer and may be shared with other renderers.
+  MapRenderer(const style::StyleSet& styles, const ReliefSource* relief, ShadedReliefCache* shaded_relief = nullptr);
 
   // Draws `request` onto `cr`, whose user space has its origin at the canvas's top-left and one
   // unit per device pixel (the caller sets up any page transform). The cairo state is restored.
@@ -106,10 +110,12 @@ class MapRenderer {
 
   const style::StyleSet& styles() const noexcept { return m_styles; }
   const ReliefSource* relief() const noexcept { return m_relief; }
+  ShadedReliefCache* shaded_relief() const noexcept { return m_shaded_relief; }
 
  private:
   const style::StyleSet& m_styles;
   const ReliefSource* m_relief;
+  ShadedReliefCache* m_shaded_relief;
 };
 
 // Renders one XYZ tile (256 px, or 512 px when scale == 2) of `maps` and encodes it as PNG.

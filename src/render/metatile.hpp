@@ -17,7 +17,8 @@
 // the metatile (as a tile drawn alone is) drawn and encoded as one task, on the calling thread and
 // the pool's idle workers: so one metatile keeps every core busy. The labels are placed
 // once over the metatile and shared by the bands (RenderRequest::labels); each band shades the
-// relief of its own rows only. What may differ from the one-surface draw is the same antialiasing
+// relief of its own rows only and converts only the features that meet its rows and their draw
+// buffer (the others draw no pixel of it; the fill batches stay the metatile's: fill_symbolizer.cpp). What may differ from the one-surface draw is the same antialiasing
 // at the bands' edges, bounded by the same test.
 
 #include <string>

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -96,7 +97,11 @@ const ReliefSource::Dem& ReliefSource::Dem::loaded() const {
   return *this;
 }
 
-ReliefSource::ReliefSource() = default;
+namespace {
+std::atomic<std::uint64_t> g_next_source_id{1};
+}  // namespace
+
+ReliefSource::ReliefSource() : m_id(g_next_source_id.fetch_add(1, std::memory_order_relaxed)) {}
 ReliefSource::~ReliefSource() = default;
 
 std::optional<double> ReliefSource::elevation_at(geo::Coord p) const {

@@ -65,6 +65,10 @@ class ReliefSource {
 
   bool empty() const noexcept;
   std::size_t size() const noexcept;
+  // Unique among the sources made in this process (never reused, unlike an address): what a
+  // cache of shaded images keys on (render/shaded_relief_cache.hpp), so that a source loaded anew
+  // — after a DEM was imported or replaced — is never served another source's shading.
+  std::uint64_t id() const noexcept { return m_id; }
   geo::BBox extent() const noexcept;  // 3857, of all grids
 
   // Composites the hillshade of the 3857 `extent` onto a width × height premultiplied ARGB32
@@ -79,6 +83,7 @@ class ReliefSource {
   ReliefSource();
   std::vector<std::unique_ptr<Dem>> m_dems;
   geo::BBox m_extent;
+  std::uint64_t m_id;
 };
 
 }  // namespace minqing::render

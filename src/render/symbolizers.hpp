@@ -15,6 +15,7 @@ namespace minqing::render {
 
 class ReliefSource;
 class ReliefCache;
+class ShadedReliefCache;
 
 // What every symbolizer needs to know about the canvas.
 struct Canvas {
@@ -22,6 +23,12 @@ struct Canvas {
   PixelTransform to_px;     // 3857 → canvas pixels
   geo::BBox extent;         // 3857 shown
   geo::BBox clip;           // canvas pixels, buffered: geometry is clipped to it
+  // EPSG:3857: a feature whose box misses it draws no pixel of this canvas (the canvas's extent
+  // grown by the draw buffer), so it is not converted to pixels at all; empty: every feature is.
+  // A canvas that is a window of a larger clip box (a tile or band of its metatile) skips the
+  // features of the rest of the metatile this way, and still draws the others exactly as the whole
+  // metatile does (draw_fill keeps the metatile's batches).
+  geo::BBox draw_box;
   int width = 0;
   int height = 0;
   double scale = 1;
@@ -29,6 +36,7 @@ struct Canvas {
   double tolerance = 0.5;   // simplification, canvas pixels
   double hillshade_resolution = 1;  // RenderRequest::hillshade_resolution
   ReliefCache* relief_cache = nullptr;  // RenderRequest::relief_cache
+  ShadedReliefCache* shaded_relief = nullptr;  // the renderer's (MapRenderer's constructor)
 };
 
 // The features of one layer that pass the access filter and the layer's filter, in fid order.

@@ -84,7 +84,8 @@ App::App(const AppOptions& options) {
   m_editor = std::make_unique<edit::Editor>(*m_data);
   m_styles = std::make_unique<style::StyleSet>(style::StyleSet::load_directory(options.styles_dir, *m_catalog));
   m_relief = relief_loading.get();
-  m_renderer = std::make_unique<render::MapRenderer>(*m_styles, m_relief.get());
+  if (options.relief_cache_bytes > 0) m_shaded_relief = std::make_unique<render::ShadedReliefCache>(options.relief_cache_bytes);
+  m_renderer = std::make_unique<render::MapRenderer>(*m_styles, m_relief.get(), m_shaded_relief.get());
   m_tile_cache = std::make_unique<TileCache>(options.tile_cache_bytes);
   invalidate_tiles_on_change(*m_data, *m_tile_cache);
   m_policy = std::make_unique<access::Policy>(access::Policy::load(options.policy, *m_catalog));
