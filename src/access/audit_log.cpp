@@ -438,6 +438,27 @@ void AuditLog::write_batch(const std::vector<Pending*>& batch) {
   }
 }
 
+namespace {
+
+// A shared lock on the log's active file, for as long as a reader brings its index up to date
+// and reads by it. A writer rotates the log only under its exclusive lock on that same file, so
+// while this is held no file of the log changes its name: without it a reader could list the
+// files, see the active one renamed by another writer, and open the new active file at the old
+// one's offsets (`cannot read`, or a page missing the entries of the file just rotated).
+Fd hold_unrotated(const std::filesystem::path& path) {
+  for (;;) {
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.fd < 0) throw StoreError("audit log " + path.string() + ": cannot read");
+    if (::flock(fd.fd, LOCK_SH) != 0) throw StoreError("audit log " + path.string() + ": cannot lock");
+    struct stat mine {}, named {};
+    if (::fstat(fd.fd, &mine) != 0) throw StoreError("audit log " + path.string() + ": cannot read");
+    if (::stat(path.c_str(), &named) == 0 && same_file(mine, named)) return fd;
+    // Rotated while this waited for the lock: lock the new active file instead.
+  }
+}
+
+}  // namespace
+
 void AuditLog::refresh() const {
   struct stat active {};
   if (::stat(m_path.c_str(), &active) != 0)
@@ -489,6 +510,7 @@ void AuditLog::refresh() const {
 
 AuditPage AuditLog::page(std::uint64_t offset, std::size_t limit) const {
   std::lock_guard lock(m_mutex);
+  const Fd unrotated = hold_unrotated(m_path);  // until the page is read
   refresh();
   AuditPage out;
   for (const auto& f : m_files) out.total += f.entries();
@@ -532,6 +554,7 @@ void AuditLog::scan(std::uint64_t first, std::uint64_t count,
     // Open the files while the index is current: a rotation afterwards renames them, but the
     // open descriptors still read the same bytes, and complete lines never change.
     std::lock_guard lock(m_mutex);
+    const Fd unrotated = hold_unrotated(m_path);  // until the files are opened
     refresh();
     const std::uint64_t end = count > UINT64_MAX - first ? UINT64_MAX : first + count;
     std::uint64_t base = 0;

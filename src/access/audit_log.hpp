@@ -167,7 +167,9 @@ class AuditLog {
     std::uint64_t entries() const noexcept { return starts.size() + (size > indexed_end ? 1 : 0); }
   };
 
-  void refresh() const;  // brings m_files up to date with the files; m_mutex held
+  // Brings m_files up to date with the files; m_mutex and a shared lock on the active file held
+  // (no rotation meanwhile: audit_log.cpp, hold_unrotated).
+  void refresh() const;
 
   // One queued append (group commit): lives on its appender's stack until it is done.
   struct Pending {
