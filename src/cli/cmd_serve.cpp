@@ -99,6 +99,7 @@ int run_serve(const Args& args) {
   std::string styles = style::StyleSet::default_directory().string();
   std::string web = server::default_web_dist().string();
   std::size_t cache_mb = 256;
+  std::size_t relief_mb = server::AppOptions{}.relief_cache_bytes >> 20;
   unsigned threads = 0;
   std::string auth_db;
   std::string audit_log;
@@ -121,6 +122,8 @@ int run_serve(const Args& args) {
        "the built web map answered at / to browsers (web/dist: npm ci && npm run build in web/)")
       ("cache-mb", po::value(&cache_mb)->value_name("MB")->default_value(cache_mb),
        "memory for rendered tiles, in MiB (0: no cache)")
+      ("relief-mb", po::value(&relief_mb)->value_name("MB")->default_value(relief_mb),
+       "memory for shaded relief kept across tile draws, in MiB (0: shade every draw anew)")
       ("threads", po::value(&threads)->value_name("N"), "worker threads (default: one per core, at least 2; more, e.g. 64, let more key_persons reads share one audit sync)")
       ("auth", po::value(&auth_db)->value_name("FILE"),
        "the auth database (default: <store>.auth.sqlite)")
@@ -171,6 +174,7 @@ int run_serve(const Args& args) {
   app_options.styles_dir = styles;
   app_options.web_dist = web;
   app_options.tile_cache_bytes = cache_mb << 20;
+  app_options.relief_cache_bytes = relief_mb << 20;
   app_options.auth_db = auth_db;
   app_options.audit_log = audit_log;
   app_options.audit_max_bytes = audit_max_mb << 20;
