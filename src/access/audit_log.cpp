@@ -167,6 +167,76 @@ std::map<std::uint64_t, std::filesystem::path> rotated_files(const std::filesyst
   return out;
 }
 
+// An exclusive flock on the kept active file, released when the batch's pass over it ends.
+struct FlockHeld {
+  int fd;
+  explicit FlockHeld(int locked) : fd(locked) {}
+  FlockHeld(const FlockHeld&) = delete;
+  FlockHeld& operator=(const FlockHeld&) = delete;
+  ~FlockHeld() {
+    if (fd >= 0) ::flock(fd, LOCK_UN);
+  }
+};
+
+// Appends `s` as a JSON string, the bytes nlohmann's dump() writes for it: verbatim between quotes
+// when it is printable ASCII without quote or backslash (the usual user name, address, action),
+// else through nlohmann itself (escapes, UTF-8 kept, invalid UTF-8 replaced).
+void append_json_string(std::string& out, std::string_view s) {
+  const bool plain = std::all_of(s.begin(), s.end(), [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+  });
+  if (!plain) {
+    out += dump(json(std::string(s)));
+    return;
+  }
+  out += '"';
+  out += s;
+  out += '"';
+}
+
+bool holds_secret_key(const json& j) {
+  if (j.is_object()) {
+    for (const auto& [k, v] : j.items()) {
+      if (is_secret_key(k) || holds_secret_key(v)) return true;
+    }
+  } else if (j.is_array()) {
+    for (const auto& v : j) {
+      if (holds_secret_key(v)) return true;
+    }
+  }
+  return false;
+}
+
+// An entry's canonical text: the same bytes as dump() of the JSON object {"action","address",
+// "detail","prev_hash","seq","time","user"} (nlohmann's objects keep their keys sorted, so this is
+// their order), written directly: building and copying that object was most of an entry's CPU.
+std::string canonical_entry(const AuditRecord& record, std::uint64_t seq, const std::string& time,
+                            const std::string& prev) {
+  std::string out;
+  out.reserve(192 + record.user.size() + record.address.size() + record.action.size());
+  out += "{\"action\":";
+  append_json_string(out, record.action);
+  out += ",\"address\":";
+  append_json_string(out, record.address);
+  out += ",\"detail\":";
+  if (record.detail.is_null()) {
+    out += "{}";
+  } else {
+    out += dump(holds_secret_key(record.detail) ? scrub(record.detail) : record.detail);
+  }
+  out += ",\"prev_hash\":";
+  append_json_string(out, prev);
+  out += ",\"seq\":";
+  out += std::to_string(seq);
+  out += ",\"time\":";
+  append_json_string(out, time);
+  out += ",\"user\":";
+  append_json_string(out, record.user);
+  out += '}';
+  return out;
+}
+
 bool same_file(const struct stat& a, const struct stat& b) {
   return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
@@ -235,6 +305,13 @@ AuditLog::~AuditLog() {
   }
   m_queue_done.notify_all();
   if (m_writer.joinable()) m_writer.join();
+  std::lock_guard lock(m_mutex);
+  forget_tail();
+}
+
+void AuditLog::forget_tail() {
+  if (m_tail.fd >= 0) ::close(m_tail.fd);
+  m_tail = WrittenTail{};
 }
 
 std::uint64_t AuditLog::append(const AuditRecord& record,
@@ -327,49 +404,64 @@ void AuditLog::write_batch(const std::vector<Pending*>& batch) {
   std::lock_guard lock(m_mutex);  // readers never see a run half written
   std::size_t next = 0;           // the first entry of `batch` not yet written
   while (next < batch.size()) {
-    Fd fd(::open(m_path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
-    if (fd.fd < 0) throw StoreError("audit log " + file + ": cannot open for appending");
-    if (::flock(fd.fd, LOCK_EX) != 0) throw StoreError("audit log " + file + ": cannot lock");
+    if (m_tail.fd < 0) {
+      m_tail.fd = ::open(m_path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+      if (m_tail.fd < 0) throw StoreError("audit log " + file + ": cannot open for appending");
+    }
+    const int fd = m_tail.fd;
+    if (::flock(fd, LOCK_EX) != 0) throw StoreError("audit log " + file + ": cannot lock");
+    FlockHeld held{fd};  // released at the end of this pass; forget_tail() closes it first
     struct stat mine {}, named {};
-    if (::fstat(fd.fd, &mine) != 0) throw StoreError("audit log " + file + ": cannot stat");
-    if (::stat(m_path.c_str(), &named) != 0 || !same_file(mine, named))
-      continue;  // another process rotated the file while this one waited for the lock
+    if (::fstat(fd, &mine) != 0) throw StoreError("audit log " + file + ": cannot stat");
+    if (::stat(m_path.c_str(), &named) != 0 || !same_file(mine, named)) {
+      held.fd = -1;
+      forget_tail();  // another process rotated the file: open the one the path names now
+      continue;
+    }
 
-    // The last entry: this file's last line, or for a new file the last line of the newest
-    // rotated one (the chain runs on across files). The rotated files are listed only when they
-    // matter: for a new file, or when the file has a second name (a rotation cut short between
-    // its link and its rename leaves the active file also under the newest rotated name).
-    std::string last = last_line(fd.fd, file);
+    // The last entry: what this log wrote last when the file is still as it left it; else this
+    // file's last line, or for a new file the last line of the newest rotated one (the chain runs
+    // on across files). The rotated files are listed only when they matter: for a new file, or
+    // when the file has a second name (a rotation cut short between its link and its rename
+    // leaves the active file also under the newest rotated name).
+    std::uint64_t seq = 1;
+    std::string prev = kGenesis;
     std::map<std::uint64_t, std::filesystem::path> rotated;
     bool listed = false;
     bool half_rotated = false;  // the newest rotated name is this very file
-    if (last.empty() || mine.st_nlink > 1) {
-      rotated = rotated_files(m_path);
-      listed = true;
-    }
-    if (!rotated.empty()) {
-      struct stat r {};
-      const auto& newest = rotated.rbegin()->second;
-      if (::stat(newest.c_str(), &r) == 0 && same_file(r, mine)) {
-        half_rotated = true;
-      } else if (last.empty()) {
-        const Fd in(::open(newest.c_str(), O_RDONLY | O_CLOEXEC));
-        if (in.fd < 0) throw StoreError("audit log " + newest.string() + ": cannot read");
-        last = last_line(in.fd, newest.string());
+    const bool as_left = m_tail.seq > 0 && m_tail.dev == mine.st_dev && m_tail.ino == mine.st_ino &&
+                         m_tail.end == static_cast<std::uint64_t>(mine.st_size) && mine.st_nlink == 1;
+    if (as_left) {
+      seq = m_tail.seq + 1;
+      prev = m_tail.hash;
+    } else {
+      std::string last = last_line(fd, file);
+      if (last.empty() || mine.st_nlink > 1) {
+        rotated = rotated_files(m_path);
+        listed = true;
       }
-    }
-    std::uint64_t seq = 1;
-    std::string prev = kGenesis;
-    if (!last.empty()) {
-      const auto split = split_line(last);
-      json j;
-      if (split) j = json::parse(split->canonical, nullptr, false);
-      if (!split || !j.is_object() || !j.contains("seq") || !j["seq"].is_number_unsigned()) {
-        throw StoreError("audit log " + file +
-                         ": the last line is damaged; run `minqing audit verify`");
+      if (!rotated.empty()) {
+        struct stat r {};
+        const auto& newest = rotated.rbegin()->second;
+        if (::stat(newest.c_str(), &r) == 0 && same_file(r, mine)) {
+          half_rotated = true;
+        } else if (last.empty()) {
+          const Fd in(::open(newest.c_str(), O_RDONLY | O_CLOEXEC));
+          if (in.fd < 0) throw StoreError("audit log " + newest.string() + ": cannot read");
+          last = last_line(in.fd, newest.string());
+        }
       }
-      seq = j["seq"].get<std::uint64_t>() + 1;
-      prev = split->hash;
+      if (!last.empty()) {
+        const auto split = split_line(last);
+        json j;
+        if (split) j = json::parse(split->canonical, nullptr, false);
+        if (!split || !j.is_object() || !j.contains("seq") || !j["seq"].is_number_unsigned()) {
+          throw StoreError("audit log " + file +
+                           ": the last line is damaged; run `minqing audit verify`");
+        }
+        seq = j["seq"].get<std::uint64_t>() + 1;
+        prev = split->hash;
+      }
     }
 
     // As many of the remaining entries as fit before the file must rotate (at least one in an
@@ -380,17 +472,11 @@ void AuditLog::write_batch(const std::vector<Pending*>& batch) {
     const std::uint64_t first_seq = seq;
     while (!half_rotated && next + taken < batch.size()) {
       const Pending& p = *batch[next + taken];
-      const AuditRecord& record = *p.record;
-      json entry = json::object();
-      entry["seq"] = seq;
-      entry["time"] = iso8601_utc(p.now);
-      entry["user"] = record.user;
-      entry["address"] = record.address;
-      entry["action"] = record.action;
-      entry["detail"] = scrub(record.detail.is_null() ? json::object() : record.detail);
-      entry["prev_hash"] = prev;
-      const std::string canonical = dump(entry);
-      const std::string hash = sha256_hex(prev + canonical);
+      const std::string canonical = canonical_entry(*p.record, seq, iso8601_utc(p.now), prev);
+      Sha256 chained;
+      chained.update(prev);
+      chained.update(canonical);
+      const std::string hash = chained.hex();
       const std::size_t line_size = canonical.size() - 1 + kSuffixLength + 1;
       const std::uint64_t would_be = size + run.size() + line_size;
       if (m_options.max_bytes > 0 && size + run.size() > 0 && would_be > m_options.max_bytes) break;
@@ -401,17 +487,23 @@ void AuditLog::write_batch(const std::vector<Pending*>& batch) {
     }
 
     if (taken > 0) {
+      m_tail.seq = 0;  // unknown until the run is written whole and synced
       std::size_t written = 0;
       while (written < run.size()) {
-        const ssize_t n = ::write(fd.fd, run.data() + written, run.size() - written);
+        const ssize_t n = ::write(fd, run.data() + written, run.size() - written);
         if (n < 0) {
           if (errno == EINTR) continue;
           throw StoreError("audit log " + file + ": cannot write");
         }
         written += static_cast<std::size_t>(n);
       }
-      if (m_options.durable && ::fdatasync(fd.fd) != 0)
+      if (m_options.durable && ::fdatasync(fd) != 0)
         throw StoreError("audit log " + file + ": cannot sync");
+      m_tail.dev = static_cast<std::uint64_t>(mine.st_dev);
+      m_tail.ino = static_cast<std::uint64_t>(mine.st_ino);
+      m_tail.end = static_cast<std::uint64_t>(mine.st_size) + run.size();
+      m_tail.seq = seq - 1;
+      m_tail.hash = prev;
       for (std::size_t i = 0; i < taken; ++i) batch[next + i]->seq = first_seq + i;
       next += taken;
       if (next == batch.size()) return;
@@ -435,6 +527,8 @@ void AuditLog::write_batch(const std::vector<Pending*>& batch) {
     if (::rename(fresh.c_str(), m_path.c_str()) != 0)
       throw StoreError("audit log " + file + ": cannot rotate: " + std::strerror(errno));
     if (m_options.durable) sync_directory(m_path, file);
+    held.fd = -1;
+    forget_tail();  // the kept file is now a rotated one
   }
 }
 

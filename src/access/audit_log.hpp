@@ -192,9 +192,23 @@ class AuditLog {
   // append_async's writer: leads a batch whenever entries wait and nobody else is writing.
   void writer_loop();
 
+  // The active file as this log's last batch left it, so that the next batch — in the usual case,
+  // nobody else wrote meanwhile — neither reopens the file nor reads and parses its last line.
+  // Trusted only while the path still names that file and its size is what we left.
+  struct WrittenTail {
+    int fd = -1;  // the active file, kept open; its flock is taken per batch
+    std::uint64_t dev = 0, ino = 0;
+    std::uint64_t end = 0;  // the file's size after our last write
+    std::uint64_t seq = 0;  // the last entry written, its seq and hash; 0: not known
+    std::string hash;
+  };
+  // Closes the kept file and forgets what it held. m_mutex held.
+  void forget_tail();
+
   std::filesystem::path m_path;
   AuditOptions m_options;
   mutable std::mutex m_mutex;
+  WrittenTail m_tail;  // guarded by m_mutex
   mutable std::vector<FileIndex> m_files;  // rotated oldest first, then the active file
   mutable bool m_indexed = false;
 

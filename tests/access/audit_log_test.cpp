@@ -370,3 +370,66 @@ TEST_CASE("concurrent writers rotating one log keep one unbroken chain", "[acces
   CHECK(a.page(0, 0).total == 100);
   CHECK(seqs(b.page(97, 10)) == std::vector<std::uint64_t>{98, 99, 100});
 }
+
+// A log keeps its active file open between batches and remembers the last entry it wrote, so a
+// batch need not reread the file's last line. That memory must give way to anything another
+// writer did meanwhile: entries appended, the file rotated, its end cut off.
+TEST_CASE("a writer's remembered last entry gives way to other writers and to damage", "[access][audit]") {
+  const auto path = test::scratch_dir("access-audit-remembered") / "audit.jsonl";
+  AuditLog a(path, small_files());
+  AuditLog b(path, small_files());  // another process, say
+  auto entry = [](int k) { return AuditRecord{"u", "a", audit_action::login, {{"k", k}}}; };
+  CHECK(a.append(entry(1), t0) == 1);
+  CHECK(a.append(entry(2), t0) == 2);
+  CHECK(b.append(entry(3), t0) == 3);  // appended behind a's back
+  CHECK(a.append(entry(4), t0) == 4);
+  CHECK(a.append(entry(5), t0) == 5);
+  // b rotates the file a keeps open (small files: a few entries each), then a writes on.
+  std::uint64_t seq = 5;
+  const auto files_before = AuditLog::files(path).size();
+  while (AuditLog::files(path).size() == files_before) CHECK(b.append(entry(0), t0) == ++seq);
+  CHECK(a.append(entry(6), t0) == ++seq);
+  CHECK(a.append(entry(7), t0) == ++seq);
+  const auto r = AuditLog::verify(path);
+  INFO(r.file << ":" << r.first_bad_line << " " << r.reason);
+  CHECK(r.ok);
+  CHECK(r.entries == seq);
+  // The active file's last line cut off behind a's back: a refuses, as a fresh writer would.
+  auto lines = lines_of(path);
+  REQUIRE_FALSE(lines.empty());
+  lines.back() = lines.back().substr(0, lines.back().size() / 2);
+  write_lines(path, lines, false);
+  CHECK_THROWS_AS(a.append(entry(8), t0), StoreError);
+}
+
+// Entries are written as text directly, not through a JSON object: each line must still be
+// exactly the compact JSON of itself (what verify and every reader rely on), whatever the strings.
+TEST_CASE("each audit line is the canonical JSON of itself, whatever its strings hold", "[access][audit][hostile]") {
+  const auto path = test::scratch_dir("access-audit-canonical") / "audit.jsonl";
+  AuditLog log(path, false);
+  const std::vector<std::string> strings = {
+      "cadre", "", "quote \" and backslash \\", "tab\tnewline\n", std::string("nul\0byte", 8), "\x7f del",
+      "张三 民情", "\xFF\xFE bad utf8", "\xE4\xB8", "emoji \xF0\x9F\x97\xBA", "</script>", "a/b"};
+  for (std::size_t i = 0; i < strings.size(); ++i) {
+    const std::string& s = strings[i];
+    log.append({s, s, s, {{"map", s}, {s.empty() ? "k" : s, {1, s, nullptr, 2.5}}, {"password", s}}}, t0);
+  }
+  log.append({"admin", "cli", audit_action::account_change, nullptr}, t0);
+  const auto lines = lines_of(path);
+  REQUIRE(lines.size() == strings.size() + 1);
+  for (const auto& line : lines) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    REQUIRE(j.is_object());
+    // The line is the canonical text with ,"hash":"<64 hex>" before its closing brace.
+    const std::string hash = j.at("hash").get<std::string>();
+    const std::string suffix = ",\"hash\":\"" + hash + "\"}";
+    REQUIRE(line.size() > suffix.size());
+    REQUIRE(line.compare(line.size() - suffix.size(), suffix.size(), suffix) == 0);
+    j.erase("hash");
+    CHECK(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) ==
+          line.substr(0, line.size() - suffix.size()) + "}");
+    CHECK(j.at("detail").is_object());
+    if (j.at("detail").contains("password")) CHECK(j.at("detail").at("password") == "[removed]");
+  }
+  CHECK(AuditLog::verify(path).ok);
+}
