@@ -6,6 +6,7 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -16,6 +17,7 @@
 #include "access/demo_accounts.hpp"
 #include "backup/store_lock.hpp"
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "model/layer_catalog.hpp"
 #include "style/style.hpp"
 #include "server/access_log.hpp"
@@ -92,6 +94,9 @@ std::string url_host(const boost::asio::ip::address& a) {
 
 }  // namespace
 
+// The largest MiB figure an option takes: 16 TiB, far past any machine, short of wrapping around.
+constexpr std::size_t kMaxMegabytes = std::size_t{1} << 24;
+
 int run_serve(const Args& args) {
   std::string listen = "127.0.0.1:8080";
   std::string store = std::string(MINQING_SOURCE_DIR) + "/data-samples/songyang-sample.gpkg";
@@ -143,7 +148,9 @@ int run_serve(const Args& args) {
   // clang-format on
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(args).options(desc).run(), vm);
+    const po::parsed_options parsed = po::command_line_parser(args).options(desc).run();
+    refuse_negative_counts(parsed, desc);
+    po::store(parsed, vm);
     po::notify(vm);
   } catch (const po::error& e) {
     std::fprintf(stderr, "minqing serve: %s\n\n", e.what());
@@ -155,6 +162,13 @@ int run_serve(const Args& args) {
     return 0;
   }
 
+  for (const auto& [name, mb] : {std::pair{"cache-mb", cache_mb}, std::pair{"relief-mb", relief_mb},
+                                  std::pair{"audit-max-mb", static_cast<std::size_t>(audit_max_mb)}}) {
+    if (mb > kMaxMegabytes) {  // past this, MiB << 20 would wrap around to a small number
+      std::fprintf(stderr, "minqing serve: --%s %zu: expected at most %zu MiB\n", name, mb, kMaxMegabytes);
+      return 2;
+    }
+  }
   if (threads > 256) {
     std::fprintf(stderr, "minqing serve: --threads %u: expected a number from 1 to 256\n", threads);
     return 2;

@@ -195,6 +195,25 @@ TEST_CASE("minqing serve reports a bad --listen value and a missing store", "[se
   CHECK(slurp(none.err).find(missing) != std::string::npos);
 }
 
+TEST_CASE("minqing serve refuses a negative or absurd memory size with the option's name", "[server][cli][hostile]") {
+  // boost reads "-1" as an unsigned number by wrapping it; the server must not take it as "all".
+  const std::vector<std::vector<std::string>> lines = {
+      {"--cache-mb", "-1"}, {"--relief-mb", "-5"}, {"--audit-max-mb", "-1"}, {"--backup-keep", "-2"},
+      {"--threads", "-1"},  {"--cache-mb", "99999999999"}, {"--relief-mb", "17000000"}};
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const auto dir = minqing::test::scratch_dir("serve_negative_" + std::to_string(i));
+    std::vector<std::string> args = {"serve", "--listen", "127.0.0.1:0", "--store", (dir / "never-opened.gpkg").string()};
+    args.insert(args.end(), lines[i].begin(), lines[i].end());
+    Child c = spawn_minqing(args, dir);
+    const auto status = wait_exit(c.pid, 30s);
+    REQUIRE(status);
+    INFO(lines[i][0] << " " << lines[i][1] << ": " << slurp(c.err));
+    CHECK(WEXITSTATUS(*status) == 2);
+    CHECK(slurp(c.err).find(lines[i][0]) != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(dir / "never-opened.gpkg"));
+  }
+}
+
 TEST_CASE("minqing restore refuses a store that minqing serve is serving, and restores it once stopped",
           "[server][cli][backup]") {
   auto f = minqing::test::make_backup_fixture("serve_restore");
