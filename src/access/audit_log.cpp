@@ -340,12 +340,15 @@ void AuditLog::append_async(AuditRecord record, std::chrono::system_clock::time_
   mine->record = &*mine->owned;
   mine->now = now;
   mine->done_callback = std::move(done);
+  bool wake = true;
   {
     std::lock_guard lock(m_queue_mutex);
     if (!m_writer.joinable()) m_writer = std::thread([this] { writer_loop(); });
     m_queue.push_back(mine.release());  // lead_batch deletes it once its callback has run
+    // A writer gathering a batch is woken when the batch is full, not for every entry.
+    wake = !m_gathering || m_queue.size() >= m_options.commit_batch;
   }
-  m_queue_done.notify_all();
+  if (wake) m_queue_done.notify_all();
 }
 
 void AuditLog::writer_loop() {
@@ -353,8 +356,22 @@ void AuditLog::writer_loop() {
   for (;;) {
     m_queue_done.wait(lock, [this] { return (!m_writing && !m_queue.empty()) || (m_stopping && m_queue.empty()); });
     if (m_queue.empty()) return;  // stopping, and nothing is left to write
+    gather_more(lock);
+    if (m_writing || m_queue.empty()) continue;  // a blocking append took them meanwhile
     lead_batch(lock);
+    m_writer_done = std::chrono::steady_clock::now();
   }
+}
+
+void AuditLog::gather_more(std::unique_lock<std::mutex>& lock) {
+  const auto delay = m_options.commit_delay;
+  if (delay.count() <= 0 || m_stopping || m_queue.size() >= m_options.commit_batch) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - m_writer_done > 4 * delay) return;  // after a quiet spell: write at once
+  m_gathering = true;
+  m_queue_done.wait_until(lock, now + delay,
+                          [this] { return m_stopping || m_queue.size() >= m_options.commit_batch; });
+  m_gathering = false;
 }
 
 void AuditLog::lead_batch(std::unique_lock<std::mutex>& lock) {

@@ -217,3 +217,70 @@ TEST_CASE("append_async and append interleave on one chain, and the log drains i
   check_threads(log, kThreads, kPerThread);  // whole, chained, in order per thread
   for (const auto& s : async_seqs) CHECK(std::is_sorted(s.begin(), s.end()));
 }
+
+// Group commit under load (AuditOptions::commit_delay): right after a batch, the writer waits for
+// more entries before it syncs — until the batch is full, a blocking append takes them, or the log
+// closes — and an entry after a quiet spell is written at once. The delay here is an hour, so any
+// entry written early was written by one of those three events, never by the clock.
+TEST_CASE("the audit writer gathers entries under load, and a full batch, an append or closing writes them",
+          "[access][audit][durable]") {
+  AuditOptions slow;
+  slow.durable = false;
+  slow.commit_delay = std::chrono::hours(1);
+  slow.commit_batch = 3;
+  std::mutex m;
+  std::map<int, std::uint64_t> seq_of;  // entry k → its seq, once its callback ran
+  auto queue = [&](AuditLog& audit, int k) {
+    audit.append_async(tile_read(0, k), t0, [&, k](std::uint64_t seq, const std::string&) {
+      std::lock_guard lock(m);
+      seq_of[k] = seq;
+    });
+  };
+  auto answered = [&](int k) {
+    std::lock_guard lock(m);
+    return seq_of.count(k) > 0;
+  };
+  auto wait_for = [&](int k) {
+    for (int i = 0; i < 6000 && !answered(k); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return answered(k);
+  };
+
+  SECTION("the first entry at once, then a full batch") {
+    const auto log = test::scratch_dir("access-audit-gather-full") / "audit.jsonl";
+    AuditLog audit(log, slow);
+    queue(audit, 1);
+    REQUIRE(wait_for(1));  // after a quiet spell (none before): written at once
+    queue(audit, 2);
+    queue(audit, 3);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    CHECK_FALSE(answered(2));  // gathered, not written: the batch holds 2 of 3
+    CHECK_FALSE(answered(3));
+    queue(audit, 4);  // the batch is full
+    REQUIRE(wait_for(4));
+    std::lock_guard lock(m);
+    CHECK(seq_of == std::map<int, std::uint64_t>{{1, 1}, {2, 2}, {3, 3}, {4, 4}});
+  }
+  SECTION("a blocking append takes the gathered entries with it") {
+    const auto log = test::scratch_dir("access-audit-gather-append") / "audit.jsonl";
+    AuditLog audit(log, slow);
+    queue(audit, 1);
+    REQUIRE(wait_for(1));
+    queue(audit, 2);
+    CHECK(audit.append(tile_read(1, 0), t0) == 3);  // never waits for the delay
+    REQUIRE(wait_for(2));
+    std::lock_guard lock(m);
+    CHECK(seq_of[2] == 2);
+  }
+  SECTION("closing the log writes what it gathered") {
+    const auto log = test::scratch_dir("access-audit-gather-close") / "audit.jsonl";
+    {
+      AuditLog audit(log, slow);
+      queue(audit, 1);
+      REQUIRE(wait_for(1));
+      queue(audit, 2);
+    }  // an hour's delay must not hold the destructor
+    CHECK(answered(2));
+    CHECK(entries_of(log).size() == 2);
+    CHECK(AuditLog::verify(log).ok);
+  }
+}
