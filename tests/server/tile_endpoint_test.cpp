@@ -106,7 +106,7 @@ TEST_CASE("a cached tile is answered from the cache's own bytes, not a copy", "[
   CHECK(head[http::field::etag] == hit[http::field::etag]);
 }
 
-TEST_CASE("on an io thread a cold tile is not drawn but handed on; a cached one is answered there", "[server][tiles]") {
+TEST_CASE("on an io thread a cold tile is not drawn but handed on, a cached one is answered there", "[server][tiles]") {
   const geo::TileId t = village_tile(18);
   const Request req = test::request(http::verb::get, tile_path("terrain", t, "@2x.png"));
   const auto misses = sample_app().tile_cache().stats().misses;
