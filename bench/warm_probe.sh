@@ -3,7 +3,7 @@
 # alternating binaries so that the other engineers' load falls on each alike (issue 12, session 9).
 #
 #   bench/warm_probe.sh BIN_A [BIN_B …]            e.g. bench/out/bin/minqing-main build/minqing
-#   ROUNDS=2 WRK_THREADS=1 WRK_CONNECTIONS=32 WRK_DURATION=10s MAPS=terrain   may be overridden
+#   ROUNDS=2 WRK_THREADS=1 WRK_CONNECTIONS=32 WRK_DURATION=10s MAPS=terrain SERVE_ARGS="--threads 4"
 #   MIXED=1   also a cold client during the wrk run: one tile per 4×4 metatile of other maps, asked
 #             one after another (each a cold metatile draw, tens of ms), so that the warm requests'
 #             p99 shows whether a draw stalls the connections that share its thread
@@ -48,7 +48,7 @@ for ((r = 1; r <= rounds; r++)); do
     build=$(dirname "$bin")
     [ "$(basename "$bin")" = minqing ] || { mkdir -p "$out/bin-$r"; cp "$bin" "$out/bin-$r/minqing"; build="$out/bin-$r"; }
     rm -f "$out"/audit*.jsonl "$out/auth.sqlite"
-    serve_start "$store" --auth "$out/auth.sqlite" --audit "$out/audit.jsonl" --demo --cache-mb 2048
+    serve_start "$store" --auth "$out/auth.sqlite" --audit "$out/audit.jsonl" --demo --cache-mb 2048 ${SERVE_ARGS:-}
     serve_login admin minqing-demo "$out/token"
     timeout 600 "$python" bench/tile_client.py "$base" "$out/tiles.txt" --maps "$maps" --connections 2 \
       --token-file "$out/token" --case fill >"$out/fill.txt" || { echo "fill failed"; cat "$out/fill.txt"; exit 1; }
