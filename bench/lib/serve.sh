@@ -19,6 +19,9 @@ base=""
 serve_start() {
   local store=$1
   shift
+  # Emptied here, not by the redirection below: that happens in the child, after this shell may
+  # already have read a port from the previous server's output.
+  : >"$out/serve.out"
   "$build/minqing" serve --listen 127.0.0.1:0 --store "$store" "$@" >"$out/serve.out" 2>"$out/serve-access.log" &
   server_pid=$!
   port=""

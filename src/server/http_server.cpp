@@ -18,7 +18,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/error.hpp>
@@ -60,6 +62,25 @@ bool is_http_error(const beast::error_code& ec) {
   return ec.category() == beast::http::make_error_code(http::error::bad_target).category();
 }
 
+unsigned thread_count(const ServerOptions& o) {
+  return o.threads != 0 ? o.threads : std::max(2u, std::thread::hardware_concurrency());
+}
+
+// One io_context per io thread. The hint 1 tells asio that one thread runs it (handlers it posts
+// to itself skip the shared queue's lock); other threads still post to it safely.
+std::vector<std::unique_ptr<net::io_context>> make_contexts(unsigned n) {
+  std::vector<std::unique_ptr<net::io_context>> contexts;
+  for (unsigned i = 0; i < n; ++i) contexts.push_back(std::make_unique<net::io_context>(1));
+  return contexts;
+}
+
+using IoExecutor = net::io_context::executor_type;
+// A connection's stream, bound to its thread's io_context: the concrete executor rather than
+// asio's type-erased any_io_executor, and no strand — one thread runs the context, so the
+// connection's handlers never run concurrently.
+using Stream = beast::basic_stream<tcp, IoExecutor, beast::unlimited_rate_policy>;
+using Socket = net::basic_stream_socket<tcp, IoExecutor>;
+
 }  // namespace
 
 class Session;
@@ -68,43 +89,62 @@ struct detail::ServerState {
   ServerState(ServerOptions opts, const RequestHandler& h)
       : options(std::move(opts)),
         handler(h),
-        strand(net::make_strand(ioc)),
+        contexts(make_contexts(thread_count(options))),
+        strand(net::make_strand(*contexts.front())),
         acceptor(strand),
         signals(strand),
         grace_timer(strand),
-        retry_timer(strand) {}
+        retry_timer(strand),
+        blocking(contexts.size()) {
+    for (auto& c : contexts) keep_running.emplace_back(c->get_executor());
+  }
 
   void do_accept();
-  void on_accept(beast::error_code ec, tcp::socket socket);
+  void on_accept(beast::error_code ec, Socket socket);
   void begin_shutdown();
   void session_closed(Session* s) noexcept;
-  void cancel_grace_if_idle();
+  void finish_if_idle();
+  void stop_contexts() noexcept {
+    for (auto& c : contexts) c->stop();
+  }
 
   ServerOptions options;
   const RequestHandler& handler;
 
-  // Declared before the io_context so that they outlive it: pending handlers destroyed with the
+  // Declared before the io_contexts so that they outlive them: pending handlers destroyed with an
   // io_context destroy their sessions, which deregister here.
   std::mutex sessions_mutex;
   std::map<Session*, std::weak_ptr<Session>> sessions;
   std::atomic<bool> stopping{false};
   std::atomic<bool> forced{false};
 
-  net::io_context ioc;
-  net::strand<net::io_context::executor_type> strand;  // acceptor, signals, timers
+  // One per io thread, each run by its thread alone: a connection lives on one of them, assigned
+  // round-robin at accept. Against two threads sharing one context this saved a third of a cached
+  // tile's user CPU — the shared scheduler's lock and wake-ups and each connection's strand (issue
+  // 12, session 9). The price, a connection pinned to a thread, is paid by never blocking an io
+  // thread: slow handlers run on `blocking` (server/would_block.hpp).
+  std::vector<std::unique_ptr<net::io_context>> contexts;
+  net::strand<IoExecutor> strand;  // on contexts[0]: acceptor, signals, timers
   tcp::acceptor acceptor;
   net::signal_set signals;
   net::steady_timer grace_timer;
   net::steady_timer retry_timer;
   tcp::endpoint bound;
+  std::size_t next_context = 0;  // the context of the next accepted connection; on the strand
+  // Keep every context's run() going while it has no connection; released (on the strand) when a
+  // shutdown has no connection left.
+  std::vector<net::executor_work_guard<IoExecutor>> keep_running;
+  // Where requests that would block an io thread run (a cold tile draw): as many threads as io
+  // threads, the draws' concurrency before the io threads stopped taking them. Declared last, so
+  // destroyed first: it joins its running requests while the contexts they answer on still exist.
+  net::thread_pool blocking;
 };
 
 // One connection: read a request, answer it, repeat while keep-alive. All of its work runs on
 // its own strand, so it needs no locks.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(detail::ServerState& server, tcp::socket&& socket)
-      : m_server(server), m_stream(std::move(socket)) {
+  Session(detail::ServerState& server, Socket&& socket) : m_server(server), m_stream(std::move(socket)) {
     beast::error_code ec;
     const auto ep = m_stream.socket().remote_endpoint(ec);
     m_remote = ec ? "-" : endpoint_string(ep);
@@ -149,15 +189,26 @@ class Session : public std::enable_shared_from_this<Session> {
       // Assigned, not constructed: the connection's buffers are reused from request to request.
       m_method.assign(req.method_string().data(), req.method_string().size());
       m_target.assign(req.target().data(), req.target().size());
-      // A confidential read's answer comes once its audit entries are durable; until then the
-      // connection waits and the thread serves others (server/deferred_audit.hpp).
-      std::optional<Response> answer =
-          m_server.handler.handle(req, m_peer, [self = shared_from_this()](Response later) {
-            net::post(self->m_stream.get_executor(), [self, later = std::move(later)]() mutable {
-              self->m_response = std::move(later);
-              self->do_write(!self->m_response.keep_alive());
-            });
-          });
+      // A confidential read's answer comes once its audit entries are durable, and an answer that
+      // needs slow work (a cold tile) comes from the blocking pool; until then the connection waits
+      // and this thread serves its others. Either way the answer is written from this thread.
+      RequestHandler::Later later = [self = shared_from_this()](Response answer) {
+        net::post(self->m_stream.get_executor(), [self, answer = std::move(answer)]() mutable {
+          self->m_response = std::move(answer);
+          self->do_write(!self->m_response.keep_alive());
+        });
+      };
+      bool would_block = false;
+      std::optional<Response> answer = m_server.handler.handle(req, m_peer, later, false, &would_block);
+      if (would_block) {
+        // The request and the peer stay as they are until the answer is written: the connection
+        // reads nothing more meanwhile.
+        net::post(m_server.blocking, [self = shared_from_this(), later = std::move(later)] {
+          std::optional<Response> slow = self->m_server.handler.handle(self->m_parser->get(), self->m_peer, later);
+          if (slow) later(std::move(*slow));
+        });
+        return;
+      }
       if (!answer) return;
       m_response = std::move(*answer);
       return do_write(!m_response.keep_alive());
@@ -257,7 +308,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   detail::ServerState& m_server;
-  beast::tcp_stream m_stream;
+  Stream m_stream;
   beast::flat_buffer m_buffer;
   std::optional<http::request_parser<http::string_body>> m_parser;
   Response m_response;
@@ -274,11 +325,14 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 void detail::ServerState::do_accept() {
-  acceptor.async_accept(net::make_strand(ioc),
-                        beast::bind_front_handler(&ServerState::on_accept, this));
+  // Round-robin: under many connections each thread gets its share (a client's few keep-alive
+  // connections land on different threads).
+  net::io_context& ctx = *contexts[next_context];
+  next_context = (next_context + 1) % contexts.size();
+  acceptor.async_accept(ctx.get_executor(), beast::bind_front_handler(&ServerState::on_accept, this));
 }
 
-void detail::ServerState::on_accept(beast::error_code ec, tcp::socket socket) {
+void detail::ServerState::on_accept(beast::error_code ec, Socket socket) {
   if (stopping || !acceptor.is_open()) return;
   if (ec) {
     // Out of file descriptors or a connection reset before accept: try again shortly rather than
@@ -320,15 +374,20 @@ void detail::ServerState::begin_shutdown() {
     std::fprintf(stderr, "minqing serve: connections still busy after %lld ms; dropping them\n",
                  static_cast<long long>(options.shutdown_grace.count()));
     forced = true;
-    ioc.stop();
+    stop_contexts();
   });
-  cancel_grace_if_idle();
+  finish_if_idle();
 }
 
-// Runs on the strand.
-void detail::ServerState::cancel_grace_if_idle() {
-  std::lock_guard lock(sessions_mutex);
-  if (sessions.empty()) grace_timer.cancel();
+// Runs on the strand. Once a shutdown has no connection left, nothing more will come: the grace
+// timer is cancelled and the contexts may run out of work, so that every io thread's run() returns.
+void detail::ServerState::finish_if_idle() {
+  {
+    std::lock_guard lock(sessions_mutex);
+    if (!sessions.empty()) return;
+  }
+  grace_timer.cancel();
+  for (auto& guard : keep_running) guard.reset();
 }
 
 void detail::ServerState::session_closed(Session* s) noexcept {
@@ -340,7 +399,7 @@ void detail::ServerState::session_closed(Session* s) noexcept {
   }
   if (last && stopping && !forced) {
     try {
-      net::post(strand, [this] { cancel_grace_if_idle(); });
+      net::post(strand, [this] { finish_if_idle(); });
     } catch (...) {
       // Cannot happen short of bad_alloc; the grace timer then ends the shutdown.
     }
@@ -388,12 +447,10 @@ void HttpServer::stop_on_signals() {
 
 void HttpServer::run() {
   detail::ServerState& im = *m_impl;
-  unsigned n = im.options.threads;
-  if (n == 0) n = std::max(2u, std::thread::hardware_concurrency());
   std::vector<std::thread> pool;
-  pool.reserve(n - 1);
-  for (unsigned i = 1; i < n; ++i) pool.emplace_back([&im] { im.ioc.run(); });
-  im.ioc.run();
+  pool.reserve(im.contexts.size() - 1);
+  for (std::size_t i = 1; i < im.contexts.size(); ++i) pool.emplace_back([&im, i] { im.contexts[i]->run(); });
+  im.contexts.front()->run();
   for (auto& t : pool) t.join();
   if (im.options.access_log) im.options.access_log->flush();  // every answered request is logged
 }
@@ -404,7 +461,7 @@ void HttpServer::stop() noexcept {
   try {
     net::post(im.strand, [&im] { im.begin_shutdown(); });
   } catch (...) {
-    im.ioc.stop();  // bad_alloc: stop hard rather than not at all
+    im.stop_contexts();  // bad_alloc: stop hard rather than not at all
   }
 }
 

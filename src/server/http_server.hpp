@@ -1,7 +1,11 @@
 #pragma once
-// The HTTP/1.1 server: a Boost.Beast listener and one session per connection, all on one
-// io_context run by a small thread pool. Sessions read a request, pass it to a RequestHandler
-// (which knows nothing of sockets), write the answer, and keep the connection alive.
+// The HTTP/1.1 server: a Boost.Beast listener and one session per connection. Each io thread runs
+// an io_context of its own, and a connection lives on one of them (round-robin at accept), so its
+// work needs neither a strand nor a shared scheduler. Sessions read a request, pass it to a
+// RequestHandler (which knows nothing of sockets), write the answer, and keep the connection alive.
+// An io thread never blocks: a request that needs slow work (a cold tile draw) is handed to a
+// blocking pool of as many threads and its answer written back from the connection's own thread
+// (server/would_block.hpp), so a draw never stalls the other connections of its thread.
 //
 // Protection built in, per connection:
 //   - the whole request (headers + body) must arrive within read_timeout, which is also the
@@ -31,7 +35,7 @@ struct ServerState;  // the io_context, acceptor and live sessions (http_server.
 struct ServerOptions {
   std::string address = "127.0.0.1";  // an IP literal (v4 or v6); name resolution is the caller's
   unsigned short port = 8080;         // 0: an ephemeral port, see HttpServer::port()
-  unsigned threads = 0;               // 0: std::thread::hardware_concurrency(), at least 2
+  unsigned threads = 0;               // io threads (and blocking-pool threads); 0: one per core, at least 2
   std::chrono::milliseconds read_timeout{30'000};
   std::chrono::milliseconds write_timeout{30'000};
   std::chrono::milliseconds shutdown_grace{10'000};

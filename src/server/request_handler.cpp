@@ -13,10 +13,12 @@
 #include "server/json_error.hpp"
 #include "server/response.hpp"
 #include "server/target.hpp"
+#include "server/would_block.hpp"
 
 namespace minqing::server {
 
-Response RequestHandler::dispatch(const Request& req, std::string_view peer, std::vector<DeferredAudit>* deferred) const {
+Response RequestHandler::dispatch(const Request& req, std::string_view peer, std::vector<DeferredAudit>* deferred,
+                                  bool may_block) const {
   const Target target = parse_target(to_std(req.target()));
   // One time for the whole request: the session check, the handler and its audit entries agree.
   const auto now = m_clock ? m_clock() : std::chrono::system_clock::now();
@@ -32,7 +34,7 @@ Response RequestHandler::dispatch(const Request& req, std::string_view peer, std
     res.set(http::field::allow, Router::allow_header(m.allowed));
     return res;
   }
-  const RequestContext ctx{req, target, m.params, caller.scope, peer, caller.token, now, deferred};
+  const RequestContext ctx{req, target, m.params, caller.scope, peer, caller.token, now, deferred, may_block};
   return (*m.handler)(ctx);
 }
 
@@ -40,9 +42,12 @@ Response RequestHandler::handle(const Request& req, std::string_view peer) const
   return answer(req, peer, nullptr);
 }
 
-std::optional<Response> RequestHandler::handle(const Request& req, std::string_view peer, Later later) const noexcept {
+std::optional<Response> RequestHandler::handle(const Request& req, std::string_view peer, Later later, bool may_block,
+                                               bool* would_block) const noexcept {
   std::vector<DeferredAudit> audits;
-  Response res = answer(req, peer, &audits);
+  Response res = answer(req, peer, &audits, may_block, would_block);
+  // Stopped before slow work: the entries collected so far are collected again by the next call.
+  if (!may_block && *would_block) return std::nullopt;
   if (audits.empty()) return res;
 
   // The answer waits for every entry; the last one to be durable hands it on.
@@ -83,10 +88,21 @@ std::optional<Response> RequestHandler::handle(const Request& req, std::string_v
   return std::nullopt;
 }
 
-Response RequestHandler::answer(const Request& req, std::string_view peer, std::vector<DeferredAudit>* deferred) const noexcept {
+Response RequestHandler::answer(const Request& req, std::string_view peer, std::vector<DeferredAudit>* deferred,
+                                bool may_block, bool* would_block) const noexcept {
   Response res;
+  if (would_block != nullptr) *would_block = false;
   try {
-    res = dispatch(req, peer, deferred);
+    res = dispatch(req, peer, deferred, may_block);
+  } catch (const WouldBlock&) {
+    if (would_block != nullptr && !may_block) {
+      *would_block = true;
+      return res;
+    }
+    // Thrown where blocking was allowed: a handler's bug, answered as any other.
+    std::fprintf(stderr, "minqing serve: internal error on %s \"%s\": WouldBlock on a thread that may block\n",
+                 std::string(req.method_string()).c_str(), loggable_target(to_std(req.target())).c_str());
+    res = json_error(http::status::internal_server_error, "internal error; the server log has the details");
   } catch (const RequestError& e) {
     res = json_error(http::status::bad_request, e.what());
   } catch (const HttpError& e) {

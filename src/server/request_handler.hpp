@@ -64,12 +64,20 @@ class RequestHandler {
   // durable — or a 500 in its place when one could not be written, so that nothing confidential is
   // served unrecorded. `later` runs on the audit log's writer thread: it must only hand the answer
   // to its connection.
+  //
+  // On a server io thread, `may_block` is false: a handler that would hold the thread for long (a
+  // cold tile draw, server/would_block.hpp) stops instead; then nothing is returned, nothing is
+  // queued, `later` is never called and `*would_block` is set — call handle() again for the same
+  // request, with may_block true, on a thread that may block. @pre would_block is not null when
+  // may_block is false.
   using Later = std::function<void(Response)>;
-  std::optional<Response> handle(const Request& req, std::string_view peer, Later later) const noexcept;
+  std::optional<Response> handle(const Request& req, std::string_view peer, Later later, bool may_block = true,
+                                 bool* would_block = nullptr) const noexcept;
 
  private:
-  Response dispatch(const Request& req, std::string_view peer, std::vector<DeferredAudit>* deferred) const;
-  Response answer(const Request& req, std::string_view peer, std::vector<DeferredAudit>* deferred) const noexcept;
+  Response dispatch(const Request& req, std::string_view peer, std::vector<DeferredAudit>* deferred, bool may_block) const;
+  Response answer(const Request& req, std::string_view peer, std::vector<DeferredAudit>* deferred, bool may_block = true,
+                  bool* would_block = nullptr) const noexcept;
   const Router* m_router;
   CallerResolver m_resolver;
   WallClock m_clock;

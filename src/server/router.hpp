@@ -77,6 +77,10 @@ struct RequestContext {
   // Where audit entries for confidential reads are collected for the answer to wait on
   // (server/deferred_audit.hpp); null when they are appended at once (unit tests calling handle()).
   std::vector<DeferredAudit>* deferred_audits = nullptr;
+  // False on a server io thread, which serves many connections and must never be held for long:
+  // a handler about to do slow work (a cold tile draw) throws WouldBlock instead, and the server
+  // runs the request again on a thread that may block (server/would_block.hpp). True elsewhere.
+  bool may_block = true;
 
   std::string_view param(std::string_view name) const { return params.at(name); }
   std::optional<std::string_view> query(std::string_view name) const noexcept {

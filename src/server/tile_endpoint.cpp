@@ -15,6 +15,7 @@
 #include "server/tile_invalidation.hpp"
 #include "server/tile_request.hpp"
 #include "server/tile_service_info.hpp"
+#include "server/would_block.hpp"
 
 namespace minqing::server {
 
@@ -100,7 +101,12 @@ Response tile(TileService& s, const RequestContext& ctx) {
   }
   const std::string key = tile_cache_key(s, reader, req.maps, req.tile, req.scale);
   CachedTilePtr cached = s.cache.get(key, req.tile);
-  if (!cached) cached = draw_tile(s, reader, req, key);
+  if (!cached) {
+    // A draw (or the wait for one under way) takes tens of ms: not on an io thread, which would
+    // stall its other connections; the server asks again from its blocking pool.
+    if (!ctx.may_block) throw WouldBlock{};
+    cached = draw_tile(s, reader, req, key);
+  }
   Response res;
   if (etag_matches(to_std(ctx.request[http::field::if_none_match]), cached->etag)) {
     res.result(http::status::not_modified);

@@ -4,8 +4,11 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <future>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -26,6 +29,7 @@
 #include "server/request_handler.hpp"
 #include "server/response.hpp"
 #include "server/router.hpp"
+#include "server/would_block.hpp"
 
 using namespace minqing::server;
 namespace net = boost::asio;
@@ -52,6 +56,25 @@ class TestServer {
     m_router.post("/echo", [](const RequestContext& c) {
       return json_response({{"bytes", c.request.body().size()}});
     });
+    // The thread that answers, as a number (io threads: see io_threads()).
+    m_router.get("/where", [this](const RequestContext&) {
+      const auto id = std::hash<std::thread::id>{}(std::this_thread::get_id());
+      std::lock_guard lock(m_mutex);
+      m_io_threads.insert(id);
+      return json_response({{"thread", id}});
+    });
+    // Slow work, as a cold tile draw: refused on an io thread (WouldBlock), then run on the
+    // blocking pool, where it holds the request until release_cold() — or 5 s.
+    m_router.get("/cold", [this](const RequestContext& c) {
+      if (!c.may_block) throw WouldBlock{};
+      {
+        std::lock_guard lock(m_mutex);
+        m_cold_thread = std::hash<std::thread::id>{}(std::this_thread::get_id());
+      }
+      m_cold_entered.set_value();
+      m_cold_release.wait_for(5s);
+      return json_response({{"cold", "drawn"}});
+    });
     options.address = "127.0.0.1";
     options.port = 0;
     if (options.threads == 0) options.threads = 2;
@@ -74,6 +97,16 @@ class TestServer {
     REQUIRE(m_slow_entered_future.wait_for(5s) == std::future_status::ready);
   }
   void release() { m_release_promise.set_value(); }
+  void wait_cold_entered() { REQUIRE(m_cold_entered_future.wait_for(5s) == std::future_status::ready); }
+  void release_cold() { m_cold_release_promise.set_value(); }
+  std::set<std::size_t> io_threads() {
+    std::lock_guard lock(m_mutex);
+    return m_io_threads;
+  }
+  std::size_t cold_thread() {
+    std::lock_guard lock(m_mutex);
+    return m_cold_thread;
+  }
   bool stopped() const { return m_stopped; }
 
   void stop_and_join() {
@@ -104,6 +137,13 @@ class TestServer {
   std::future<void> m_slow_entered_future = m_slow_entered.get_future();
   std::promise<void> m_release_promise;
   std::shared_future<void> m_release = m_release_promise.get_future().share();
+  std::mutex m_mutex;
+  std::set<std::size_t> m_io_threads;
+  std::size_t m_cold_thread = 0;
+  std::promise<void> m_cold_entered;
+  std::future<void> m_cold_entered_future = m_cold_entered.get_future();
+  std::promise<void> m_cold_release_promise;
+  std::shared_future<void> m_cold_release = m_cold_release_promise.get_future().share();
 };
 
 // A raw HTTP client: sends bytes as given, reads responses with a deadline. A deadline only
@@ -413,4 +453,95 @@ TEST_CASE("listen() on a port in use throws an error naming the address", "[serv
   bad.address = "not-an-ip";
   HttpServer third(bad, h);
   CHECK_THROWS_AS(third.listen(), minqing::ConfigError);
+}
+
+TEST_CASE("connections are spread over every io thread and each is served", "[server][socket]") {
+  ServerOptions o;
+  o.threads = 3;
+  TestServer s(o);
+  // Accepted round-robin: three connections, three threads; a fourth shares the first's.
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < 4; ++i) clients.push_back(std::make_unique<Client>(s.port()));
+  std::vector<std::size_t> answered_by;
+  for (int round = 0; round < 2; ++round) {  // keep-alive on each
+    for (auto& c : clients) {
+      REQUIRE(c->send(get_request("/where")));
+      const auto res = c->read();
+      REQUIRE(res);
+      REQUIRE(res->result() == http::status::ok);
+      answered_by.push_back(body_json(*res).at("thread").get<std::size_t>());
+    }
+  }
+  CHECK(s.io_threads().size() == 3);
+  for (std::size_t i = 0; i < 4; ++i) {
+    INFO("connection " << i);
+    CHECK(answered_by[i] == answered_by[i + 4]);  // a connection stays on its thread
+  }
+  CHECK(answered_by[0] == answered_by[3]);
+  s.stop_and_join();
+  CHECK(s.stopped());
+}
+
+TEST_CASE("slow work runs off the io threads: it stalls no connection, its answer keeps its order",
+          "[server][socket]") {
+  ServerOptions o;
+  o.threads = 2;
+  TestServer s(o);
+  // The slow request, then another pipelined behind it on the same connection.
+  Client slow(s.port());
+  REQUIRE(slow.send(get_request("/cold") + get_request("/where")));
+  s.wait_cold_entered();
+  // While it is held, connections on every io thread — the slow one's thread included — are
+  // answered, again and again.
+  std::vector<std::unique_ptr<Client>> others;
+  for (int i = 0; i < 3; ++i) others.push_back(std::make_unique<Client>(s.port()));
+  for (int round = 0; round < 3; ++round) {
+    for (auto& c : others) {
+      REQUIRE(c->send(get_request("/where")));
+      const auto res = c->read();
+      REQUIRE(res);
+      CHECK(res->result() == http::status::ok);
+    }
+  }
+  CHECK(s.io_threads().size() == 2);
+  CHECK(s.io_threads().count(s.cold_thread()) == 0);  // not drawn on an io thread
+  CHECK_FALSE(slow.read(false, 100ms));  // still held: nothing overtook it
+  s.release_cold();
+  const auto cold = slow.read();
+  REQUIRE(cold);
+  CHECK(cold->result() == http::status::ok);
+  CHECK(body_json(*cold) == json{{"cold", "drawn"}});
+  CHECK(cold->keep_alive());
+  const auto next = slow.read();  // the pipelined request, after it
+  REQUIRE(next);
+  CHECK(next->result() == http::status::ok);
+  CHECK(s.io_threads().count(body_json(*next).at("thread").get<std::size_t>()) == 1);
+}
+
+TEST_CASE("stop() waits for slow work on the blocking pool, closes idle connections on every thread",
+          "[server][socket]") {
+  ServerOptions o;
+  o.threads = 2;
+  TestServer s(o);
+  Client busy(s.port());
+  REQUIRE(busy.send(get_request("/cold")));
+  s.wait_cold_entered();
+  std::vector<std::unique_ptr<Client>> idle;
+  for (int i = 0; i < 3; ++i) {  // on both threads
+    idle.push_back(std::make_unique<Client>(s.port()));
+    REQUIRE(idle.back()->send(get_request("/healthz")));
+    REQUIRE(idle.back()->read());
+  }
+  s.server().stop();
+  for (auto& c : idle) CHECK(c->closed_by_server(2s));
+  CHECK_FALSE(s.stopped());  // the slow request is still being answered
+  s.release_cold();
+  const auto res = busy.read();
+  REQUIRE(res);
+  CHECK(res->result() == http::status::ok);
+  CHECK(body_json(*res) == json{{"cold", "drawn"}});
+  CHECK_FALSE(res->keep_alive());  // the server is stopping
+  s.stop_and_join();
+  CHECK(s.stopped());
+  CHECK_THROWS(Client(s.port()));
 }

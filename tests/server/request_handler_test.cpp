@@ -9,6 +9,7 @@
 #include "server/request_handler.hpp"
 #include "server/response.hpp"
 #include "server/router.hpp"
+#include "server/would_block.hpp"
 
 using namespace minqing::server;
 using nlohmann::json;
@@ -41,6 +42,11 @@ Router stub_router() {
   r.get("/unknown-param", [](const RequestContext& c) {
     return json_response({{"v", std::string(c.param("nope"))}});
   });
+  r.get("/would-block", [](const RequestContext& c) {
+    if (!c.may_block) throw WouldBlock{};
+    return json_response({{"ran", "where it may block"}});
+  });
+  r.get("/always-would-block", [](const RequestContext&) -> Response { throw WouldBlock{}; });
   r.post("/ok/{name}", [](const RequestContext& c) {
     return json_response({{"posted", c.request.body()}});
   });
@@ -186,4 +192,33 @@ TEST_CASE("finalize_response gives 204 and 304 neither body nor Content-Length",
   CHECK(res.body().empty());
   CHECK(res.find(http::field::content_length) == res.end());
   CHECK(res[http::field::server] == std::string("minqing/") + MINQING_VERSION);
+}
+
+TEST_CASE("a handler that would block an io thread is reported, not answered, and runs where it may block",
+          "[server][handler]") {
+  const Router r = stub_router();
+  const RequestHandler h(r);
+  int laters = 0;
+  const RequestHandler::Later later = [&laters](Response) { ++laters; };
+  const Request req = make_request(http::verb::get, "/would-block");
+
+  bool would_block = false;
+  CHECK_FALSE(h.handle(req, "127.0.0.1", later, false, &would_block).has_value());
+  CHECK(would_block);
+  // Called again where it may block (the server's blocking pool): the answer.
+  const auto slow = h.handle(req, "127.0.0.1", later);
+  REQUIRE(slow.has_value());
+  CHECK(body_of(*slow) == json{{"ran", "where it may block"}});
+  check_common_headers(*slow);
+  // A handler that does not block is answered on the io thread, and the flag is cleared.
+  const auto fast = h.handle(make_request(http::verb::get, "/ok/x"), "127.0.0.1", later, false, &would_block);
+  REQUIRE(fast.has_value());
+  CHECK_FALSE(would_block);
+  CHECK(fast->result() == http::status::ok);
+  CHECK(laters == 0);  // nothing was deferred
+  // WouldBlock where blocking was allowed is a handler's bug: a 500, never an exception.
+  const auto bug = h.handle(make_request(http::verb::get, "/always-would-block"), "127.0.0.1", later);
+  REQUIRE(bug.has_value());
+  check_error(*bug, http::status::internal_server_error, "internal_server_error");
+  CHECK(h.handle(make_request(http::verb::get, "/always-would-block")).result() == http::status::internal_server_error);
 }

@@ -106,6 +106,27 @@ TEST_CASE("a cached tile is answered from the cache's own bytes, not a copy", "[
   CHECK(head[http::field::etag] == hit[http::field::etag]);
 }
 
+TEST_CASE("on an io thread a cold tile is not drawn but handed on, a cached one is answered there", "[server][tiles]") {
+  const geo::TileId t = village_tile(18);
+  const Request req = test::request(http::verb::get, tile_path("terrain", t, "@2x.png"));
+  const auto misses = sample_app().tile_cache().stats().misses;
+  bool would_block = false;
+  const RequestHandler::Later later = [](Response) { FAIL("nothing is deferred for terrain"); };
+  CHECK_FALSE(sample_app().handler().handle(req, "127.0.0.1", later, false, &would_block).has_value());
+  CHECK(would_block);
+  CHECK(sample_app().tile_cache().stats().misses == misses + 1);  // looked up, not drawn
+  // Where it may block (the server's blocking pool) it is drawn; then an io thread answers it.
+  const auto drawn = sample_app().handler().handle(req, "127.0.0.1", later);
+  REQUIRE(drawn.has_value());
+  REQUIRE(status(*drawn) == 200);
+  const auto hit = sample_app().handler().handle(req, "127.0.0.1", later, false, &would_block);
+  CHECK_FALSE(would_block);
+  REQUIRE(hit.has_value());
+  CHECK(status(*hit) == 200);
+  CHECK(hit->body() == drawn->body());
+  CHECK((*hit)[http::field::etag] == (*drawn)[http::field::etag]);
+}
+
 TEST_CASE("anonymous callers see the public scope: terrain only, key_persons not even named", "[server][tiles]") {
   const geo::TileId t = village_tile(16);
   // policy/README.md: a confidential map answers as an unknown one (404), any other refused map 403.
