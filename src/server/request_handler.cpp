@@ -47,7 +47,7 @@ std::optional<Response> RequestHandler::handle(const Request& req, std::string_v
   std::vector<DeferredAudit> audits;
   Response res = answer(req, peer, &audits, may_block, would_block);
   // Stopped before slow work: the entries collected so far are collected again by the next call.
-  if (!may_block && *would_block) return std::nullopt;
+  if (would_block != nullptr && *would_block) return std::nullopt;
   if (audits.empty()) return res;
 
   // The answer waits for every entry; the last one to be durable hands it on.
