@@ -200,8 +200,12 @@ TEST_CASE("GDAL's WMTS driver opens the capabilities and fetches tiles from a re
   test::LoopbackServer http(sample_app().handler());
   const std::string url = http.url() + "/wmts?SERVICE=WMTS&REQUEST=GetCapabilities";
 
+  // GDAL keeps fetched tiles in ./gdalwmscache by default: a cache shared by every run from this
+  // folder (which once ended up committed). Keep this case's cache in its own scratch folder.
+  const auto scratch = test::scratch_dir("wmts");
+  const std::string own_cache = " --config GDAL_DEFAULT_WMS_CACHE_PATH '" + (scratch / "gdalwmscache").string() + "' ";
   int code = 0;
-  const std::string info = run("gdalinfo 'WMTS:" + url + "'", code);
+  const std::string info = run("gdalinfo" + own_cache + "'WMTS:" + url + "'", code);
   INFO(info);
   CHECK(code == 0);
   CHECK(info.find("Driver: WMTS") != std::string::npos);  // one layer: GDAL opens it directly
@@ -210,10 +214,10 @@ TEST_CASE("GDAL's WMTS driver opens the capabilities and fetches tiles from a re
 
   // Fetch the sample's extent through GDAL at 512 px: GDAL picks a zoom and reads real tiles.
   const geo::BBox m = sample_app().index().extent();
-  const auto out = test::scratch_dir("wmts") / "terrain.png";
+  const auto out = scratch / "terrain.png";
   char projwin[256];
   std::snprintf(projwin, sizeof projwin, "-projwin %.3f %.3f %.3f %.3f", m.min_x, m.max_y, m.max_x, m.min_y);
-  const std::string translated = run("gdal_translate -q -of PNG -outsize 512 0 " + std::string(projwin) + " 'WMTS:" + url +
+  const std::string translated = run("gdal_translate" + own_cache + "-q -of PNG -outsize 512 0 " + std::string(projwin) + " 'WMTS:" + url +
                                          ",layer=terrain' " + out.string(), code);
   INFO(translated);
   CHECK(code == 0);
