@@ -1,7 +1,11 @@
 #include "server/http_server.hpp"
 
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -96,6 +100,9 @@ struct detail::ServerState {
         grace_timer(strand),
         retry_timer(strand),
         blocking(contexts.size()) {
+    // sendfile(2) cannot be told MSG_NOSIGNAL: a client that resets its connection mid-tile must
+    // be an EPIPE for its session, not a SIGPIPE that ends the server.
+    std::signal(SIGPIPE, SIG_IGN);
     for (auto& c : contexts) keep_running.emplace_back(c->get_executor());
   }
 
@@ -248,15 +255,76 @@ class Session : public std::enable_shared_from_this<Session> {
       m_response.keep_alive(false);
       close = true;
     }
-    m_stream.expires_after(options().write_timeout);
     // The head formatted into the connection's reused buffer, the body sent from where it lives
     // (a cached tile: the cache's own bytes), both in one gathered write (server/response_head.hpp).
     m_head.clear();
     append_response_head(m_head, m_response);
+    if (m_response.body().file()) {
+      m_head_sent = 0;
+      m_body_sent = 0;
+      return send_from_file(close);
+    }
+    m_stream.expires_after(options().write_timeout);
     const std::string_view body = m_response.body().bytes();
     const std::array<net::const_buffer, 2> buffers{net::buffer(m_head), net::buffer(body.data(), body.size())};
     net::async_write(m_stream, buffers,
                      beast::bind_front_handler(&Session::on_write, shared_from_this(), close));
+  }
+
+  // A body that lies in a memory file (a large cached tile, server/tile_bytes.hpp): the head with
+  // MSG_MORE, so that it leaves with the body's first bytes, then the body by sendfile — the socket
+  // takes the file's pages by reference instead of a copy of the bytes. Both calls never block (the
+  // socket is non-blocking); when the socket is full, wait until it drains, for at most the write
+  // timeout, and go on. The response keeps the tile, and so its pages in the file, until on_write.
+  void send_from_file(bool close) {
+    const int sock = m_stream.socket().native_handle();
+    const FileRange& file = *m_response.body().file();
+    auto failed = [&](int err) {
+      on_write(close, beast::error_code(err, boost::system::system_category()), 0);
+    };
+    while (m_head_sent < m_head.size()) {
+      const ssize_t n = ::send(sock, m_head.data() + m_head_sent, m_head.size() - m_head_sent,
+                               MSG_MORE | MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return wait_writable(close);
+      if (n < 0) return failed(errno);
+      m_head_sent += static_cast<std::size_t>(n);
+    }
+    if (!m_nonblocking) {
+      // sendfile has no MSG_DONTWAIT: the socket itself must not block (asio sets this only for
+      // its own operations, and not always before the first).
+      beast::error_code ec;
+      m_stream.socket().native_non_blocking(true, ec);
+      if (ec) return on_write(close, ec, 0);
+      m_nonblocking = true;
+    }
+    while (m_body_sent < file.size) {
+      off_t offset = static_cast<off_t>(file.offset + m_body_sent);
+      const ssize_t n = ::sendfile(sock, file.fd, &offset, file.size - m_body_sent);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return wait_writable(close);
+      if (n < 0) return failed(errno);
+      if (n == 0) return failed(EIO);  // the file ended early: never, as its ranges are written once
+      m_body_sent += static_cast<std::size_t>(n);
+    }
+    on_write(close, {}, m_head.size() + file.size);
+  }
+
+  void wait_writable(bool close) {
+    m_send_timer.expires_after(options().write_timeout);
+    m_waiting_writable = true;
+    m_send_timer.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (!ec && self->m_waiting_writable) {
+        beast::error_code ignored;
+        self->m_stream.socket().cancel(ignored);  // a client that stopped reading: give up
+      }
+    });
+    m_stream.socket().async_wait(tcp::socket::wait_write, [self = shared_from_this(), close](beast::error_code ec) {
+      self->m_waiting_writable = false;
+      self->m_send_timer.cancel();
+      if (ec) return self->on_write(close, ec, 0);
+      self->send_from_file(close);
+    });
   }
 
   void on_write(bool close, beast::error_code ec, std::size_t) {
@@ -313,6 +381,12 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> m_parser;
   Response m_response;
   std::string m_head;  // the answer's status line and fields, formatted for the write
+  std::size_t m_head_sent = 0;  // send_from_file's progress through the head
+  std::size_t m_body_sent = 0;  // …and through the body
+  bool m_nonblocking = false;   // the socket was set non-blocking for sendfile
+  bool m_waiting_writable = false;
+  net::basic_waitable_timer<std::chrono::steady_clock, net::wait_traits<std::chrono::steady_clock>, IoExecutor>
+      m_send_timer{m_stream.get_executor()};  // bounds send_from_file's waits for a full socket
   std::string m_remote;
   std::string m_peer;  // the client's IP address without the port: for sessions, lockout, audit
   std::string m_method;
@@ -344,6 +418,10 @@ void detail::ServerState::on_accept(beast::error_code ec, Socket socket) {
     });
     return;
   }
+  // Every answer leaves in full at once (one gathered write, or a head sent with MSG_MORE and its
+  // body by sendfile): Nagle's wait for an ack would only hold back an answer's last segment.
+  beast::error_code nodelay_ec;
+  socket.set_option(tcp::no_delay(true), nodelay_ec);
   auto session = std::make_shared<Session>(*this, std::move(socket));
   {
     std::lock_guard lock(sessions_mutex);

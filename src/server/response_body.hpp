@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -23,6 +24,8 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/optional.hpp>
+
+#include "server/memory_file.hpp"
 
 namespace minqing::server {
 
@@ -37,22 +40,33 @@ struct ResponseBody {
     value_type& operator=(T&& text) {
       std::string::operator=(std::forward<T>(text));
       m_shared.reset();
+      m_view = {};
+      m_file.reset();
       return *this;
     }
 
     // Sends `bytes` instead of the owned text, which is cleared. Null: back to the owned text.
     void share(std::shared_ptr<const std::string> bytes) noexcept {
-      std::string::clear();
-      m_shared = std::move(bytes);
+      const std::string_view view = bytes ? std::string_view(*bytes) : std::string_view();
+      share(std::move(bytes), view);
     }
-    // The shared bytes, null when the body is the owned text.
-    const std::shared_ptr<const std::string>& shared() const noexcept { return m_shared; }
+    // Sends `bytes`, kept alive by `owner` (a cached tile), instead of the owned text, which is
+    // cleared. `file`: where the same bytes lie in a file, so that the server may send them with
+    // sendfile (server/tile_bytes.hpp). A null owner: back to the owned text.
+    void share(std::shared_ptr<const void> owner, std::string_view bytes, std::optional<FileRange> file = std::nullopt) noexcept {
+      std::string::clear();
+      m_shared = std::move(owner);
+      m_view = m_shared ? bytes : std::string_view();
+      m_file = m_shared ? file : std::nullopt;
+    }
+    // The owner of the shared bytes, null when the body is the owned text.
+    const std::shared_ptr<const void>& shared() const noexcept { return m_shared; }
+    // Where the shared bytes lie in a file, when they do.
+    const std::optional<FileRange>& file() const noexcept { return m_file; }
 
     // What is sent: the shared bytes when set, else the owned text.
-    std::string_view bytes() const noexcept {
-      return m_shared ? std::string_view(*m_shared) : std::string_view(*this);
-    }
-    std::size_t byte_size() const noexcept { return m_shared ? m_shared->size() : std::string::size(); }
+    std::string_view bytes() const noexcept { return m_shared ? m_view : std::string_view(*this); }
+    std::size_t byte_size() const noexcept { return m_shared ? m_view.size() : std::string::size(); }
 
     // Bodies are equal when they send the same bytes, wherever those live (a cached tile against
     // the same tile drawn again, in tests).
@@ -62,10 +76,14 @@ struct ResponseBody {
     void clear() noexcept {
       std::string::clear();
       m_shared.reset();
+      m_view = {};
+      m_file.reset();
     }
 
    private:
-    std::shared_ptr<const std::string> m_shared;
+    std::shared_ptr<const void> m_shared;
+    std::string_view m_view;
+    std::optional<FileRange> m_file;
   };
 
   static std::uint64_t size(const value_type& body) noexcept { return body.byte_size(); }

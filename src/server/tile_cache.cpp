@@ -10,7 +10,7 @@ namespace minqing::server {
 
 namespace {
 std::size_t entry_size(const std::string& key, const CachedTilePtr& tile) {
-  return key.size() + (tile ? tile->body.size() + tile->etag.size() : 0) + 96;  // + node and index overhead
+  return key.size() + (tile ? tile->body.memory() + tile->etag.size() : 0) + 96;  // + node and index overhead
 }
 
 std::uint64_t tile_code(geo::TileId t) noexcept {
@@ -198,7 +198,7 @@ TileCache::Stats TileCache::stats() const {
   return out;
 }
 
-std::string make_etag(const std::string& body) {
+std::string make_etag(std::string_view body) {
   std::uint64_t h = 1469598103934665603ull;
   for (unsigned char c : body) {
     h ^= c;

@@ -25,12 +25,13 @@
 
 #include "geo/coord.hpp"
 #include "geo/tile.hpp"
+#include "server/tile_bytes.hpp"
 
 namespace minqing::server {
 
 // One rendered tile, immutable once cached and shared by every request that hits it.
 struct CachedTile {
-  std::string body;  // the encoded image
+  TileBytes body;    // the encoded image (TileCache::keep)
   std::string etag;  // strong validator, quoted: "\"9f86d081884c7d65\""
 };
 using CachedTilePtr = std::shared_ptr<const CachedTile>;
@@ -55,6 +56,10 @@ class TileCache {
  public:
   // `max_bytes` bounds the sum of body and key sizes; 0 disables caching.
   explicit TileCache(std::size_t max_bytes, std::size_t shards = 16);
+
+  // A drawn tile's bytes as the cache keeps them: a large tile in a memory file, which the server
+  // sends with sendfile instead of copying it into each socket (server/tile_bytes.hpp).
+  TileBytes keep(std::string png) { return m_max_bytes == 0 ? TileBytes(std::move(png)) : m_keeper.keep(std::move(png)); }
 
   // The tile under `key` (a tile of `tile`), marked most recently used; null on a miss.
   CachedTilePtr get(const std::string& key, geo::TileId tile);
@@ -109,6 +114,7 @@ class TileCache {
 
   std::size_t m_max_bytes;
   std::size_t m_shard_bytes;
+  TileBytesKeeper m_keeper;
   std::vector<std::unique_ptr<Shard>> m_shards;
   std::array<std::atomic<std::size_t>, geo::kMaxZoom + 1> m_per_zoom{};  // entries per zoom
 
@@ -125,7 +131,7 @@ class TileCache {
 bool touches(const TilePlace& place, const TileInvalidation& change) noexcept;
 
 // A strong ETag for `body`: a quoted 64-bit FNV-1a hash in hex.
-std::string make_etag(const std::string& body);
+std::string make_etag(std::string_view body);
 
 // True when an If-None-Match header value names `etag` (or is "*"), weak or strong: the answer
 // is then 304 Not Modified.

@@ -63,7 +63,7 @@ CachedTilePtr draw_tile(TileService& s, const query::ScopedReader& reader, const
   const std::uint64_t classes = drawn_classes(s.catalog, s.styles, req.maps);
   if (!s.metatiles || s.cache.max_bytes() == 0) {
     auto fresh = std::make_shared<CachedTile>();
-    fresh->body = render::render_tile_png(s.renderer, reader, req.maps, req.tile, req.scale, s.png);
+    fresh->body = s.cache.keep(render::render_tile_png(s.renderer, reader, req.maps, req.tile, req.scale, s.png));
     fresh->etag = make_etag(fresh->body);
     s.cache.put(key, TilePlace{req.tile, classes}, fresh, drawn_at);
     return fresh;
@@ -113,7 +113,7 @@ Response tile(TileService& s, const RequestContext& ctx) {
   } else {
     res.result(http::status::ok);
     res.set(http::field::content_type, "image/png");
-    res.body().share(std::shared_ptr<const std::string>(cached, &cached->body));  // not copied
+    res.body().share(cached, cached->body.view(), cached->body.file());  // not copied
   }
   res.set(http::field::etag, cached->etag);
   // Where the key persons live is personal data; other tiles are scoped map data.

@@ -77,7 +77,7 @@ CachedTilePtr MetatileRenders::tile(TileCache& cache, const Request& request) {
     tiles->reserve(pngs.size());
     for (auto& p : pngs) {
       auto t = std::make_shared<CachedTile>();
-      t->body = std::move(p.png);
+      t->body = cache.keep(std::move(p.png));
       t->etag = make_etag(t->body);
       tiles->emplace_back(p.tile, std::move(t));
     }

@@ -1,0 +1,91 @@
+#pragma once
+// The encoded bytes of a cached tile: held as a string, or — for tiles large enough to be worth it
+// — in a memory file (server/memory_file.hpp), from which the server sends them with sendfile(2)
+// instead of copying them into each socket.
+//
+// A TileBytes is immutable once made and cannot be copied: when one held in a memory file is
+// destroyed (the cache evicted or invalidated its tile and the last answer sending it is written),
+// its pages are given back. Read the bytes with view(); file() says where they lie for sendfile.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "server/memory_file.hpp"
+
+namespace minqing::server {
+
+class TileBytes {
+ public:
+  TileBytes() = default;
+  // Held as a string. Implicit, like a string: `tile->body = std::move(png)`.
+  TileBytes(std::string bytes) noexcept : m_owned(std::move(bytes)) {}  // NOLINT
+  // The `size` bytes at `offset` of `file` (from MemoryFile::append), given back when destroyed.
+  TileBytes(std::shared_ptr<MemoryFile> file, std::uint64_t offset, std::size_t size) noexcept
+      : m_file(std::move(file)), m_offset(offset), m_size(size) {}
+  TileBytes(TileBytes&& other) noexcept { *this = std::move(other); }
+  TileBytes& operator=(TileBytes&& other) noexcept;
+  TileBytes(const TileBytes&) = delete;
+  TileBytes& operator=(const TileBytes&) = delete;
+  ~TileBytes() { reset(); }
+
+  std::string_view view() const noexcept {
+    return m_file ? std::string_view(m_file->data(m_offset), m_size) : std::string_view(m_owned);
+  }
+  operator std::string_view() const noexcept { return view(); }  // NOLINT: reads like a string
+  std::size_t size() const noexcept { return m_file ? m_size : m_owned.size(); }
+  bool empty() const noexcept { return size() == 0; }
+  const char* data() const noexcept { return view().data(); }
+  char operator[](std::size_t i) const noexcept { return view()[i]; }
+  // Makes the bytes `n` copies of `c`, held as a string.
+  void assign(std::size_t n, char c) { *this = TileBytes(std::string(n, c)); }
+
+  // Where the bytes lie for sendfile; nullopt when they are held as a string.
+  std::optional<FileRange> file() const noexcept {
+    if (!m_file) return std::nullopt;
+    return FileRange{m_file->fd(), m_offset, m_size};
+  }
+  // The memory they take: the string's length, or the whole pages of their range.
+  std::size_t memory() const noexcept { return m_file ? MemoryFile::pages_for(m_size) : m_owned.size(); }
+
+  friend bool operator==(const TileBytes& a, std::string_view b) noexcept { return a.view() == b; }
+
+ private:
+  void reset() noexcept;
+
+  std::string m_owned;
+  std::shared_ptr<MemoryFile> m_file;
+  std::uint64_t m_offset = 0;
+  std::size_t m_size = 0;
+};
+
+// Makes TileBytes: in a memory file when the bytes are at least `min_size` long and this machine
+// can keep one (MemoryFile::open), else as a string. Opens a new file of `file_capacity` bytes of
+// address space when the current one is full; a full file closes once its last tile is gone.
+// Thread-safe.
+class TileBytesKeeper {
+ public:
+  static constexpr std::size_t kDefaultMinSize = 8 * 1024;
+  static constexpr std::size_t kDefaultFileCapacity = std::size_t{1} << 30;
+
+  explicit TileBytesKeeper(std::size_t min_size = kDefaultMinSize, std::size_t file_capacity = kDefaultFileCapacity)
+      : m_min_size(min_size), m_file_capacity(file_capacity) {}
+
+  TileBytes keep(std::string bytes);
+  // How many memory files were opened so far (tests).
+  std::size_t files_opened() const;
+
+ private:
+  std::size_t m_min_size;
+  std::size_t m_file_capacity;
+  mutable std::mutex m_mutex;
+  std::shared_ptr<MemoryFile> m_current;
+  std::size_t m_files_opened = 0;
+  bool m_unavailable = false;  // no memory file on this machine: every tile as a string
+};
+
+}  // namespace minqing::server
