@@ -25,6 +25,7 @@
 #include "server/public_url.hpp"
 #include "server/response.hpp"
 #include "server/web_assets.hpp"
+#include "server/would_block.hpp"
 
 namespace minqing::server {
 
@@ -159,6 +160,28 @@ void check_known_params(const RequestContext& ctx, const query::ClassView& view,
   }
 }
 
+// An items request answered on an io thread (its route is Pace::quick) must be bounded: a bbox
+// that is a rectangle in EPSG:3857 (given in CRS84, EPSG:4326 or 3857; a box in another CRS is
+// tested with GEOS) of at most kQuickItemsSpan metres a side there, at most kQuickItemsLimit
+// features, and no CQL2 filter (up to 100 predicates, spatial ones through GEOS). Anything else —
+// a whole class scanned, sorted and written, up to 10,000 features and megabytes of GeoJSON —
+// takes tens of milliseconds on the county store (bench/route_pace_bench.cpp, README) and goes to
+// the blocking pool. The bbox benchmark's requests (z16 boxes, limit 1000) are all bounded.
+constexpr double kQuickItemsSpan = 2500;  // metres in EPSG:3857: about a z14 tile
+constexpr std::size_t kQuickItemsLimit = 1000;
+
+bool quick_items_query(const query::FeatureQuery& q) {
+  if (!q.bbox || q.filter || q.limit > kQuickItemsLimit) return false;
+  if (q.bbox_crs->epsg != 4326 && q.bbox_crs->epsg != 3857) return false;
+  try {
+    const geo::Coord a = query::to_mercator(*q.bbox_crs, {q.bbox->min_x, q.bbox->min_y});
+    const geo::Coord b = query::to_mercator(*q.bbox_crs, {q.bbox->max_x, q.bbox->max_y});
+    return std::abs(b.x - a.x) <= kQuickItemsSpan && std::abs(b.y - a.y) <= kQuickItemsSpan;
+  } catch (const std::exception&) {
+    return false;  // outside the CRS's domain: the query itself answers 400, wherever it runs
+  }
+}
+
 Response items(const RequestContext& ctx, const QueryService& s) {
   const query::ScopedReader reader = s.reader(ctx);
   const query::ClassView& view = visible_class(reader, ctx.param("class"));
@@ -188,6 +211,7 @@ Response items(const RequestContext& ctx, const QueryService& s) {
     }
   }
 
+  if (!ctx.may_block && !quick_items_query(q)) throw WouldBlock{};
   const query::FeaturePage page = query::run_feature_query(reader, view, q);
   if (view.confidential()) {
     json ids = json::array();
@@ -375,15 +399,15 @@ void add_feature_routes(Router& router, const QueryService& s, Handler html_page
     Response res = json_answer(body, kJson, ctx, Holds::map_data, kDocumentMaxAge);
     if (html_page) res.set(http::field::vary, "Accept, Authorization, Cookie");  // a browser gets the page here
     return res;
-  });
+  }, Pace::quick);  // a constant document, or the page from memory (server/web_assets.hpp)
   router.get("/api", [&s](const RequestContext& ctx) {
     require_json_format(ctx);
     return json_answer(openapi_json(ctx, s.reader(ctx)), kOpenApi, ctx, Holds::map_data, kDocumentMaxAge);
-  });
+  }, Pace::quick);  // built from the catalog alone
   router.get("/conformance", [](const RequestContext& ctx) {
     require_json_format(ctx);
     return json_answer({{"conformsTo", conformance_classes()}}, kJson, ctx, Holds::map_data, kDocumentMaxAge);
-  });
+  }, Pace::quick);
   router.get("/collections", [&s](const RequestContext& ctx) {
     require_json_format(ctx);
     const query::ScopedReader reader = s.reader(ctx);
@@ -393,25 +417,28 @@ void add_feature_routes(Router& router, const QueryService& s, Handler html_page
                        {"crs", crs_list()},
                        {"collections", std::move(list)}};
     return json_answer(body, kJson, ctx, Holds::map_data, kDocumentMaxAge);
-  });
+  }, Pace::quick);  // the catalog and the cached extents: no feature is read
   router.get("/collections/{class}", [&s](const RequestContext& ctx) {
     const query::ScopedReader reader = s.reader(ctx);
     const query::ClassView& view = visible_class(reader, ctx.param("class"));
     require_json_format(ctx);
     return json_answer(collection_json(ctx, view, reader), kJson, ctx, Holds::map_data, kDocumentMaxAge);
-  });
+  }, Pace::quick);
   router.get("/collections/{class}/queryables", [&s](const RequestContext& ctx) {
     const query::ScopedReader reader = s.reader(ctx);
     const query::ClassView& view = visible_class(reader, ctx.param("class"));
     require_json_format(ctx);
     return json_answer(queryables_json(ctx, view), "application/schema+json", ctx, Holds::map_data, kDocumentMaxAge);
-  });
+  }, Pace::quick);
+  // Quick, like a tile: a bounded bbox query (the bbox benchmark's, 13-17k req/s) is answered on
+  // the io thread; a request whose worst case is not bounded throws WouldBlock itself before the
+  // query runs (items() above, quick_items_query).
   router.get("/collections/{class}/items", [&s](const RequestContext& ctx) {
     return items(ctx, s);
-  });
+  }, Pace::quick);
   router.get("/collections/{class}/items/{id}", [&s](const RequestContext& ctx) {
     return item(ctx, s);
-  });
+  }, Pace::quick);  // one feature by id
 }
 
 }  // namespace minqing::server

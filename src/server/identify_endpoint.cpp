@@ -95,7 +95,9 @@ Response identify(const RequestContext& ctx, const QueryService& s) {
 }  // namespace
 
 void add_identify_routes(Router& router, const QueryService& s) {
-  router.get("/api/identify", [&s](const RequestContext& ctx) { return identify(ctx, s); });
+  // Quick: an R-tree lookup around one point and at most kIdentifyMaxLimit (100) features written;
+  // its worst case (z10, limit 100, the county store) is measured in the README.
+  router.get("/api/identify", [&s](const RequestContext& ctx) { return identify(ctx, s); }, Pace::quick);
 }
 
 }  // namespace minqing::server
