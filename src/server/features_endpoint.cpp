@@ -336,6 +336,111 @@ json queryables_json(const RequestContext& ctx, const query::ClassView& view) {
 // A minimal OpenAPI 3.0 description: the paths and the query parameters of each visible
 // collection's items (clients such as GDAL read it to learn which attributes they may filter on
 // server side).
+// The answers an OpenAPI operation documents: {status, description} pairs.
+json responses(std::initializer_list<std::pair<const char*, const char*>> list) {
+  json out = json::object();
+  for (const auto& [status, description] : list) out[status] = {{"description", description}};
+  return out;
+}
+
+json header_param(const std::string& name, bool required, const std::string& description) {
+  return {{"name", name}, {"in", "header"}, {"required", required}, {"schema", {{"type", "string"}}},
+          {"description", description}};
+}
+
+json path_param(const std::string& name, const char* type) {
+  return {{"name", name}, {"in", "path"}, {"required", true}, {"schema", {{"type", type}}}};
+}
+
+// The writes, history and revert of one class (server/edit_endpoint.hpp, history_endpoint.hpp) under
+// `base` ("/collections/{class}"). Writes need a signed-in caller whose role may edit the class.
+void add_edit_paths(json& paths, const std::string& base) {
+  const json feature_body = {
+      {"required", true},
+      {"content",
+       {{"application/geo+json", {{"schema", {{"type", "object"}}}}}, {"application/json", {{"schema", {{"type", "object"}}}}}}}};
+  json patch_body = feature_body;
+  patch_body["content"]["application/merge-patch+json"] = {{"schema", {{"type", "object"}}}};
+  const json content_crs = header_param("Content-Crs", false, "the CRS of the body's coordinates (default CRS84)");
+  const json request_id = header_param("X-Request-Id", false, "kept in the history: up to 64 of [A-Za-z0-9._-]");
+  const json if_match = header_param("If-Match", true, "the feature's ETag as last read (428 without it)");
+  const json id = path_param("featureId", "integer");
+  const auto refusals = [](json r) {
+    const json common = responses({{"400", "malformed request or body"},
+                                   {"401", "not signed in"},
+                                   {"403", "the caller may not make this change (audited)"},
+                                   {"415", "unsupported Content-Type"},
+                                   {"422", "invalid feature: the field or geometry at fault is named"},
+                                   {"503", "no writable store"}});
+    r.update(common);
+    return r;
+  };
+  const auto if_match_refusals = [&](json r) {
+    r = refusals(std::move(r));
+    r.update(responses({{"404", "no such feature, or not visible"},
+                        {"412", "If-Match is stale: the body carries the current version and its ETag"},
+                        {"428", "If-Match missing"}}));
+    return r;
+  };
+  paths[base + "/items"]["post"] = {
+      {"summary", "create a feature"},
+      {"parameters", json::array({content_crs, request_id})},
+      {"requestBody", feature_body},
+      {"responses", refusals(responses({{"201", "created: the feature as the caller reads it, with Location and ETag"},
+                                        {"404", "no such collection, or not visible"}}))}};
+  const std::string item = base + "/items/{featureId}";
+  paths[item]["put"] = {{"summary", "replace a feature"},
+                        {"parameters", json::array({id, if_match, content_crs, request_id})},
+                        {"requestBody", feature_body},
+                        {"responses", if_match_refusals(responses({{"200", "the feature as the caller reads it, with ETag"}}))}};
+  paths[item]["patch"] = {{"summary", "update a feature (JSON merge patch, RFC 7396)"},
+                          {"parameters", json::array({id, if_match, content_crs, request_id})},
+                          {"requestBody", patch_body},
+                          {"responses", if_match_refusals(responses({{"200", "the feature as the caller reads it, with ETag"}}))}};
+  paths[item]["delete"] = {{"summary", "delete a feature"},
+                           {"parameters", json::array({id, if_match, request_id})},
+                           {"responses", if_match_refusals(responses({{"204", "deleted; ETag of the deletion"}}))}};
+  paths[item + "/history"]["get"] = {
+      {"summary", "the feature's versions, oldest first, in the caller's form"},
+      {"parameters", json::array({id, json{{"name", "crs"}, {"in", "query"}, {"required", false}, {"schema", {{"type", "string"}}},
+                                           {"description", "the CRS of the states' geometries"}}})},
+      {"responses", responses({{"200", "the versions"}, {"400", "bad parameter"}, {"404", "no such feature, or never visible"}})}};
+  paths[item + "/history/{version}/revert"]["post"] = {
+      {"summary", "restore an earlier version"},
+      {"parameters", json::array({id, path_param("version", "integer"), if_match, request_id})},
+      {"responses", if_match_refusals(responses({{"200", "the restored feature, with ETag"}}))}};
+}
+
+// The change feed and the backups (server/history_endpoint.hpp, backup_endpoint.hpp).
+void add_changes_and_backup_paths(json& paths) {
+  const auto query_param = [](const std::string& name, json schema, const std::string& description) {
+    return json{{"name", name}, {"in", "query"}, {"required", false}, {"schema", std::move(schema)}, {"description", description}};
+  };
+  paths["/api/changes"]["get"] = {
+      {"summary", "changes after `since` that the caller may see, oldest first"},
+      {"parameters",
+       json::array({query_param("village", {{"type", "string"}, {"pattern", "^[0-9]{12}$"}}, "only this village's changes"),
+                    query_param("since", {{"type", "string"}}, "a change number, or an ISO 8601 UTC date or date-time"),
+                    query_param("limit", {{"type", "integer"}, {"minimum", 1}, {"maximum", 1000}, {"default", 100}},
+                                "changes per page; larger values are clamped to the maximum"),
+                    query_param("crs", {{"type", "string"}}, "the CRS of the states' geometries")})},
+      {"responses", responses({{"200", "changes, latest_seq and a next link while more may follow"}, {"400", "bad parameter"}})}};
+  const json admin_only = responses({{"401", "not signed in"}, {"403", "not a county administrator (audited)"}});
+  json start = responses({{"202", "started: id, status running, Location /api/backups/{id}"},
+                          {"409", "a backup is already running: its id"}});
+  start.update(admin_only);
+  json list = responses({{"200", "the backups, newest first, with keep and every_s"}});
+  list.update(admin_only);
+  json one = responses({{"200", "the backup"}, {"404", "no such backup"}});
+  one.update(admin_only);
+  paths["/api/backups"]["post"] = {{"summary", "start a backup of the store, auth database, audit log and DEMs"},
+                                   {"responses", std::move(start)}};
+  paths["/api/backups"]["get"] = {{"summary", "the backups"}, {"responses", std::move(list)}};
+  paths["/api/backups/{id}"]["get"] = {{"summary", "one backup"},
+                                       {"parameters", json::array({path_param("id", "string")})},
+                                       {"responses", std::move(one)}};
+}
+
 json openapi_json(const RequestContext& ctx, const query::ScopedReader& reader) {
   auto param = [](const std::string& name, json schema, const std::string& description) {
     return json{{"name", name}, {"in", "query"}, {"required", false}, {"schema", std::move(schema)},
@@ -373,7 +478,9 @@ json openapi_json(const RequestContext& ctx, const query::ScopedReader& reader) 
         {"get", {{"parameters", json::array({{{"name", "featureId"}, {"in", "path"}, {"required", true}, {"schema", {{"type", "integer"}}}}})},
                  {"responses", ok}}}};
     paths[base + "/queryables"] = {{"get", {{"responses", ok}}}};
+    add_edit_paths(paths, base);
   }
+  add_changes_and_backup_paths(paths);
   return {{"openapi", "3.0.3"},
           {"info", {{"title", "民情地图 Minqing Map — OGC API – Features"}, {"version", MINQING_VERSION}}},
           {"servers", json::array({{{"url", base_url(ctx)}}})},
