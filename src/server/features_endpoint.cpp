@@ -365,18 +365,18 @@ void add_edit_paths(json& paths, const std::string& base) {
   const json request_id = header_param("X-Request-Id", false, "kept in the history: up to 64 of [A-Za-z0-9._-]");
   const json if_match = header_param("If-Match", true, "the feature's ETag as last read (428 without it)");
   const json id = path_param("featureId", "integer");
-  const auto refusals = [](json r) {
-    const json common = responses({{"400", "malformed request or body"},
-                                   {"401", "not signed in"},
-                                   {"403", "the caller may not make this change (audited)"},
-                                   {"415", "unsupported Content-Type"},
-                                   {"422", "invalid feature: the field or geometry at fault is named"},
-                                   {"503", "no writable store"}});
-    r.update(common);
+  // `body`: the request carries a feature or patch (415 for another Content-Type).
+  const auto refusals = [](json r, bool body) {
+    r.update(responses({{"400", "malformed request or body"},
+                        {"401", "not signed in"},
+                        {"403", "the caller may not make this change (audited)"},
+                        {"422", "invalid feature: the field or geometry at fault is named"},
+                        {"503", "no writable store"}}));
+    if (body) r.update(responses({{"415", "unsupported Content-Type"}}));
     return r;
   };
-  const auto if_match_refusals = [&](json r) {
-    r = refusals(std::move(r));
+  const auto if_match_refusals = [&](json r, bool body) {
+    r = refusals(std::move(r), body);
     r.update(responses({{"404", "no such feature, or not visible"},
                         {"412", "If-Match is stale: the body carries the current version and its ETag"},
                         {"428", "If-Match missing"}}));
@@ -387,19 +387,21 @@ void add_edit_paths(json& paths, const std::string& base) {
       {"parameters", json::array({content_crs, request_id})},
       {"requestBody", feature_body},
       {"responses", refusals(responses({{"201", "created: the feature as the caller reads it, with Location and ETag"},
-                                        {"404", "no such collection, or not visible"}}))}};
+                                        {"404", "no such collection, or not visible"}}),
+                             true)}};
   const std::string item = base + "/items/{featureId}";
   paths[item]["put"] = {{"summary", "replace a feature"},
                         {"parameters", json::array({id, if_match, content_crs, request_id})},
                         {"requestBody", feature_body},
-                        {"responses", if_match_refusals(responses({{"200", "the feature as the caller reads it, with ETag"}}))}};
+                        {"responses", if_match_refusals(responses({{"200", "the feature as the caller reads it, with ETag"}}), true)}};
   paths[item]["patch"] = {{"summary", "update a feature (JSON merge patch, RFC 7396)"},
                           {"parameters", json::array({id, if_match, content_crs, request_id})},
                           {"requestBody", patch_body},
-                          {"responses", if_match_refusals(responses({{"200", "the feature as the caller reads it, with ETag"}}))}};
+                          {"responses", if_match_refusals(responses({{"200", "the feature as the caller reads it, with ETag"}}), true)}};
   paths[item]["delete"] = {{"summary", "delete a feature"},
                            {"parameters", json::array({id, if_match, request_id})},
-                           {"responses", if_match_refusals(responses({{"204", "deleted; ETag of the deletion"}}))}};
+                           {"responses", if_match_refusals(responses({{"204", "deleted; ETag of the deletion"}}), false)}};
+  paths[item]["delete"]["responses"].erase("422");  // nothing is validated: the feature goes
   paths[item + "/history"]["get"] = {
       {"summary", "the feature's versions, oldest first, in the caller's form"},
       {"parameters", json::array({id, json{{"name", "crs"}, {"in", "query"}, {"required", false}, {"schema", {{"type", "string"}}},
@@ -408,7 +410,9 @@ void add_edit_paths(json& paths, const std::string& base) {
   paths[item + "/history/{version}/revert"]["post"] = {
       {"summary", "restore an earlier version"},
       {"parameters", json::array({id, path_param("version", "integer"), if_match, request_id})},
-      {"responses", if_match_refusals(responses({{"200", "the restored feature, with ETag"}}))}};
+      {"responses", if_match_refusals(responses({{"200", "the restored feature, with ETag"},
+                                                  {"204", "the version precedes the feature: it is deleted"}}),
+                                       false)}};
 }
 
 // The change feed and the backups (server/history_endpoint.hpp, backup_endpoint.hpp).

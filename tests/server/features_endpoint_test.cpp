@@ -137,7 +137,10 @@ TEST_CASE("features: landing page, conformance and collections", "[server][featu
   CHECK(std::any_of(put.at("parameters").begin(), put.at("parameters").end(),
                     [](const json& p) { return p.at("name") == "If-Match" && p.at("in") == "header" && p.at("required") == true; }));
   CHECK(paths.at("/collections/households/items").at("post").at("responses").contains("201"));
-  CHECK(paths.at("/collections/households/items/{featureId}").at("delete").at("responses").contains("204"));
+  const json& del = paths.at("/collections/households/items/{featureId}").at("delete").at("responses");
+  CHECK(del.contains("204"));
+  CHECK(del.contains("428"));
+  CHECK_FALSE(del.contains("415"));  // no body
   CHECK(paths.at("/api/backups").at("post").at("responses").contains("202"));
   CHECK(paths.at("/api/backups").at("post").at("responses").contains("409"));
   CHECK(paths.at("/api/changes").at("get").at("parameters").size() == 4);
