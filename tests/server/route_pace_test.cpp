@@ -119,7 +119,7 @@ TEST_CASE("on an io thread a slow route is handed on before it runs: a failed lo
   CHECK(test::status(*health) == 200);
 }
 
-TEST_CASE("on an io thread an items request is answered only while bounded; the rest goes to the pool",
+TEST_CASE("on an io thread an items request is answered only while bounded, the rest goes to the pool",
           "[server][io-threads]") {
   // A point on the sample's buildings (terrain: the public may read it).
   const Response some = test::get(demo_app(), "/collections/buildings/items?limit=1");

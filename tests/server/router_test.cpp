@@ -108,7 +108,7 @@ TEST_CASE("Router refuses malformed patterns and duplicates", "[server][router]"
   CHECK_NOTHROW(r.post("/a", named("y")));
 }
 
-TEST_CASE("Router: a route is slow unless registered quick; HEAD takes its GET route's pace", "[server][router][io-threads]") {
+TEST_CASE("Router: a route is slow unless registered quick, and HEAD takes its GET route's pace", "[server][router][io-threads]") {
   Router r;
   r.get("/pdf", named("pdf"));
   r.get("/tile", named("tile"), Pace::quick);
