@@ -367,7 +367,7 @@ void AuditLog::gather_more(std::unique_lock<std::mutex>& lock) {
   const auto delay = m_options.commit_delay;
   if (delay.count() <= 0 || m_stopping || m_queue.size() >= m_options.commit_batch) return;
   const auto now = std::chrono::steady_clock::now();
-  if (now - m_writer_done > 4 * delay) return;  // after a quiet spell: write at once
+  if (!m_writer_done || now - *m_writer_done > 4 * delay) return;  // after a quiet spell: write at once
   m_gathering = true;
   m_queue_done.wait_until(lock, now + delay,
                           [this] { return m_stopping || m_queue.size() >= m_options.commit_batch; });

@@ -231,7 +231,10 @@ class AuditLog {
   std::uint64_t m_callbacks_turn = 0;  // the ticket whose callbacks may run now
   bool m_stopping = false;        // the destructor runs: the writer drains the queue and ends
   bool m_gathering = false;       // the writer waits for more entries: append_async wakes it only for a full batch
-  std::chrono::steady_clock::time_point m_writer_done{};  // when the writer's last batch ended
+  // When the writer's last batch ended; none before its first, which always follows a quiet spell
+  // (not the clock's epoch: steady_clock counts from boot, so an epoch "last batch" was recent on a
+  // machine up for less than 4 × commit_delay).
+  std::optional<std::chrono::steady_clock::time_point> m_writer_done;
   std::thread m_writer;           // started by the first append_async
 };
 

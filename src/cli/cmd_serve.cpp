@@ -129,7 +129,7 @@ int run_serve(const Args& args) {
        "memory for rendered tiles, in MiB (0: no cache)")
       ("relief-mb", po::value(&relief_mb)->value_name("MB")->default_value(relief_mb),
        "memory for shaded relief kept across tile draws, in MiB (0: shade every draw anew)")
-      ("threads", po::value(&threads)->value_name("N"), "io threads, each with its own connections (default: one per core, at least 2); as many more run slow work such as cold tile draws")
+      ("threads", po::value(&threads)->value_name("N"), "io threads, each with its own connections (default: one per core, at least 2); as many more answer the slow requests (sheets, plans, edits, logins, backups, cold tile draws: every route not registered quick)")
       ("auth", po::value(&auth_db)->value_name("FILE"),
        "the auth database (default: <store>.auth.sqlite)")
       ("audit", po::value(&audit_log)->value_name("FILE"),

@@ -94,6 +94,8 @@ class App {
     return m_handler.handle(req, peer);
   }
   const RequestHandler& handler() const noexcept { return m_handler; }
+  // Every route registered, with its pace (tests: each route is quick or slow deliberately).
+  const Router& router() const noexcept { return m_router; }
 
   const model::LayerCatalog& catalog() const noexcept { return *m_catalog; }
   const query::Dataset& data() const noexcept { return *m_data; }

@@ -25,6 +25,7 @@
 #include "server/public_url.hpp"
 #include "server/response.hpp"
 #include "server/web_assets.hpp"
+#include "server/would_block.hpp"
 
 namespace minqing::server {
 
@@ -159,6 +160,30 @@ void check_known_params(const RequestContext& ctx, const query::ClassView& view,
   }
 }
 
+// An items request answered on an io thread (its route is Pace::quick) must be bounded: a bbox
+// that is a rectangle in EPSG:3857 (given in CRS84, EPSG:4326 or 3857; a box in another CRS is
+// tested with GEOS) of at most kQuickItemsSpan metres a side there, at most kQuickItemsLimit
+// features, and no CQL2 filter (up to 100 predicates, spatial ones through GEOS). Anything else —
+// a whole class scanned, sorted and written, up to 10,000 features and megabytes of GeoJSON —
+// takes 6-20 ms on the county store and goes to the blocking pool. Measured there
+// (bench/route_pace_bench.cpp, buildings, limit 1000, boxes around 100 buildings): a z14-sized box
+// (2.4 km) at most 0.14 ms, z13 0.35 ms, z12 0.55 ms, z11 1.2 ms; no bbox 6.4-20 ms. The bbox
+// benchmark's requests (z16 boxes, limit 1000) are all bounded.
+constexpr double kQuickItemsSpan = 2500;  // metres in EPSG:3857: about a z14 tile
+constexpr std::size_t kQuickItemsLimit = 1000;
+
+bool quick_items_query(const query::FeatureQuery& q) {
+  if (!q.bbox || q.filter || q.limit > kQuickItemsLimit) return false;
+  if (q.bbox_crs->epsg != 4326 && q.bbox_crs->epsg != 3857) return false;
+  try {
+    const geo::Coord a = query::to_mercator(*q.bbox_crs, {q.bbox->min_x, q.bbox->min_y});
+    const geo::Coord b = query::to_mercator(*q.bbox_crs, {q.bbox->max_x, q.bbox->max_y});
+    return std::abs(b.x - a.x) <= kQuickItemsSpan && std::abs(b.y - a.y) <= kQuickItemsSpan;
+  } catch (const std::exception&) {
+    return false;  // outside the CRS's domain: the query itself answers 400, wherever it runs
+  }
+}
+
 Response items(const RequestContext& ctx, const QueryService& s) {
   const query::ScopedReader reader = s.reader(ctx);
   const query::ClassView& view = visible_class(reader, ctx.param("class"));
@@ -188,6 +213,7 @@ Response items(const RequestContext& ctx, const QueryService& s) {
     }
   }
 
+  if (!ctx.may_block && !quick_items_query(q)) throw WouldBlock{};
   const query::FeaturePage page = query::run_feature_query(reader, view, q);
   if (view.confidential()) {
     json ids = json::array();
@@ -310,6 +336,115 @@ json queryables_json(const RequestContext& ctx, const query::ClassView& view) {
 // A minimal OpenAPI 3.0 description: the paths and the query parameters of each visible
 // collection's items (clients such as GDAL read it to learn which attributes they may filter on
 // server side).
+// The answers an OpenAPI operation documents: {status, description} pairs.
+json responses(std::initializer_list<std::pair<const char*, const char*>> list) {
+  json out = json::object();
+  for (const auto& [status, description] : list) out[status] = {{"description", description}};
+  return out;
+}
+
+json header_param(const std::string& name, bool required, const std::string& description) {
+  return {{"name", name}, {"in", "header"}, {"required", required}, {"schema", {{"type", "string"}}},
+          {"description", description}};
+}
+
+json path_param(const std::string& name, const char* type) {
+  return {{"name", name}, {"in", "path"}, {"required", true}, {"schema", {{"type", type}}}};
+}
+
+// The writes, history and revert of one class (server/edit_endpoint.hpp, history_endpoint.hpp) under
+// `base` ("/collections/{class}"). Writes need a signed-in caller whose role may edit the class.
+void add_edit_paths(json& paths, const std::string& base) {
+  const json feature_body = {
+      {"required", true},
+      {"content",
+       {{"application/geo+json", {{"schema", {{"type", "object"}}}}}, {"application/json", {{"schema", {{"type", "object"}}}}}}}};
+  json patch_body = feature_body;
+  patch_body["content"]["application/merge-patch+json"] = {{"schema", {{"type", "object"}}}};
+  const json content_crs = header_param("Content-Crs", false, "the CRS of the body's coordinates (default CRS84)");
+  const json request_id = header_param("X-Request-Id", false, "kept in the history: up to 64 of [A-Za-z0-9._-]");
+  const json if_match = header_param("If-Match", true, "the feature's ETag as last read (428 without it)");
+  const json id = path_param("featureId", "integer");
+  // `body`: the request carries a feature or patch (415 for another Content-Type).
+  const auto refusals = [](json r, bool body) {
+    r.update(responses({{"400", "malformed request or body"},
+                        {"401", "not signed in"},
+                        {"403", "the caller may not make this change (audited)"},
+                        {"422", "invalid feature: the field or geometry at fault is named"},
+                        {"503", "no writable store"}}));
+    if (body) r.update(responses({{"415", "unsupported Content-Type"}}));
+    return r;
+  };
+  const auto if_match_refusals = [&](json r, bool body) {
+    r = refusals(std::move(r), body);
+    r.update(responses({{"404", "no such feature, or not visible"},
+                        {"412", "If-Match is stale: the body carries the current version and its ETag"},
+                        {"428", "If-Match missing"}}));
+    return r;
+  };
+  paths[base + "/items"]["post"] = {
+      {"summary", "create a feature"},
+      {"parameters", json::array({content_crs, request_id})},
+      {"requestBody", feature_body},
+      {"responses", refusals(responses({{"201", "created: the feature as the caller reads it, with Location and ETag"},
+                                        {"404", "no such collection, or not visible"}}),
+                             true)}};
+  const std::string item = base + "/items/{featureId}";
+  paths[item]["put"] = {{"summary", "replace a feature"},
+                        {"parameters", json::array({id, if_match, content_crs, request_id})},
+                        {"requestBody", feature_body},
+                        {"responses", if_match_refusals(responses({{"200", "the feature as the caller reads it, with ETag"}}), true)}};
+  paths[item]["patch"] = {{"summary", "update a feature (JSON merge patch, RFC 7396)"},
+                          {"parameters", json::array({id, if_match, content_crs, request_id})},
+                          {"requestBody", patch_body},
+                          {"responses", if_match_refusals(responses({{"200", "the feature as the caller reads it, with ETag"}}), true)}};
+  paths[item]["delete"] = {{"summary", "delete a feature"},
+                           {"parameters", json::array({id, if_match, request_id})},
+                           {"responses", if_match_refusals(responses({{"204", "deleted; ETag of the deletion"}}), false)}};
+  paths[item]["delete"]["responses"].erase("422");  // nothing is validated: the feature goes
+  paths[item + "/history"]["get"] = {
+      {"summary", "the feature's versions, oldest first, in the caller's form"},
+      {"parameters", json::array({id, json{{"name", "crs"}, {"in", "query"}, {"required", false}, {"schema", {{"type", "string"}}},
+                                           {"description", "the CRS of the states' geometries"}}})},
+      {"responses", responses({{"200", "the versions"}, {"400", "bad parameter"}, {"404", "no such feature, or never visible"}})}};
+  paths[item + "/history/{version}/revert"]["post"] = {
+      {"summary", "restore an earlier version"},
+      {"parameters", json::array({id, path_param("version", "integer"), if_match, request_id})},
+      {"responses", if_match_refusals(responses({{"200", "the restored feature, with ETag"},
+                                                  {"204", "the version precedes the feature: it is deleted"}}),
+                                       false)}};
+}
+
+// The change feed and the backups (server/history_endpoint.hpp, backup_endpoint.hpp).
+void add_changes_and_backup_paths(json& paths) {
+  const auto query_param = [](const std::string& name, json schema, const std::string& description) {
+    return json{{"name", name}, {"in", "query"}, {"required", false}, {"schema", std::move(schema)}, {"description", description}};
+  };
+  paths["/api/changes"]["get"] = {
+      {"summary", "changes after `since` that the caller may see, oldest first"},
+      {"parameters",
+       json::array({query_param("village", {{"type", "string"}, {"pattern", "^[0-9]{12}$"}}, "only this village's changes"),
+                    query_param("since", {{"type", "string"}}, "a change number, or an ISO 8601 UTC date or date-time"),
+                    query_param("limit", {{"type", "integer"}, {"minimum", 1}, {"maximum", 1000}, {"default", 100}},
+                                "changes per page; larger values are clamped to the maximum"),
+                    query_param("crs", {{"type", "string"}}, "the CRS of the states' geometries")})},
+      {"responses", responses({{"200", "changes, latest_seq and a next link while more may follow"}, {"400", "bad parameter"}})}};
+  const json admin_only = responses({{"401", "not signed in"}, {"403", "not a county administrator (audited)"}});
+  json start = responses({{"202", "started: id, status running, Location /api/backups/{id}"},
+                          {"409", "a backup is already running: its id"}});
+  start.update(admin_only);
+  json list = responses({{"200", "the backups, newest first, with keep and every_s"}});
+  list.update(admin_only);
+  json one = responses({{"200", "the backup"}, {"404", "no such backup"}});
+  one.update(admin_only);
+  paths["/api/backups"]["post"] = {{"summary", "start a backup of the store, auth database, audit log and DEMs"},
+                                   {"responses", std::move(start)}};
+  paths["/api/backups"]["get"] = {{"summary", "the backups"}, {"responses", std::move(list)}};
+  paths["/api/backups/{id}"]["get"] = {{"summary", "one backup"},
+                                       {"parameters", json::array({path_param("id", "string")})},
+                                       {"responses", std::move(one)}};
+}
+
 json openapi_json(const RequestContext& ctx, const query::ScopedReader& reader) {
   auto param = [](const std::string& name, json schema, const std::string& description) {
     return json{{"name", name}, {"in", "query"}, {"required", false}, {"schema", std::move(schema)},
@@ -347,7 +482,9 @@ json openapi_json(const RequestContext& ctx, const query::ScopedReader& reader) 
         {"get", {{"parameters", json::array({{{"name", "featureId"}, {"in", "path"}, {"required", true}, {"schema", {{"type", "integer"}}}}})},
                  {"responses", ok}}}};
     paths[base + "/queryables"] = {{"get", {{"responses", ok}}}};
+    add_edit_paths(paths, base);
   }
+  add_changes_and_backup_paths(paths);
   return {{"openapi", "3.0.3"},
           {"info", {{"title", "民情地图 Minqing Map — OGC API – Features"}, {"version", MINQING_VERSION}}},
           {"servers", json::array({{{"url", base_url(ctx)}}})},
@@ -375,15 +512,15 @@ void add_feature_routes(Router& router, const QueryService& s, Handler html_page
     Response res = json_answer(body, kJson, ctx, Holds::map_data, kDocumentMaxAge);
     if (html_page) res.set(http::field::vary, "Accept, Authorization, Cookie");  // a browser gets the page here
     return res;
-  });
+  }, Pace::quick);  // a constant document, or the page from memory (server/web_assets.hpp)
   router.get("/api", [&s](const RequestContext& ctx) {
     require_json_format(ctx);
     return json_answer(openapi_json(ctx, s.reader(ctx)), kOpenApi, ctx, Holds::map_data, kDocumentMaxAge);
-  });
+  });  // slow: 1.6-2.0 ms and 184 KB for a county administrator (every class's queryables), rarely asked
   router.get("/conformance", [](const RequestContext& ctx) {
     require_json_format(ctx);
     return json_answer({{"conformsTo", conformance_classes()}}, kJson, ctx, Holds::map_data, kDocumentMaxAge);
-  });
+  }, Pace::quick);
   router.get("/collections", [&s](const RequestContext& ctx) {
     require_json_format(ctx);
     const query::ScopedReader reader = s.reader(ctx);
@@ -393,25 +530,28 @@ void add_feature_routes(Router& router, const QueryService& s, Handler html_page
                        {"crs", crs_list()},
                        {"collections", std::move(list)}};
     return json_answer(body, kJson, ctx, Holds::map_data, kDocumentMaxAge);
-  });
+  }, Pace::quick);  // the catalog and the cached extents: no feature is read
   router.get("/collections/{class}", [&s](const RequestContext& ctx) {
     const query::ScopedReader reader = s.reader(ctx);
     const query::ClassView& view = visible_class(reader, ctx.param("class"));
     require_json_format(ctx);
     return json_answer(collection_json(ctx, view, reader), kJson, ctx, Holds::map_data, kDocumentMaxAge);
-  });
+  }, Pace::quick);
   router.get("/collections/{class}/queryables", [&s](const RequestContext& ctx) {
     const query::ScopedReader reader = s.reader(ctx);
     const query::ClassView& view = visible_class(reader, ctx.param("class"));
     require_json_format(ctx);
     return json_answer(queryables_json(ctx, view), "application/schema+json", ctx, Holds::map_data, kDocumentMaxAge);
-  });
+  }, Pace::quick);
+  // Quick, like a tile: a bounded bbox query (the bbox benchmark's, 13-17k req/s) is answered on
+  // the io thread; a request whose worst case is not bounded throws WouldBlock itself before the
+  // query runs (items() above, quick_items_query).
   router.get("/collections/{class}/items", [&s](const RequestContext& ctx) {
     return items(ctx, s);
-  });
+  }, Pace::quick);
   router.get("/collections/{class}/items/{id}", [&s](const RequestContext& ctx) {
     return item(ctx, s);
-  });
+  }, Pace::quick);  // one feature by id
 }
 
 }  // namespace minqing::server

@@ -5,7 +5,9 @@
 //   GET /                                    landing page: links to itself, conformance, data
 //                                            (a browser asking for text/html gets `html_page`
 //                                            instead, when one is given: the web map)
-//   GET /api                                 a minimal OpenAPI 3.0 document (paths, items parameters)
+//   GET /api                                 a minimal OpenAPI 3.0 document: these paths with the items
+//                                            parameters, and the writes, history, revert, change feed
+//                                            and backups (server/edit_endpoint.hpp, backup_endpoint.hpp)
 //   GET /conformance                         the conformance classes implemented
 //   GET /collections                         every feature class the caller may see
 //   GET /collections/{class}                 one class: extent (CRS84), crs list, storageCrs

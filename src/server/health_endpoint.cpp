@@ -11,7 +11,7 @@ void add_health_routes(Router& router) {
     Response res = json_response({{"status", "ok"}});
     res.set(http::field::cache_control, "no-store");
     return res;
-  });
+  }, Pace::quick);  // a constant answer; load balancers must reach it even while the pool is busy
 }
 
 }  // namespace minqing::server

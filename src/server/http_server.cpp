@@ -129,7 +129,8 @@ struct detail::ServerState {
   // round-robin at accept. Against two threads sharing one context this saved a third of a cached
   // tile's user CPU — the shared scheduler's lock and wake-ups and each connection's strand (issue
   // 12, session 9). The price, a connection pinned to a thread, is paid by never blocking an io
-  // thread: slow handlers run on `blocking` (server/would_block.hpp).
+  // thread: only Pace::quick routes run here, everything else on `blocking` (server/router.hpp,
+  // server/would_block.hpp).
   std::vector<std::unique_ptr<net::io_context>> contexts;
   net::strand<IoExecutor> strand;  // on contexts[0]: acceptor, signals, timers
   tcp::acceptor acceptor;
@@ -141,9 +142,11 @@ struct detail::ServerState {
   // Keep every context's run() going while it has no connection; released (on the strand) when a
   // shutdown has no connection left.
   std::vector<net::executor_work_guard<IoExecutor>> keep_running;
-  // Where requests that would block an io thread run (a cold tile draw): as many threads as io
-  // threads, the draws' concurrency before the io threads stopped taking them. Declared last, so
-  // destroyed first: it joins its running requests while the contexts they answer on still exist.
+  // Where requests that would block an io thread run: every route not registered quick (sheets,
+  // plans, edits, logins, backups, history, search, stats…) and a quick route's slow case (a cold
+  // tile draw). As many threads as io threads, the concurrency these had when the io threads ran
+  // them. Declared last, so destroyed first: it joins its running requests while the contexts they
+  // answer on still exist.
   net::thread_pool blocking;
 };
 
@@ -196,9 +199,10 @@ class Session : public std::enable_shared_from_this<Session> {
       // Assigned, not constructed: the connection's buffers are reused from request to request.
       m_method.assign(req.method_string().data(), req.method_string().size());
       m_target.assign(req.target().data(), req.target().size());
-      // A confidential read's answer comes once its audit entries are durable, and an answer that
-      // needs slow work (a cold tile) comes from the blocking pool; until then the connection waits
-      // and this thread serves its others. Either way the answer is written from this thread.
+      // A confidential read's answer comes once its audit entries are durable, and the answer of a
+      // route not registered quick, or of a quick one that needs slow work (a cold tile), comes
+      // from the blocking pool; until then the connection waits and this thread serves its others.
+      // Either way the answer is written from this thread.
       RequestHandler::Later later = [self = shared_from_this()](Response answer) {
         net::post(self->m_stream.get_executor(), [self, answer = std::move(answer)]() mutable {
           self->m_response = std::move(answer);
@@ -208,8 +212,9 @@ class Session : public std::enable_shared_from_this<Session> {
       bool would_block = false;
       std::optional<Response> answer = m_server.handler.handle(req, m_peer, later, false, &would_block);
       if (would_block) {
-        // The request and the peer stay as they are until the answer is written: the connection
-        // reads nothing more meanwhile.
+        // Nothing of the request was answered or written here (server/would_block.hpp). The
+        // request and the peer stay as they are until the answer is written: the connection reads
+        // nothing more meanwhile.
         net::post(m_server.blocking, [self = shared_from_this(), later = std::move(later)] {
           std::optional<Response> slow = self->m_server.handler.handle(self->m_parser->get(), self->m_peer, later);
           if (slow) later(std::move(*slow));

@@ -3,9 +3,11 @@
 // an io_context of its own, and a connection lives on one of them (round-robin at accept), so its
 // work needs neither a strand nor a shared scheduler. Sessions read a request, pass it to a
 // RequestHandler (which knows nothing of sockets), write the answer, and keep the connection alive.
-// An io thread never blocks: a request that needs slow work (a cold tile draw) is handed to a
-// blocking pool of as many threads and its answer written back from the connection's own thread
-// (server/would_block.hpp), so a draw never stalls the other connections of its thread.
+// An io thread never blocks: only routes registered Pace::quick (server/router.hpp) run there;
+// every other request, and a quick route's request that turns out to need slow work (a cold tile
+// draw), is handed to a blocking pool of as many threads and its answer written back from the
+// connection's own thread (server/would_block.hpp), so a PDF, an edit or a draw never stalls the
+// other connections of its thread.
 //
 // Protection built in, per connection:
 //   - the whole request (headers + body) must arrive within read_timeout, which is also the

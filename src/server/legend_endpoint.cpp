@@ -37,7 +37,7 @@ void add_legend_routes(Router& router, const QueryService& service, const style:
     set_cache_policy(res, reader.scope(), map->confidential ? Holds::personal_data : Holds::map_data,
                      kDocumentMaxAge);
     return res;
-  });
+  }, Pace::quick);  // one style's rules as JSON: no feature is read, nothing is drawn
 }
 
 }  // namespace minqing::server

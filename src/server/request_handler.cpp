@@ -20,12 +20,18 @@ namespace minqing::server {
 Response RequestHandler::dispatch(const Request& req, std::string_view peer, std::vector<DeferredAudit>* deferred,
                                   bool may_block) const {
   const Target target = parse_target(to_std(req.target()));
+  // Matching has no side effects and is quick; it comes first so that a slow route leaves an io
+  // thread before anything else happens: the caller is then resolved once, on the blocking pool
+  // (the resolver may write a session's last-seen time; a login's failure count is the handler's),
+  // and the handler never starts here. Safe by default: a route is slow unless registered quick.
+  Router::Match m = m_router->match(req.method(), target.segments);
+  if (m.handler && m.pace != Pace::quick && !may_block) throw WouldBlock{};
   // One time for the whole request: the session check, the handler and its audit entries agree.
   const auto now = m_clock ? m_clock() : std::chrono::system_clock::now();
-  // The one place the caller is resolved: before routing, so that no handler can skip it.
+  // The one place the caller is resolved: before the handler (and before a 404 or 405, as ever),
+  // so that no handler can skip it.
   Caller caller;
   if (m_resolver) caller = m_resolver(req, peer, now);
-  Router::Match m = m_router->match(req.method(), target.segments);
   if (!m.handler) {
     if (!m.path_known) return json_error(http::status::not_found, "no resource at " + target.path);
     Response res =
@@ -99,9 +105,11 @@ Response RequestHandler::answer(const Request& req, std::string_view peer, std::
       *would_block = true;
       return res;
     }
-    // Thrown where blocking was allowed: a handler's bug, answered as any other.
-    std::fprintf(stderr, "minqing serve: internal error on %s \"%s\": WouldBlock on a thread that may block\n",
-                 std::string(req.method_string()).c_str(), loggable_target(to_std(req.target())).c_str());
+    // Thrown where blocking was allowed (a handler's bug), or not reported (a caller's): answered
+    // as any other internal error.
+    std::fprintf(stderr, "minqing serve: internal error on %s \"%s\": %s\n", std::string(req.method_string()).c_str(),
+                 loggable_target(to_std(req.target())).c_str(),
+                 may_block ? "WouldBlock on a thread that may block" : "would block, and handle() has no flag to say so");
     res = json_error(http::status::internal_server_error, "internal error; the server log has the details");
   } catch (const RequestError& e) {
     res = json_error(http::status::bad_request, e.what());

@@ -65,11 +65,13 @@ class RequestHandler {
   // served unrecorded. `later` runs on the audit log's writer thread: it must only hand the answer
   // to its connection.
   //
-  // On a server io thread, `may_block` is false: a handler that would hold the thread for long (a
-  // cold tile draw, server/would_block.hpp) stops instead; then nothing is returned, nothing is
-  // queued, `later` is never called and `*would_block` is set — call handle() again for the same
-  // request, with may_block true, on a thread that may block. Without `would_block` to report it,
-  // a handler that would block is answered 500 (a caller's bug, never a dereferenced null).
+  // On a server io thread, `may_block` is false: a route not registered Pace::quick is not run
+  // at all — neither its caller resolved nor its handler called — and a quick route's handler
+  // that would hold the thread for long (a cold tile draw, server/would_block.hpp) stops instead;
+  // then nothing is returned, nothing is queued, `later` is never called and `*would_block` is
+  // set — call handle() again for the same request, with may_block true, on a thread that may
+  // block. Without `would_block` to report it, a request that would block is answered 500 (a
+  // caller's bug, never a dereferenced null).
   using Later = std::function<void(Response)>;
   std::optional<Response> handle(const Request& req, std::string_view peer, Later later, bool may_block = true,
                                  bool* would_block = nullptr) const noexcept;

@@ -62,9 +62,9 @@ std::vector<Router::Segment> Router::parse_pattern(std::string_view pattern) {
   return out;
 }
 
-void Router::add(http::verb method, std::string_view pattern, Handler handler) {
+void Router::add(http::verb method, std::string_view pattern, Handler handler, Pace pace) {
   if (!handler) throw std::invalid_argument("route " + std::string(pattern) + ": empty handler");
-  Route route{method, std::string(pattern), parse_pattern(pattern), std::move(handler)};
+  Route route{method, std::string(pattern), parse_pattern(pattern), std::move(handler), pace};
   for (const auto& r : m_routes) {
     if (r.method == method && r.pattern == pattern) {
       throw std::invalid_argument("route " + std::string(http::to_string(method)) + " " +
@@ -125,8 +125,16 @@ Router::Match Router::match(http::verb method, const std::vector<std::string>& s
   if (chosen) {
     match_route(*chosen, segments, &m.params);
     m.handler = &chosen->handler;
+    m.pace = chosen->pace;
   }
   return m;
+}
+
+std::vector<Router::RouteInfo> Router::routes() const {
+  std::vector<RouteInfo> out;
+  out.reserve(m_routes.size());
+  for (const auto& r : m_routes) out.push_back({r.method, r.pattern, r.pace});
+  return out;
 }
 
 std::string Router::allow_header(const std::vector<http::verb>& methods) {

@@ -15,7 +15,12 @@
 // Routes are tried in registration order; register a more specific pattern before a general
 // one that overlaps it. A GET route answers HEAD too (the body is dropped by the request handler).
 //
-// Thread safety: add() during set-up only; once serving, match() may be called concurrently.
+// Every route has a Pace (below): slow unless registered Pace::quick. On a server io thread the
+// request handler sends a slow route's request to the server's blocking pool before its caller is
+// resolved or its handler runs (server/would_block.hpp), so that no handler can forget to.
+//
+// Thread safety: add() during set-up only; once serving, match() and routes() may be called
+// concurrently.
 
 #include <chrono>
 #include <functional>
@@ -77,15 +82,32 @@ struct RequestContext {
   // Where audit entries for confidential reads are collected for the answer to wait on
   // (server/deferred_audit.hpp); null when they are appended at once (unit tests calling handle()).
   std::vector<DeferredAudit>* deferred_audits = nullptr;
-  // False on a server io thread, which serves many connections and must never be held for long:
-  // a handler about to do slow work (a cold tile draw) throws WouldBlock instead, and the server
-  // runs the request again on a thread that may block (server/would_block.hpp). True elsewhere.
+  // False on a server io thread, which serves many connections and must never be held for long.
+  // Only a Pace::quick route's handler ever sees false (a slow route's request has already been
+  // handed to the blocking pool); one that is quick only sometimes throws WouldBlock before its
+  // slow part (a cold tile draw), and the server runs the request again on a thread that may
+  // block (server/would_block.hpp). True elsewhere.
   bool may_block = true;
 
   std::string_view param(std::string_view name) const { return params.at(name); }
   std::optional<std::string_view> query(std::string_view name) const noexcept {
     return target.query.get(name);
   }
+};
+
+// Where a route's handler may run in the server (server/would_block.hpp).
+enum class Pace {
+  // The default, for anything that may take long or has not been measured: a PDF, a route, a
+  // write with its fsync, a password hash, a history read. On an io thread (RequestContext::
+  // may_block false) the request is handed to the blocking pool before the caller is resolved
+  // and before the handler runs; the handler is then called once, with may_block true.
+  slow,
+  // Measured to answer in well under a millisecond even at its worst, or checking may_block
+  // itself and throwing WouldBlock before its slow part (a tile on a cache miss): runs on the io
+  // thread, which saves the hand-over to the pool and back (~two thread wake-ups) per request.
+  // Register a route quick only with a measurement behind it (tests/server/route_pace_test.cpp
+  // lists them).
+  quick,
 };
 
 // A handler answers one request. It may throw RequestError (→ 400), HttpError (→ its status) or
@@ -95,18 +117,19 @@ using Handler = std::function<Response(const RequestContext&)>;
 
 class Router {
  public:
-  // Registers `handler` for `method` and `pattern` (syntax above).
+  // Registers `handler` for `method` and `pattern` (syntax above), slow unless `pace` says quick.
   // @throws std::invalid_argument on a malformed pattern or a duplicate (method, pattern).
-  void add(http::verb method, std::string_view pattern, Handler handler);
-  void get(std::string_view pattern, Handler handler) {
-    add(http::verb::get, pattern, std::move(handler));
+  void add(http::verb method, std::string_view pattern, Handler handler, Pace pace = Pace::slow);
+  void get(std::string_view pattern, Handler handler, Pace pace = Pace::slow) {
+    add(http::verb::get, pattern, std::move(handler), pace);
   }
-  void post(std::string_view pattern, Handler handler) {
-    add(http::verb::post, pattern, std::move(handler));
+  void post(std::string_view pattern, Handler handler, Pace pace = Pace::slow) {
+    add(http::verb::post, pattern, std::move(handler), pace);
   }
 
   struct Match {
     const Handler* handler = nullptr;  // null: no route for this method (see below)
+    Pace pace = Pace::slow;            // the chosen route's (HEAD: its GET route's)
     PathParams params;
     bool path_known = false;          // some route matches the path (for another method: 405)
     std::vector<http::verb> allowed;  // methods the path answers, HEAD included for GET
@@ -114,6 +137,15 @@ class Router {
 
   // The route for `method` on `segments` (from parse_target). HEAD falls back to the GET route.
   Match match(http::verb method, const std::vector<std::string>& segments) const;
+
+  // Every route registered, in registration order: for tests that each was given its pace
+  // deliberately.
+  struct RouteInfo {
+    http::verb method;
+    std::string pattern;
+    Pace pace;
+  };
+  std::vector<RouteInfo> routes() const;
 
   // "GET, HEAD, POST": the Allow header value for `methods`.
   static std::string allow_header(const std::vector<http::verb>& methods);
@@ -130,6 +162,7 @@ class Router {
     std::string pattern;
     std::vector<Segment> segments;
     Handler handler;
+    Pace pace;
   };
 
   static std::vector<Segment> parse_pattern(std::string_view pattern);

@@ -195,11 +195,17 @@ std::string tile_cache_key(const TileService& s, const query::ScopedReader& read
 }
 
 void add_tile_routes(Router& router, TileService& service) {
-  router.get("/tiles/{maps}/{z}/{x}/{y}.png", [&service](const RequestContext& ctx) { return tile(service, ctx); });
-  router.get("/tiles/{maps}.json", [&service](const RequestContext& ctx) { return tilejson(service, ctx); });
-  router.get("/wmts", [&service](const RequestContext& ctx) { return wmts_kvp(service, ctx); });
+  // Quick: a cached tile is a cache lookup (~20 us); a miss throws WouldBlock itself before the
+  // draw (tile() above), so the hits — nearly every request of a warm map — stay on the io thread.
+  router.get("/tiles/{maps}/{z}/{x}/{y}.png", [&service](const RequestContext& ctx) { return tile(service, ctx); },
+             Pace::quick);
+  // Quick: documents built from the catalog, the styles and the cached extents: TileJSON 6-30 us,
+  // WMTS capabilities 36-114 us on the county store (bench/route_pace_bench.cpp).
+  router.get("/tiles/{maps}.json", [&service](const RequestContext& ctx) { return tilejson(service, ctx); },
+             Pace::quick);
+  router.get("/wmts", [&service](const RequestContext& ctx) { return wmts_kvp(service, ctx); }, Pace::quick);
   router.get("/wmts/1.0.0/WMTSCapabilities.xml",
-             [&service](const RequestContext& ctx) { return wmts_capabilities(service, ctx); });
+             [&service](const RequestContext& ctx) { return wmts_capabilities(service, ctx); }, Pace::quick);
 }
 
 }  // namespace minqing::server

@@ -182,7 +182,7 @@ void add_web_routes(Router& router, const WebAssets& assets) {
                              to_std(ctx.request[http::field::if_none_match]));
     if (!res) throw HttpError(http::status::not_found, "no web asset " + rel.substr(0, 80));
     return std::move(*res);
-  });
+  }, Pace::quick);  // files read into memory at start-up; the answer shares their bytes
 }
 
 std::filesystem::path default_web_dist() {

@@ -2,6 +2,8 @@
 // every parameter, paging through a whole class, each CRS against PROJ, CQL2 filters over HTTP,
 // hostile filters, the interim access rule — and GDAL's own OAPIF client reading a real server.
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -109,6 +111,40 @@ TEST_CASE("features: landing page, conformance and collections", "[server][featu
   CHECK(doc.at("paths").contains("/collections/households/items"));
   CHECK_FALSE(doc.at("paths").contains("/collections/key_persons/items"));
   CHECK(api.body().find("head_name") == std::string::npos);
+  // Every route of the app under a collection, the change feed and the backups is described, with
+  // each method it answers (session 10: the writes, history, changes and backups were missing).
+  const json& paths = doc.at("paths");
+  std::size_t described = 0;
+  for (const auto& route : sample_app().router().routes()) {
+    std::string path = route.pattern;
+    if (path.rfind("/collections/{class}", 0) == 0) {
+      path.replace(0, std::string("/collections/{class}").size(), "/collections/households");
+      if (const auto at = path.find("{id}"); at != std::string::npos) path.replace(at, 4, "{featureId}");
+    } else if (path != "/api/changes" && path.rfind("/api/backups", 0) != 0) {
+      continue;
+    }
+    std::string method(http::to_string(route.method));
+    std::transform(method.begin(), method.end(), method.begin(), [](unsigned char c) { return std::tolower(c); });
+    INFO(method << " " << path);
+    REQUIRE(paths.contains(path));
+    REQUIRE(paths.at(path).contains(method));
+    CHECK(paths.at(path).at(method).at("responses").size() >= 2);
+    ++described;
+  }
+  CHECK(described == 14);
+  const json& put = paths.at("/collections/households/items/{featureId}").at("put");
+  for (const char* s : {"200", "400", "401", "403", "404", "412", "415", "422", "428"}) CHECK(put.at("responses").contains(s));
+  CHECK(std::any_of(put.at("parameters").begin(), put.at("parameters").end(),
+                    [](const json& p) { return p.at("name") == "If-Match" && p.at("in") == "header" && p.at("required") == true; }));
+  CHECK(paths.at("/collections/households/items").at("post").at("responses").contains("201"));
+  const json& del = paths.at("/collections/households/items/{featureId}").at("delete").at("responses");
+  CHECK(del.contains("204"));
+  CHECK(del.contains("428"));
+  CHECK_FALSE(del.contains("415"));  // no body
+  CHECK(paths.at("/api/backups").at("post").at("responses").contains("202"));
+  CHECK(paths.at("/api/backups").at("post").at("responses").contains("409"));
+  CHECK(paths.at("/api/changes").at("get").at("parameters").size() == 4);
+  CHECK_FALSE(paths.contains("/collections/key_persons/items/{featureId}/history"));  // not visible: not described
 
   const json conf = get_json("/conformance");
   const auto classes = conf.at("conformsTo").get<std::vector<std::string>>();

@@ -41,14 +41,20 @@ using nlohmann::json;
 namespace {
 
 // A server on 127.0.0.1:0 running in a background thread, with a stub application:
-//   GET /healthz, GET /slow (holds the request until release() — or 5 s), POST /echo.
+//   GET /healthz and GET /where (quick: answered on the io thread), GET /slow (slow by default:
+//   on the blocking pool, where it holds the request until release() — or 5 s), POST /echo (slow),
+//   GET /cold (quick, but throws WouldBlock on an io thread, as a tile on a cache miss).
 class TestServer {
  public:
   explicit TestServer(ServerOptions options = {}) : m_log_file(std::tmpfile()), m_log(m_log_file) {
     m_router.get("/healthz", [](const RequestContext&) {
       return json_response({{"status", "ok"}});
-    });
+    }, Pace::quick);
     m_router.get("/slow", [this](const RequestContext&) {
+      {
+        std::lock_guard lock(m_mutex);
+        m_slow_thread = std::hash<std::thread::id>{}(std::this_thread::get_id());
+      }
       m_slow_entered.set_value();
       m_release.wait_for(5s);
       return json_response({{"slow", "done"}});
@@ -62,7 +68,7 @@ class TestServer {
       std::lock_guard lock(m_mutex);
       m_io_threads.insert(id);
       return json_response({{"thread", id}});
-    });
+    }, Pace::quick);
     // Slow work, as a cold tile draw: refused on an io thread (WouldBlock), then run on the
     // blocking pool, where it holds the request until release_cold() — or 5 s.
     m_router.get("/cold", [this](const RequestContext& c) {
@@ -74,7 +80,7 @@ class TestServer {
       m_cold_entered.set_value();
       m_cold_release.wait_for(5s);
       return json_response({{"cold", "drawn"}});
-    });
+    }, Pace::quick);
     options.address = "127.0.0.1";
     options.port = 0;
     if (options.threads == 0) options.threads = 2;
@@ -106,6 +112,10 @@ class TestServer {
   std::size_t cold_thread() {
     std::lock_guard lock(m_mutex);
     return m_cold_thread;
+  }
+  std::size_t slow_thread() {
+    std::lock_guard lock(m_mutex);
+    return m_slow_thread;
   }
   bool stopped() const { return m_stopped; }
 
@@ -140,6 +150,7 @@ class TestServer {
   std::mutex m_mutex;
   std::set<std::size_t> m_io_threads;
   std::size_t m_cold_thread = 0;
+  std::size_t m_slow_thread = 0;
   std::promise<void> m_cold_entered;
   std::future<void> m_cold_entered_future = m_cold_entered.get_future();
   std::promise<void> m_cold_release_promise;
@@ -544,4 +555,41 @@ TEST_CASE("stop() waits for slow work on the blocking pool, closes idle connecti
   s.stop_and_join();
   CHECK(s.stopped());
   CHECK_THROWS(Client(s.port()));
+}
+
+TEST_CASE("a request on a route not registered quick stalls no quick request on its io thread (issue 12)",
+          "[server][socket][io-threads]") {
+  ServerOptions o;
+  o.threads = 1;  // every connection on the one io thread: a slow handler there would stall them all
+  TestServer s(o);
+  // A slow request (its handler held until release()), then another pipelined behind it.
+  Client slow(s.port());
+  REQUIRE(slow.send(get_request("/slow") + get_request("/where")));
+  s.wait_slow_entered();
+  // While it is held, quick requests on other connections — on the same io thread — are answered.
+  // (Were /slow run on the io thread, nothing would be read until release(): these reads would
+  // end at their deadline, the /slow handler's 5 s fallback still far away.)
+  std::vector<std::unique_ptr<Client>> others;
+  for (int i = 0; i < 2; ++i) others.push_back(std::make_unique<Client>(s.port()));
+  for (int round = 0; round < 2; ++round) {
+    for (auto& c : others) {
+      REQUIRE(c->send(get_request("/where")));
+      const auto res = c->read(false, 3s);
+      REQUIRE(res);
+      CHECK(res->result() == http::status::ok);
+    }
+    CHECK(healthz_answers(s.port()));
+  }
+  REQUIRE(s.io_threads().size() == 1);
+  CHECK(s.io_threads().count(s.slow_thread()) == 0);  // the slow handler ran off the io thread
+  CHECK_FALSE(slow.read(false, 100ms));               // still held: nothing overtook it
+  s.release();
+  const auto done = slow.read();
+  REQUIRE(done);
+  CHECK(done->result() == http::status::ok);
+  CHECK(body_json(*done) == json{{"slow", "done"}});
+  CHECK(done->keep_alive());
+  const auto next = slow.read();  // the pipelined quick request, after it, on the io thread
+  REQUIRE(next);
+  CHECK(s.io_threads().count(body_json(*next).at("thread").get<std::size_t>()) == 1);
 }

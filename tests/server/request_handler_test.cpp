@@ -1,4 +1,6 @@
+#include <chrono>
 #include <stdexcept>
+#include <string_view>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -28,7 +30,7 @@ Router stub_router() {
   r.get("/ok/{name}", [](const RequestContext& c) {
     return json_response(
         {{"hello", std::string(c.param("name"))}, {"q", std::string(c.query("q").value_or(""))}});
-  });
+  }, Pace::quick);
   r.get("/bad", [](const RequestContext&) -> Response {
     throw minqing::RequestError("zoom: must be 0..22");
   });
@@ -42,11 +44,12 @@ Router stub_router() {
   r.get("/unknown-param", [](const RequestContext& c) {
     return json_response({{"v", std::string(c.param("nope"))}});
   });
+  // Quick routes that are slow only sometimes check may_block themselves (a tile on a miss).
   r.get("/would-block", [](const RequestContext& c) {
     if (!c.may_block) throw WouldBlock{};
     return json_response({{"ran", "where it may block"}});
-  });
-  r.get("/always-would-block", [](const RequestContext&) -> Response { throw WouldBlock{}; });
+  }, Pace::quick);
+  r.get("/always-would-block", [](const RequestContext&) -> Response { throw WouldBlock{}; }, Pace::quick);
   r.post("/ok/{name}", [](const RequestContext& c) {
     return json_response({{"posted", c.request.body()}});
   });
@@ -221,4 +224,76 @@ TEST_CASE("a handler that would block an io thread is reported, not answered, an
   REQUIRE(bug.has_value());
   check_error(*bug, http::status::internal_server_error, "internal_server_error");
   CHECK(h.handle(make_request(http::verb::get, "/always-would-block")).result() == http::status::internal_server_error);
+}
+
+TEST_CASE("a route not registered quick never runs on an io thread: reported before its caller is resolved or its handler runs",
+          "[server][handler][io-threads]") {
+  Router r;
+  int slow_runs = 0, quick_runs = 0, resolved = 0;
+  r.get("/slow", [&slow_runs](const RequestContext& c) {
+    ++slow_runs;
+    return json_response({{"may_block", c.may_block}});
+  });
+  r.post("/slow", [&slow_runs](const RequestContext&) {
+    ++slow_runs;
+    return json_response({{"posted", true}});
+  });
+  r.get("/quick", [&quick_runs](const RequestContext& c) {
+    ++quick_runs;
+    return json_response({{"may_block", c.may_block}});
+  }, Pace::quick);
+  // The resolver counts its calls: a request handed on must not be resolved twice (a failed
+  // login's count, a session's touch).
+  const CallerResolver resolver = [&resolved](const Request&, std::string_view, std::chrono::system_clock::time_point) {
+    ++resolved;
+    return Caller{};
+  };
+  const RequestHandler h(r, resolver);
+  const RequestHandler::Later later = [](Response) { FAIL("nothing is deferred"); };
+
+  SECTION("on an io thread (may_block false)") {
+    for (const http::verb v : {http::verb::get, http::verb::head, http::verb::post}) {
+      INFO(http::to_string(v));
+      bool would_block = false;
+      CHECK_FALSE(h.handle(make_request(v, "/slow"), "127.0.0.1", later, false, &would_block).has_value());
+      CHECK(would_block);
+    }
+    CHECK(slow_runs == 0);
+    CHECK(resolved == 0);
+    bool would_block = true;
+    const auto quick = h.handle(make_request(http::verb::get, "/quick"), "127.0.0.1", later, false, &would_block);
+    CHECK_FALSE(would_block);
+    REQUIRE(quick.has_value());
+    CHECK(body_of(*quick) == json{{"may_block", false}});
+    CHECK(quick_runs == 1);
+    CHECK(resolved == 1);
+    // No route, or another method: answered at once (after the caller is resolved, as ever).
+    const auto none = h.handle(make_request(http::verb::get, "/nowhere"), "127.0.0.1", later, false, &would_block);
+    CHECK_FALSE(would_block);
+    REQUIRE(none.has_value());
+    CHECK(none->result() == http::status::not_found);
+    const auto other = h.handle(make_request(http::verb::delete_, "/slow"), "127.0.0.1", later, false, &would_block);
+    REQUIRE(other.has_value());
+    CHECK(other->result() == http::status::method_not_allowed);
+    CHECK(resolved == 3);
+    // Without a flag to report it, the caller's bug is a 500, and still nothing ran.
+    const auto unreported = h.handle(make_request(http::verb::get, "/slow"), "127.0.0.1", later, false);
+    REQUIRE(unreported.has_value());
+    CHECK(unreported->result() == http::status::internal_server_error);
+    CHECK(slow_runs == 0);
+  }
+  SECTION("where it may block (the blocking pool, or no server at all): both run, once each") {
+    bool would_block = true;
+    const auto slow = h.handle(make_request(http::verb::get, "/slow"), "127.0.0.1", later, true, &would_block);
+    CHECK_FALSE(would_block);
+    REQUIRE(slow.has_value());
+    CHECK(body_of(*slow) == json{{"may_block", true}});
+    const auto quick = h.handle(make_request(http::verb::get, "/quick"), "127.0.0.1", later, true, &would_block);
+    REQUIRE(quick.has_value());
+    CHECK(body_of(*quick) == json{{"may_block", true}});
+    CHECK(h.handle(make_request(http::verb::post, "/slow")).result() == http::status::ok);
+    CHECK(slow_runs == 2);
+    CHECK(quick_runs == 1);
+    CHECK(resolved == 3);
+  }
 }

@@ -107,3 +107,26 @@ TEST_CASE("Router refuses malformed patterns and duplicates", "[server][router]"
   CHECK_THROWS_AS(r.get("/a", named("y")), std::invalid_argument);
   CHECK_NOTHROW(r.post("/a", named("y")));
 }
+
+TEST_CASE("Router: a route is slow unless registered quick, and HEAD takes its GET route's pace", "[server][router][io-threads]") {
+  Router r;
+  r.get("/pdf", named("pdf"));
+  r.get("/tile", named("tile"), Pace::quick);
+  r.post("/tile", named("post"));
+  r.add(http::verb::put, "/put", named("put"), Pace::quick);
+  CHECK(match(r, http::verb::get, "/pdf").pace == Pace::slow);
+  CHECK(match(r, http::verb::get, "/tile").pace == Pace::quick);
+  CHECK(match(r, http::verb::head, "/tile").pace == Pace::quick);
+  CHECK(match(r, http::verb::head, "/pdf").pace == Pace::slow);
+  CHECK(match(r, http::verb::post, "/tile").pace == Pace::slow);
+  CHECK(match(r, http::verb::put, "/put").pace == Pace::quick);
+  const auto routes = r.routes();
+  REQUIRE(routes.size() == 4);
+  CHECK(routes[0].pattern == "/pdf");
+  CHECK(routes[0].pace == Pace::slow);
+  CHECK(routes[1].method == http::verb::get);
+  CHECK(routes[1].pace == Pace::quick);
+  CHECK(routes[2].method == http::verb::post);
+  CHECK(routes[2].pace == Pace::slow);
+  CHECK(routes[3].method == http::verb::put);
+}
