@@ -174,7 +174,7 @@ TEST_CASE("a body in a memory file arrives whole, to a fast reader and to one th
   CHECK(slow.read().body() == "small");
 }
 
-TEST_CASE("a client that stops reading a file body is cut off after the write timeout; one that resets harms no one",
+TEST_CASE("a client that stops reading a file body is cut off after the write timeout, and one that resets harms no one",
           "[server][sendfile]") {
   ServerOptions options;
   options.write_timeout = 300ms;
