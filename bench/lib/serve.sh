@@ -35,9 +35,16 @@ serve_start() {
   done
   [ -n "$port" ] || { echo "minqing serve did not start in ${SERVE_START_TIMEOUT:-480} s"; return 1; }
   base="http://127.0.0.1:$port"
-  local health
-  health=$(curl -s -m 5 "$base/healthz") || health=""
-  [ "$health" = '{"status":"ok"}' ] || { echo "/healthz answered '$health'"; return 1; }
+  # Retried: on a loaded machine the first answer can take longer than one curl's 5 s.
+  local health="" attempt
+  for attempt in 1 2 3 4 5 6; do
+    health=$(curl -s -m 5 "$base/healthz") || health=""
+    [ "$health" = '{"status":"ok"}' ] && return 0
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 1
+  done
+  echo "/healthz answered '$health'"
+  return 1
 }
 
 serve_stop() {
