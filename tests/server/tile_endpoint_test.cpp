@@ -17,6 +17,8 @@
 #include "server/app.hpp"
 #include "store/serving_index.hpp"
 #include "server/http_server.hpp"
+#include "server/memory_file.hpp"
+#include "server/tile_bytes.hpp"
 #include "support/demo_client.hpp"
 #include "support/loopback_server.hpp"
 #include "support/run_command.hpp"
@@ -93,15 +95,24 @@ TEST_CASE("a cached tile is answered from the cache's own bytes, not a copy", "[
   const Response hit = get(tile_path("terrain", t));
   REQUIRE(sample_app().tile_cache().stats().hits == hits + 1);
   REQUIRE(hit.body().shared() != nullptr);
-  // Both answers hold the one cached string (server/response_body.hpp); what they send is the PNG.
+  // Both answers hold the one cached tile (server/response_body.hpp); what they send is the PNG.
   CHECK(hit.body().shared().get() == first.body().shared().get());
   CHECK(hit.body() == first.body());
   CHECK(hit[http::field::content_length] == std::to_string(hit.body().byte_size()));
   CHECK(render::decode_png(std::string(hit.body().bytes())).width == 256);
+  // A tile of 8 KiB or more lies in the cache's memory file, which the server sends with sendfile
+  // (server/tile_bytes.hpp) — where this machine's shared memory allows one.
+  INFO("tile of " << hit.body().byte_size() << " bytes");
+  CHECK(hit.body().byte_size() >= TileBytesKeeper::kDefaultMinSize);  // the sample's village at z17: a busy tile
+  if (memory_file_pages_stay_whole()) {
+    REQUIRE(hit.body().file());
+    CHECK(hit.body().file()->size == hit.body().byte_size());
+  }
   // HEAD: the same head, no body.
   const Response head = test::send(sample_app(), test::request(http::verb::head, tile_path("terrain", t)));
   CHECK(status(head) == 200);
   CHECK(head.body().byte_size() == 0);
+  CHECK_FALSE(head.body().file());
   CHECK(head[http::field::content_length] == hit[http::field::content_length]);
   CHECK(head[http::field::etag] == hit[http::field::etag]);
 }
