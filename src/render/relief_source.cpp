@@ -200,12 +200,20 @@ std::unique_ptr<ReliefSource> ReliefSource::load_directory(const std::filesystem
   return src;
 }
 
+namespace {
+// (k + 0.5) / 16 for the k-th pixel of a span between two transform nodes 16 pixels apart.
+constexpr std::array<double, 16> kSpanWeights = {0.5 / 16,  1.5 / 16,  2.5 / 16,  3.5 / 16,  4.5 / 16,  5.5 / 16,
+                                                 6.5 / 16,  7.5 / 16,  8.5 / 16,  9.5 / 16,  10.5 / 16, 11.5 / 16,
+                                                 12.5 / 16, 13.5 / 16, 14.5 / 16, 15.5 / 16};
+}  // namespace
+
 bool ReliefSource::render_hillshade(const geo::BBox& extent, int width, int height, const HillshadeParams& p,
                                     std::uint8_t* argb, int stride) const {
   bool touched = false;
   const ShadeConstants shade(p);
   const double sx = extent.width() / width, sy = extent.height() / height;  // metres per pixel
   constexpr int kStep = 16;                                                 // coarse transform grid
+  static_assert(kStep == static_cast<int>(kSpanWeights.size()));
   const int gw = width / kStep + 2, gh = height / kStep + 2;
   std::vector<geo::Coord> nodes;
   std::vector<geo::Coord> row_cells;  // per node column: grid cell coordinates at the row's y
@@ -267,36 +275,43 @@ bool ReliefSource::render_hillshade(const geo::BBox& extent, int width, int heig
       // and turned into the bilinear form's coefficients once per cell entered, not per pixel.
       std::size_t cell = std::numeric_limits<std::size_t>::max();
       float ax[4] = {}, ay[4] = {};
-      for (int x = x_lo; x <= x_hi; ++x) {
-        const auto o = static_cast<std::size_t>(x - x_lo);
-        row_gx[o] = row_gy[o] = std::numeric_limits<float>::quiet_NaN();
-        if (done_row[x]) continue;
-        const double fx = (x + 0.5) / kStep;
-        const int i0 = std::min(static_cast<int>(fx), gw - 2);
-        const double tx = fx - i0;
+      // Pixel by pixel along each span of kStep pixels between two transform nodes. Within a span
+      // the node pair is fixed and a pixel's weight tx is one of kStep values (exact in binary: the
+      // same doubles the formula per pixel gave), so they are looked up, not recomputed.
+      for (int x = x_lo; x <= x_hi;) {
+        const int i0 = std::min(static_cast<int>((x + 0.5) / kStep), gw - 2);
+        // Past the last node pair (i0 clamped) the weight keeps growing: one pixel at a time.
+        const bool clamped = (x + 0.5) / kStep >= i0 + 1;
+        const int span_end = clamped ? x : std::min(x_hi, (i0 + 1) * kStep - 1);
         const geo::Coord& a = row_cells[static_cast<std::size_t>(i0 - i_lo)];
         const geo::Coord& b = row_cells[static_cast<std::size_t>(i0 - i_lo + 1)];
-        const double cx = a.x * (1 - tx) + b.x * tx;
-        const double cy = a.y * (1 - tx) + b.y * tx;
-        if (cx < 0 || cy < 0 || cx > max_cx || cy > max_cy) continue;
-        const int x0 = std::min(static_cast<int>(cx), g.nx - 2), y0 = std::min(static_cast<int>(cy), g.ny - 2);
-        if (x0 < 0 || y0 < 0) continue;
-        const std::size_t k = static_cast<std::size_t>(y0) * g.nx + x0;
-        if (k != cell) {
-          cell = k;
-          const auto coefficients = [&](const std::vector<float>& f, float* c) {
-            const float f00 = f[k], f10 = f[k + 1], f01 = f[k + g.nx], f11 = f[k + g.nx + 1];
-            c[0] = f00;
-            c[1] = f10 - f00;
-            c[2] = f01 - f00;
-            c[3] = (f11 - f10) - (f01 - f00);
-          };
-          coefficients(dem.gx, ax);
-          coefficients(dem.gy, ay);
+        for (; x <= span_end; ++x) {
+          const auto o = static_cast<std::size_t>(x - x_lo);
+          row_gx[o] = row_gy[o] = std::numeric_limits<float>::quiet_NaN();
+          if (done_row[x]) continue;
+          const double tx = clamped ? (x + 0.5) / kStep - i0 : kSpanWeights[x - i0 * kStep];
+          const double cx = a.x * (1 - tx) + b.x * tx;
+          const double cy = a.y * (1 - tx) + b.y * tx;
+          if (cx < 0 || cy < 0 || cx > max_cx || cy > max_cy) continue;
+          const int x0 = std::min(static_cast<int>(cx), g.nx - 2), y0 = std::min(static_cast<int>(cy), g.ny - 2);
+          if (x0 < 0 || y0 < 0) continue;
+          const std::size_t k = static_cast<std::size_t>(y0) * g.nx + x0;
+          if (k != cell) {
+            cell = k;
+            const auto coefficients = [&](const std::vector<float>& f, float* c) {
+              const float f00 = f[k], f10 = f[k + 1], f01 = f[k + g.nx], f11 = f[k + g.nx + 1];
+              c[0] = f00;
+              c[1] = f10 - f00;
+              c[2] = f01 - f00;
+              c[3] = (f11 - f10) - (f01 - f00);
+            };
+            coefficients(dem.gx, ax);
+            coefficients(dem.gy, ay);
+          }
+          const auto u = static_cast<float>(cx - x0), v = static_cast<float>(cy - y0);
+          row_gx[o] = ax[0] + ax[1] * u + (ax[2] + ax[3] * u) * v;
+          row_gy[o] = ay[0] + ay[1] * u + (ay[2] + ay[3] * u) * v;
         }
-        const auto u = static_cast<float>(cx - x0), v = static_cast<float>(cy - y0);
-        row_gx[o] = ax[0] + ax[1] * u + (ax[2] + ax[3] * u) * v;
-        row_gy[o] = ay[0] + ay[1] * u + (ay[2] + ay[3] * u) * v;
       }
       // 2. Their shades, four at a time.
       shade_span(shade, row_gx.data(), row_gy.data(), span, ShadedSpan{sa.data(), sr.data(), sg.data(), sb.data(), packed.data()});
