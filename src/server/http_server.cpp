@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <map>
@@ -267,6 +267,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (m_response.body().file()) {
       m_head_sent = 0;
       m_body_sent = 0;
+      // One deadline for the whole answer, as async_write's below: a client that reads a little
+      // now and then does not earn a new write timeout with each wait.
+      m_send_deadline = std::chrono::steady_clock::now() + options().write_timeout;
       return send_from_file(close);
     }
     m_stream.expires_after(options().write_timeout);
@@ -279,8 +282,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // A body that lies in a memory file (a large cached tile, server/tile_bytes.hpp): the head with
   // MSG_MORE, so that it leaves with the body's first bytes, then the body by sendfile — the socket
   // takes the file's pages by reference instead of a copy of the bytes. Both calls never block (the
-  // socket is non-blocking); when the socket is full, wait until it drains, for at most the write
-  // timeout, and go on. The response keeps the tile, and so its pages in the file, until on_write.
+  // socket is non-blocking); when the socket is full, wait until it drains and go on, until the
+  // answer's write deadline. The response keeps the tile, and so its pages in the file, until on_write.
   void send_from_file(bool close) {
     const int sock = m_stream.socket().native_handle();
     const FileRange& file = *m_response.body().file();
@@ -316,7 +319,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void wait_writable(bool close) {
-    m_send_timer.expires_after(options().write_timeout);
+    m_send_timer.expires_at(m_send_deadline);
     m_waiting_writable = true;
     m_send_timer.async_wait([self = shared_from_this()](beast::error_code ec) {
       if (!ec && self->m_waiting_writable) {
@@ -390,6 +393,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::size_t m_body_sent = 0;  // …and through the body
   bool m_nonblocking = false;   // the socket was set non-blocking for sendfile
   bool m_waiting_writable = false;
+  std::chrono::steady_clock::time_point m_send_deadline;  // send_from_file gives up then
   net::basic_waitable_timer<std::chrono::steady_clock, net::wait_traits<std::chrono::steady_clock>, IoExecutor>
       m_send_timer{m_stream.get_executor()};  // bounds send_from_file's waits for a full socket
   std::string m_remote;

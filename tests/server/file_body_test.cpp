@@ -129,6 +129,12 @@ class SlowClient {
       return d;
     }
   }
+  // Reads `n` bytes at most, whatever has arrived (after waiting up to 5 s for the first).
+  std::size_t read_some(std::size_t n) {
+    std::vector<char> chunk(n);
+    const ssize_t got = ::recv(m_socket.native_handle(), chunk.data(), n, 0);
+    return got > 0 ? static_cast<std::size_t>(got) : 0;
+  }
   // Closes with a reset instead of a FIN, as a client that crashed.
   void reset() {
     m_socket.set_option(net::socket_base::linger(true, 0));
@@ -203,4 +209,27 @@ TEST_CASE("a client that stops reading a file body is cut off after the write ti
   other.send(get("/big/3") + get("/small"));
   CHECK(other.read().body() == s.expected[3]);
   CHECK(other.read().body() == "small");
+}
+
+TEST_CASE("a client that reads a file body a trickle at a time gets one write timeout for the whole answer",
+          "[server][sendfile]") {
+  ServerOptions options;
+  options.write_timeout = 500ms;
+  FileBodyServer s(options);
+  SlowClient trickle(s.port(), 4096);
+  trickle.send(get("/big/4"));
+  // Up to 512 KiB every 200 ms for 3 s: the socket drains enough for the server to send more
+  // well within each 500 ms, which must not restart the timeout (slowloris, in reverse).
+  for (int i = 0; i < 15; ++i) {
+    std::size_t got = 0;
+    while (got < 512 * 1024) {
+      const std::size_t n = trickle.read_some(512 * 1024 - got);
+      if (n == 0) break;
+      got += n;
+    }
+    std::this_thread::sleep_for(200ms);
+  }
+  const auto drained = trickle.drain();
+  CHECK(drained.closed_by_server);
+  CHECK(drained.bytes < s.expected[4].size());
 }
