@@ -210,13 +210,14 @@ class Session : public std::enable_shared_from_this<Session> {
         });
       };
       bool would_block = false;
-      std::optional<Response> answer = m_server.handler.handle(req, m_peer, later, false, &would_block);
+      std::optional<Response> answer = m_server.handler.handle(req, m_peer, later, false, &would_block, true);
       if (would_block) {
         // Nothing of the request was answered or written here (server/would_block.hpp). The
         // request and the peer stay as they are until the answer is written: the connection reads
         // nothing more meanwhile.
         net::post(m_server.blocking, [self = shared_from_this(), later = std::move(later)] {
-          std::optional<Response> slow = self->m_server.handler.handle(self->m_parser->get(), self->m_peer, later);
+          std::optional<Response> slow =
+              self->m_server.handler.handle(self->m_parser->get(), self->m_peer, later, true, nullptr, true);
           if (slow) later(std::move(*slow));
         });
         return;
@@ -262,8 +263,11 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     // The head formatted into the connection's reused buffer, the body sent from where it lives
     // (a cached tile: the cache's own bytes), both in one gathered write (server/response_head.hpp).
+    // A cached tile's whole answer has its head in the file already (server/tile_answer.hpp); when
+    // stopping, it still says nothing of closing, which HTTP/1.1 allows: the connection then
+    // closes after it, as an idle keep-alive connection may.
     m_head.clear();
-    append_response_head(m_head, m_response);
+    if (!m_response.body().whole()) append_response_head(m_head, m_response);
     if (m_response.body().file()) {
       m_head_sent = 0;
       m_body_sent = 0;

@@ -68,8 +68,8 @@ MemoryFile::~MemoryFile() {
   ::close(m_fd);
 }
 
-std::optional<std::uint64_t> MemoryFile::append(std::string_view bytes) noexcept {
-  const std::size_t pages = pages_for(bytes.size() == 0 ? 1 : bytes.size());
+std::optional<std::uint64_t> MemoryFile::append(std::string_view bytes, std::size_t lead) noexcept {
+  const std::size_t pages = pages_for(lead + bytes.size() == 0 ? 1 : lead + bytes.size());
   if (pages > m_capacity) return std::nullopt;
   // Claimed before written and never handed out again, whatever happens below; a range that does
   // not fit is not claimed, so a smaller one still may be.
@@ -77,18 +77,23 @@ std::optional<std::uint64_t> MemoryFile::append(std::string_view bytes) noexcept
   do {
     if (offset > m_capacity - pages) return std::nullopt;
   } while (!m_end.compare_exchange_weak(offset, offset + pages, std::memory_order_relaxed));
+  if (!write_once(offset + lead, bytes)) {  // out of memory for the file: give back what was written
+    ::fallocate(m_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset), static_cast<off_t>(pages));
+    return std::nullopt;
+  }
+  m_resident.fetch_add(pages, std::memory_order_relaxed);
+  return offset;
+}
+
+bool MemoryFile::write_once(std::uint64_t offset, std::string_view bytes) noexcept {
   std::size_t done = 0;
   while (done < bytes.size()) {
     const ssize_t n = ::pwrite(m_fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(offset + done));
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {  // out of memory for the file: give back what was written
-      ::fallocate(m_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset), static_cast<off_t>(pages));
-      return std::nullopt;
-    }
+    if (n <= 0) return false;
     done += static_cast<std::size_t>(n);
   }
-  m_resident.fetch_add(pages, std::memory_order_relaxed);
-  return offset;
+  return true;
 }
 
 void MemoryFile::release(std::uint64_t offset, std::size_t size) noexcept {

@@ -50,9 +50,14 @@ class MemoryFile {
   MemoryFile(const MemoryFile&) = delete;
   MemoryFile& operator=(const MemoryFile&) = delete;
 
-  // Copies `bytes` to a fresh range starting on a page boundary; its offset, or nullopt when the
-  // file has no room left (or the write failed). Never reuses an offset.
-  std::optional<std::uint64_t> append(std::string_view bytes) noexcept;
+  // Copies `bytes` to a fresh range starting on a page boundary, after `lead` bytes left unwritten
+  // (room for what goes in front of them later, see write_once); the range's offset, or nullopt
+  // when the file has no room left (or the write failed). Never reuses an offset.
+  std::optional<std::uint64_t> append(std::string_view bytes, std::size_t lead = 0) noexcept;
+  // Writes `bytes` at `offset`, which must lie in a range's lead: bytes never written before and
+  // never sent. The rule above holds — nothing already sent changes; a socket sending other bytes
+  // of the same page reads only its own. False when the write failed.
+  bool write_once(std::uint64_t offset, std::string_view bytes) noexcept;
   // Gives back the pages of the range at `offset` (from append()) of `size` bytes. The range must
   // not be read afterwards; a socket still sending it keeps what it has.
   void release(std::uint64_t offset, std::size_t size) noexcept;

@@ -18,7 +18,7 @@
 namespace minqing::server {
 
 Response RequestHandler::dispatch(const Request& req, std::string_view peer, std::vector<DeferredAudit>* deferred,
-                                  bool may_block) const {
+                                  bool may_block, bool whole_answers) const {
   const Target target = parse_target(to_std(req.target()));
   // Matching has no side effects and is quick; it comes first so that a slow route leaves an io
   // thread before anything else happens: the caller is then resolved once, on the blocking pool
@@ -40,7 +40,7 @@ Response RequestHandler::dispatch(const Request& req, std::string_view peer, std
     res.set(http::field::allow, Router::allow_header(m.allowed));
     return res;
   }
-  const RequestContext ctx{req, target, m.params, caller.scope, peer, caller.token, now, deferred, may_block};
+  const RequestContext ctx{req, target, m.params, caller.scope, peer, caller.token, now, deferred, may_block, whole_answers};
   return (*m.handler)(ctx);
 }
 
@@ -49,9 +49,9 @@ Response RequestHandler::handle(const Request& req, std::string_view peer) const
 }
 
 std::optional<Response> RequestHandler::handle(const Request& req, std::string_view peer, Later later, bool may_block,
-                                               bool* would_block) const noexcept {
+                                               bool* would_block, bool whole_answers) const noexcept {
   std::vector<DeferredAudit> audits;
-  Response res = answer(req, peer, &audits, may_block, would_block);
+  Response res = answer(req, peer, &audits, may_block, would_block, whole_answers);
   // Stopped before slow work: the entries collected so far are collected again by the next call.
   if (would_block != nullptr && *would_block) return std::nullopt;
   if (audits.empty()) return res;
@@ -95,11 +95,11 @@ std::optional<Response> RequestHandler::handle(const Request& req, std::string_v
 }
 
 Response RequestHandler::answer(const Request& req, std::string_view peer, std::vector<DeferredAudit>* deferred,
-                                bool may_block, bool* would_block) const noexcept {
+                                bool may_block, bool* would_block, bool whole_answers) const noexcept {
   Response res;
   if (would_block != nullptr) *would_block = false;
   try {
-    res = dispatch(req, peer, deferred, may_block);
+    res = dispatch(req, peer, deferred, may_block, whole_answers);
   } catch (const WouldBlock&) {
     if (would_block != nullptr && !may_block) {
       *would_block = true;

@@ -72,14 +72,20 @@ class RequestHandler {
   // set — call handle() again for the same request, with may_block true, on a thread that may
   // block. Without `would_block` to report it, a request that would block is answered 500 (a
   // caller's bug, never a dereferenced null).
+  //
+  // `whole_answers`: the caller writes answers to a socket itself and takes a cached tile's whole
+  // answer — its head kept formatted in front of its bytes (server/tile_answer.hpp) — as a
+  // Response whose body says whole() and which has no fields. The server's sessions do; a test
+  // that reads an answer's fields does not.
   using Later = std::function<void(Response)>;
   std::optional<Response> handle(const Request& req, std::string_view peer, Later later, bool may_block = true,
-                                 bool* would_block = nullptr) const noexcept;
+                                 bool* would_block = nullptr, bool whole_answers = false) const noexcept;
 
  private:
-  Response dispatch(const Request& req, std::string_view peer, std::vector<DeferredAudit>* deferred, bool may_block) const;
+  Response dispatch(const Request& req, std::string_view peer, std::vector<DeferredAudit>* deferred, bool may_block,
+                    bool whole_answers) const;
   Response answer(const Request& req, std::string_view peer, std::vector<DeferredAudit>* deferred, bool may_block = true,
-                  bool* would_block = nullptr) const noexcept;
+                  bool* would_block = nullptr, bool whole_answers = false) const noexcept;
   const Router* m_router;
   CallerResolver m_resolver;
   WallClock m_clock;

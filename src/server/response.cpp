@@ -24,6 +24,9 @@ Response json_text_response(std::string body, http::status status) {
 }
 
 void finalize_response(Response& res, unsigned version, bool keep_alive, bool head) {
+  // A cached tile's whole answer is final: its head was made by this function once, for exactly
+  // such a request (server/tile_answer.hpp), and lies in front of its bytes.
+  if (res.body().whole()) return;
   res.version(version);
   res.keep_alive(keep_alive);
   res.set(http::field::server, server_header());

@@ -24,7 +24,8 @@ Response json_text_response(std::string body, http::status status = http::status
 // nosniff and Content-Length. For a HEAD request (`head` true) the body is dropped while
 // Content-Length keeps announcing the size the GET answer would have had. 1xx, 204 and 304
 // answers carry neither a body nor Content-Length.
-// Call it exactly once per response, last. Never throws except std::bad_alloc.
+// Call it exactly once per response, last. A whole answer (ResponseBody::whole()) is left as it
+// is. Never throws except std::bad_alloc.
 void finalize_response(Response& res, unsigned version, bool keep_alive, bool head);
 
 }  // namespace minqing::server

@@ -42,6 +42,7 @@ struct ResponseBody {
       m_shared.reset();
       m_view = {};
       m_file.reset();
+      m_whole = false;
       return *this;
     }
 
@@ -58,7 +59,17 @@ struct ResponseBody {
       m_shared = std::move(owner);
       m_view = m_shared ? bytes : std::string_view();
       m_file = m_shared ? file : std::nullopt;
+      m_whole = false;
     }
+    // A cached tile's whole answer (server/tile_answer.hpp): `whole` is its head and `bytes` as
+    // one run of a file, kept alive by `owner`. The response then has no fields: the head is
+    // final and the server sends the run as it is.
+    void share_whole(std::shared_ptr<const void> owner, std::string_view bytes, FileRange whole) noexcept {
+      share(std::move(owner), bytes, whole);
+      m_whole = m_shared != nullptr;
+    }
+    // Whether file() is a whole answer, head included (share_whole), rather than the body alone.
+    bool whole() const noexcept { return m_whole; }
     // The owner of the shared bytes, null when the body is the owned text.
     const std::shared_ptr<const void>& shared() const noexcept { return m_shared; }
     // Where the shared bytes lie in a file, when they do.
@@ -78,12 +89,14 @@ struct ResponseBody {
       m_shared.reset();
       m_view = {};
       m_file.reset();
+      m_whole = false;
     }
 
    private:
     std::shared_ptr<const void> m_shared;
     std::string_view m_view;
     std::optional<FileRange> m_file;
+    bool m_whole = false;
   };
 
   static std::uint64_t size(const value_type& body) noexcept { return body.byte_size(); }

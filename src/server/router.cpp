@@ -80,7 +80,6 @@ bool Router::match_route(const Route& route, const std::vector<std::string>& seg
   const bool has_rest = !pattern.empty() && pattern.back().kind == Segment::Kind::rest;
   const std::size_t fixed = has_rest ? pattern.size() - 1 : pattern.size();
   if (has_rest ? segments.size() < fixed : segments.size() != fixed) return false;
-  PathParams found;
   for (std::size_t i = 0; i < fixed; ++i) {
     const Segment& p = pattern[i];
     const std::string& s = segments[i];
@@ -91,6 +90,16 @@ bool Router::match_route(const Route& route, const std::vector<std::string>& seg
     if (s.size() <= p.prefix.size() + p.suffix.size()) return false;  // the parameter is non-empty
     if (s.compare(0, p.prefix.size(), p.prefix) != 0) return false;
     if (s.compare(s.size() - p.suffix.size(), p.suffix.size(), p.suffix) != 0) return false;
+  }
+  // The path matches; its parameters are copied out only when asked for (match() tries every
+  // route first without, for each request).
+  if (!params) return true;
+  PathParams found;
+  found.reserve(pattern.size());
+  for (std::size_t i = 0; i < fixed; ++i) {
+    const Segment& p = pattern[i];
+    if (p.kind == Segment::Kind::literal) continue;
+    const std::string& s = segments[i];
     found.add(p.text, s.substr(p.prefix.size(), s.size() - p.prefix.size() - p.suffix.size()));
   }
   if (has_rest) {
@@ -101,7 +110,7 @@ bool Router::match_route(const Route& route, const std::vector<std::string>& seg
     }
     found.add(pattern.back().text, std::move(joined));
   }
-  if (params) *params = std::move(found);
+  *params = std::move(found);
   return true;
 }
 

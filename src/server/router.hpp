@@ -53,6 +53,7 @@ class PathParams {
   void add(std::string name, std::string value) {
     m_items.emplace_back(std::move(name), std::move(value));
   }
+  void reserve(std::size_t n) { m_items.reserve(n); }
   const std::vector<std::pair<std::string, std::string>>& items() const noexcept { return m_items; }
 
  private:
@@ -88,6 +89,10 @@ struct RequestContext {
   // slow part (a cold tile draw), and the server runs the request again on a thread that may
   // block (server/would_block.hpp). True elsewhere.
   bool may_block = true;
+  // True when the server writes the answer to a socket itself and takes a cached tile's whole
+  // answer, head and body prepared as one run of bytes (server/tile_answer.hpp). False for a
+  // caller that reads the answer's fields (unit tests calling handle()).
+  bool whole_answers = false;
 
   std::string_view param(std::string_view name) const { return params.at(name); }
   std::optional<std::string_view> query(std::string_view name) const noexcept {

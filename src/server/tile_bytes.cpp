@@ -8,6 +8,7 @@ TileBytes& TileBytes::operator=(TileBytes&& other) noexcept {
   m_owned = std::move(other.m_owned);
   m_file = std::move(other.m_file);
   m_offset = other.m_offset;
+  m_lead = other.m_lead;
   m_size = other.m_size;
   other.m_file.reset();
   other.m_owned.clear();
@@ -16,13 +17,13 @@ TileBytes& TileBytes::operator=(TileBytes&& other) noexcept {
 }
 
 void TileBytes::reset() noexcept {
-  if (m_file) m_file->release(m_offset, m_size);
+  if (m_file) m_file->release(m_offset, m_lead + m_size);
   m_file.reset();
   m_owned.clear();
   m_size = 0;
 }
 
-TileBytes TileBytesKeeper::keep(std::string bytes) {
+TileBytes TileBytesKeeper::keep(std::string bytes, std::size_t head_room) {
   if (bytes.size() < m_min_size || bytes.size() > m_file_capacity) return TileBytes(std::move(bytes));
   // Twice at most: in the current file, then — when that one is full — in a new one.
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -41,7 +42,7 @@ TileBytes TileBytesKeeper::keep(std::string bytes) {
       file = m_current;
     }
     // The copy into the file runs outside the lock: append() claims its range atomically.
-    if (auto offset = file->append(bytes)) return TileBytes(std::move(file), *offset, bytes.size());
+    if (auto offset = file->append(bytes, head_room)) return TileBytes(std::move(file), *offset, bytes.size(), head_room);
     std::lock_guard lock(m_mutex);
     if (m_current == file) m_current.reset();  // full (or out of memory): the next file takes it
   }

@@ -24,9 +24,10 @@ class TileBytes {
   TileBytes() = default;
   // Held as a string. Implicit, like a string: `tile->body = std::move(png)`.
   TileBytes(std::string bytes) noexcept : m_owned(std::move(bytes)) {}  // NOLINT
-  // The `size` bytes at `offset` of `file` (from MemoryFile::append), given back when destroyed.
-  TileBytes(std::shared_ptr<MemoryFile> file, std::uint64_t offset, std::size_t size) noexcept
-      : m_file(std::move(file)), m_offset(offset), m_size(size) {}
+  // The `size` bytes after `lead` unwritten ones at `offset` of `file` (from
+  // MemoryFile::append(bytes, lead)); the whole range is given back when destroyed.
+  TileBytes(std::shared_ptr<MemoryFile> file, std::uint64_t offset, std::size_t size, std::size_t lead = 0) noexcept
+      : m_file(std::move(file)), m_offset(offset), m_lead(lead), m_size(size) {}
   TileBytes(TileBytes&& other) noexcept { *this = std::move(other); }
   TileBytes& operator=(TileBytes&& other) noexcept;
   TileBytes(const TileBytes&) = delete;
@@ -34,7 +35,7 @@ class TileBytes {
   ~TileBytes() { reset(); }
 
   std::string_view view() const noexcept {
-    return m_file ? std::string_view(m_file->data(m_offset), m_size) : std::string_view(m_owned);
+    return m_file ? std::string_view(m_file->data(m_offset + m_lead), m_size) : std::string_view(m_owned);
   }
   operator std::string_view() const noexcept { return view(); }  // NOLINT: reads like a string
   std::size_t size() const noexcept { return m_file ? m_size : m_owned.size(); }
@@ -47,10 +48,24 @@ class TileBytes {
   // Where the bytes lie for sendfile; nullopt when they are held as a string.
   std::optional<FileRange> file() const noexcept {
     if (!m_file) return std::nullopt;
-    return FileRange{m_file->fd(), m_offset, m_size};
+    return FileRange{m_file->fd(), m_offset + m_lead, m_size};
   }
   // The memory they take: the string's length, or the whole pages of their range.
-  std::size_t memory() const noexcept { return m_file ? MemoryFile::pages_for(m_size) : m_owned.size(); }
+  std::size_t memory() const noexcept { return m_file ? MemoryFile::pages_for(m_lead + m_size) : m_owned.size(); }
+
+  // Room for a head in front of the bytes in their memory file (TileBytesKeeper::keep's
+  // `head_room`); 0 when held as a string.
+  std::size_t head_room() const noexcept { return m_file ? m_lead : 0; }
+  // Writes `head` into that room, right before the bytes, so that with_head(head.size()) is the
+  // head and the bytes as one run. Call it at most once per TileBytes (the room is written once,
+  // never rewritten: server/memory_file.hpp). False when it does not fit or the write failed.
+  bool write_head(std::string_view head) const noexcept {
+    return m_file && head.size() <= m_lead && m_file->write_once(m_offset + m_lead - head.size(), head);
+  }
+  // The run of a head of `head_size` bytes written by write_head() and the bytes after it.
+  FileRange with_head(std::size_t head_size) const noexcept {
+    return FileRange{m_file ? m_file->fd() : -1, m_offset + m_lead - head_size, head_size + m_size};
+  }
 
   friend bool operator==(const TileBytes& a, std::string_view b) noexcept { return a.view() == b; }
 
@@ -59,7 +74,8 @@ class TileBytes {
 
   std::string m_owned;
   std::shared_ptr<MemoryFile> m_file;
-  std::uint64_t m_offset = 0;
+  std::uint64_t m_offset = 0;  // the range's start in m_file; the bytes start m_lead after it
+  std::size_t m_lead = 0;
   std::size_t m_size = 0;
 };
 
@@ -75,7 +91,8 @@ class TileBytesKeeper {
   explicit TileBytesKeeper(std::size_t min_size = kDefaultMinSize, std::size_t file_capacity = kDefaultFileCapacity)
       : m_min_size(min_size), m_file_capacity(file_capacity) {}
 
-  TileBytes keep(std::string bytes);
+  // `head_room`: bytes left free in front of a tile kept in a file, for TileBytes::write_head.
+  TileBytes keep(std::string bytes, std::size_t head_room = 0);
   // How many memory files were opened so far (tests).
   std::size_t files_opened() const;
 

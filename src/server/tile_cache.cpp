@@ -41,22 +41,30 @@ TileCache::Shard& TileCache::shard_for(geo::TileId tile) {
   return *m_shards[h % m_shards.size()];
 }
 
+TileCache::EntryList::iterator TileCache::find(Shard& s, const std::string& key, std::uint64_t tile_code) {
+  const auto variants = s.by_tile.find(tile_code);
+  if (variants == s.by_tile.end()) return s.lru.end();
+  for (const auto it : variants->second) {
+    if (it->key == key) return it;
+  }
+  return s.lru.end();
+}
+
 CachedTilePtr TileCache::get(const std::string& key, geo::TileId tile) {
   Shard& s = shard_for(tile);
   std::lock_guard lock(s.mutex);
-  auto it = s.by_key.find(key);
-  if (it == s.by_key.end()) {
+  const auto it = find(s, key, tile_code(tile));
+  if (it == s.lru.end()) {
     ++s.misses;
     return nullptr;
   }
   ++s.hits;
-  s.lru.splice(s.lru.begin(), s.lru, it->second);
-  return it->second->tile;
+  s.lru.splice(s.lru.begin(), s.lru, it);
+  return it->tile;
 }
 
 void TileCache::remove(Shard& s, EntryList::iterator it) {
   s.bytes -= entry_size(it->key, it->tile);
-  s.by_key.erase(it->key);
   const auto variants = s.by_tile.find(tile_code(it->place.tile));
   if (variants != s.by_tile.end()) {
     auto& v = variants->second;
@@ -78,9 +86,8 @@ void TileCache::put(const std::string& key, const TilePlace& place, CachedTilePt
     ++s.not_kept;
     return;
   }
-  if (auto it = s.by_key.find(key); it != s.by_key.end()) remove(s, it->second);
+  if (const auto it = find(s, key, tile_code(place.tile)); it != s.lru.end()) remove(s, it);
   s.lru.push_front(Entry{key, std::move(tile), place});
-  s.by_key.emplace(key, s.lru.begin());
   s.by_tile[tile_code(place.tile)].push_back(s.lru.begin());
   ++m_per_zoom[static_cast<std::size_t>(place.tile.z)];
   s.bytes += size;
@@ -192,7 +199,7 @@ TileCache::Stats TileCache::stats() const {
     out.evictions += s->evictions;
     out.invalidated += s->invalidated;
     out.not_kept += s->not_kept;
-    out.entries += s->by_key.size();
+    out.entries += s->lru.size();
     out.bytes += s->bytes;
   }
   return out;

@@ -6,9 +6,11 @@
 // variant of the key (scope, scale, map combination) — a one-house edit leaves the rest of the
 // county cached.
 //
-// The hit path is one shard lock and one hash lookup, as without invalidation. Every variant of a
-// tile lives in the shard of its tile id, with an index by tile id, so that an invalidation finds
-// the tiles at a place without scanning the cache.
+// The hit path is one shard lock, one lookup of the tile id and a comparison of the keys of its
+// few variants. Every variant of a tile lives in the shard of its tile id, indexed by tile id, so
+// that an invalidation finds the tiles at a place without scanning the cache. (A second index by
+// key string, as there was until session 11, cost a tenth of a cached tile's user CPU: hashing and
+// walking ~150-byte keys.)
 
 #include <array>
 #include <atomic>
@@ -25,6 +27,7 @@
 
 #include "geo/coord.hpp"
 #include "geo/tile.hpp"
+#include "server/tile_answer.hpp"
 #include "server/tile_bytes.hpp"
 
 namespace minqing::server {
@@ -33,6 +36,7 @@ namespace minqing::server {
 struct CachedTile {
   TileBytes body;    // the encoded image (TileCache::keep)
   std::string etag;  // strong validator, quoted: "\"9f86d081884c7d65\""
+  TileAnswer answer;  // its whole plain answer, once prepared (server/tile_answer.hpp)
 };
 using CachedTilePtr = std::shared_ptr<const CachedTile>;
 
@@ -59,7 +63,10 @@ class TileCache {
 
   // A drawn tile's bytes as the cache keeps them: a large tile in a memory file, which the server
   // sends with sendfile instead of copying it into each socket (server/tile_bytes.hpp).
-  TileBytes keep(std::string png) { return m_max_bytes == 0 ? TileBytes(std::move(png)) : m_keeper.keep(std::move(png)); }
+  // In a file, room is kept in front for the tile's head (server/tile_answer.hpp).
+  TileBytes keep(std::string png) {
+    return m_max_bytes == 0 ? TileBytes(std::move(png)) : m_keeper.keep(std::move(png), kTileHeadRoom);
+  }
 
   // The tile under `key` (a tile of `tile`), marked most recently used; null on a miss.
   CachedTilePtr get(const std::string& key, geo::TileId tile);
@@ -100,13 +107,14 @@ class TileCache {
   struct Shard {
     mutable std::mutex mutex;
     EntryList lru;  // front = most recent
-    std::unordered_map<std::string, EntryList::iterator> by_key;
     std::unordered_map<std::uint64_t, std::vector<EntryList::iterator>> by_tile;  // every variant
     std::size_t bytes = 0;
     std::uint64_t hits = 0, misses = 0, evictions = 0, invalidated = 0, not_kept = 0;
   };
   Shard& shard_for(geo::TileId tile);
   void remove(Shard& s, EntryList::iterator it);
+  // The entry under `key` among the variants of its tile, or s.lru.end().
+  static EntryList::iterator find(Shard& s, const std::string& key, std::uint64_t tile_code);
   // Drops the entries of `tile` in its shard that `change` touches.
   std::size_t invalidate_tile(geo::TileId tile, const TileInvalidation& change);
   // Whether an invalidation numbered after `drawn_at` touches `place`. Locks m_log_mutex.

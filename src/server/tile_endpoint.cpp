@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 
 #include <nlohmann/json.hpp>
 
@@ -12,6 +13,7 @@
 #include "server/http_error.hpp"
 #include "server/public_url.hpp"
 #include "server/response.hpp"
+#include "server/response_head.hpp"
 #include "server/tile_invalidation.hpp"
 #include "server/tile_request.hpp"
 #include "server/tile_service_info.hpp"
@@ -107,8 +109,22 @@ Response tile(TileService& s, const RequestContext& ctx) {
     if (!ctx.may_block) throw WouldBlock{};
     cached = draw_tile(s, reader, req, key);
   }
+  const auto if_none_match = ctx.request.find(http::field::if_none_match);
+  // A plain request's answer is the same bytes every time: once prepared, sent whole from the
+  // cache (server/tile_answer.hpp).
+  const bool plain = ctx.whole_answers && ctx.request.method() == http::verb::get && ctx.request.version() == 11 &&
+                     ctx.request.keep_alive() && if_none_match == ctx.request.end();
+  const unsigned variant = TileAnswer::variant(reader.scope().is_public(), confidential);
+  if (plain) {
+    if (const auto whole = cached->answer.get(cached->body, variant)) {
+      Response res;
+      res.result(http::status::ok);
+      res.body().share_whole(cached, cached->body.view(), *whole);
+      return res;
+    }
+  }
   Response res;
-  if (etag_matches(to_std(ctx.request[http::field::if_none_match]), cached->etag)) {
+  if (if_none_match != ctx.request.end() && etag_matches(to_std(if_none_match->value()), cached->etag)) {
     res.result(http::status::not_modified);
   } else {
     res.result(http::status::ok);
@@ -119,6 +135,15 @@ Response tile(TileService& s, const RequestContext& ctx) {
   // Where the key persons live is personal data; other tiles are scoped map data.
   set_cache_policy(res, reader.scope(), confidential ? Holds::personal_data : Holds::map_data,
                    reader.scope().is_public() ? kTileMaxAge : kPrivateTileMaxAge);
+  if (plain && cached->body.head_room() != 0 && !cached->answer.get(cached->body, variant)) {
+    // The head this answer gets on the wire, kept for the next ones: finalised as the request
+    // handler will finalise this one.
+    Response final_form = res;
+    finalize_response(final_form, 11, true, false);
+    std::string head;
+    append_response_head(head, final_form);
+    cached->answer.prepare(cached->body, variant, head);
+  }
   return res;
 }
 
@@ -178,19 +203,30 @@ Response wmts_kvp(TileService& s, const RequestContext& ctx) {
 
 std::string tile_cache_key(const TileService& s, const query::ScopedReader& reader, const std::vector<std::string>& maps,
                            geo::TileId t, int scale) {
+  // Numbers written with to_chars into one buffer: this runs for every tile request.
   std::string key;
-  key.reserve(128);
+  key.reserve(192);
+  char num[24];
+  const auto append_number = [&](auto v, char after) {
+    const auto end = std::to_chars(num, num + sizeof num, v).ptr;
+    key.append(num, end);
+    key += after;
+  };
   // No data version: a change drops the tiles it touches from the cache instead (invalidation by
   // place, server/tile_invalidation.hpp), so one house edit does not re-key the whole county.
   for (const auto& name : maps) {
     key += name;
     key += '#';
-    key += std::to_string(s.styles.find(name) ? s.styles.find(name)->version : 0);
-    key += '|';
+    const style::Style* st = s.styles.find(name);
+    append_number(st ? st->version : 0, '|');
   }
   key += reader.scope().cache_key();  // role, area, maps and policy fingerprint: whatever changes the pixels
   key += '|';
-  key += std::to_string(t.z) + '/' + std::to_string(t.x) + '/' + std::to_string(t.y) + '@' + std::to_string(scale);
+  append_number(t.z, '/');
+  append_number(t.x, '/');
+  append_number(t.y, '@');
+  append_number(scale, '|');
+  key.pop_back();
   return key;
 }
 

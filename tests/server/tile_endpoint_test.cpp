@@ -2,6 +2,8 @@
 // confidential map refused, TileJSON, WMTS capabilities — and GDAL's own WMTS client reading them
 // from a real server.
 
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -18,6 +20,8 @@
 #include "store/serving_index.hpp"
 #include "server/http_server.hpp"
 #include "server/memory_file.hpp"
+#include "server/response_head.hpp"
+#include "server/tile_answer.hpp"
 #include "server/tile_bytes.hpp"
 #include "support/demo_client.hpp"
 #include "support/loopback_server.hpp"
@@ -136,6 +140,134 @@ TEST_CASE("on an io thread a cold tile is not drawn but handed on, a cached one 
   CHECK(status(*hit) == 200);
   CHECK(hit->body() == drawn->body());
   CHECK((*hit)[http::field::etag] == (*drawn)[http::field::etag]);
+}
+
+// What a server session asks of the handler (http_server.cpp): may block (the blocking pool), and
+// takes whole answers.
+std::optional<Response> session_answer(const Request& req) {
+  const RequestHandler::Later later = [](Response) { FAIL("nothing is deferred for terrain"); };
+  return sample_app().handler().handle(req, "127.0.0.1", later, true, nullptr, true);
+}
+
+// The bytes of a file range, read back from the file.
+std::string read_range(const FileRange& r) {
+  std::string out(r.size, '\0');
+  REQUIRE(::pread(r.fd, out.data(), r.size, static_cast<off_t>(r.offset)) == static_cast<ssize_t>(r.size));
+  return out;
+}
+
+TEST_CASE("a plain request for a cached tile is answered whole: the first answer's head kept before its bytes",
+          "[server][tiles]") {
+  if (!memory_file_pages_stay_whole()) {
+    WARN("no memory file on this machine: tiles are copied, never answered whole");
+    return;
+  }
+  const geo::TileId t = village_tile(16);
+  const Request req = test::request(http::verb::get, tile_path("terrain", t));
+  const auto first = session_answer(req);
+  REQUIRE(first.has_value());
+  REQUIRE(status(*first) == 200);
+  CHECK_FALSE(first->body().whole());  // the general path: fields, then the head formatted from them
+  std::string wire;
+  append_response_head(wire, *first);
+  wire += first->body().bytes();
+
+  for (int i = 0; i < 2; ++i) {
+    const auto again = session_answer(req);
+    REQUIRE(again.has_value());
+    REQUIRE(again->body().whole());
+    CHECK(status(*again) == 200);
+    CHECK(again->begin() == again->end());  // no fields: the head is in the file
+    CHECK(again->body().bytes() == first->body().bytes());
+    REQUIRE(again->body().file());
+    // What sendfile sends is exactly what the general path sent.
+    CHECK(read_range(*again->body().file()) == wire);
+  }
+
+  // Any other request for it takes the general path, fields and all.
+  const auto not_whole = [&](Request r, const char* what) {
+    INFO(what);
+    const auto res = session_answer(r);
+    REQUIRE(res.has_value());
+    CHECK_FALSE(res->body().whole());
+    CHECK((*res)[http::field::etag] == (*first)[http::field::etag]);
+    return *res;
+  };
+  CHECK(status(not_whole(test::request(http::verb::head, tile_path("terrain", t)), "HEAD")) == 200);
+  Request conditional = req;
+  conditional.set(http::field::if_none_match, (*first)[http::field::etag]);
+  CHECK(status(not_whole(conditional, "If-None-Match")) == 304);
+  Request closing = req;
+  closing.keep_alive(false);
+  CHECK(not_whole(closing, "Connection: close")[http::field::connection] == "close");
+  Request old = req;
+  old.version(10);
+  CHECK(not_whole(old, "HTTP/1.0").version() == 10);
+  // A caller that reads fields (handle() without whole answers) always gets them.
+  const Response plain = get(tile_path("terrain", t));
+  CHECK_FALSE(plain.body().whole());
+  CHECK(plain[http::field::content_type] == "image/png");
+}
+
+TEST_CASE("a tile's whole answer is kept for one answer variant and never sent for another", "[server][tiles]") {
+  TileBytesKeeper keeper(1);
+  const TileBytes body = keeper.keep(std::string(20000, 'p'), kTileHeadRoom);
+  if (!body.file()) {
+    WARN("no memory file on this machine");
+    return;
+  }
+  REQUIRE(body.head_room() == kTileHeadRoom);
+  TileAnswer answer;
+  const unsigned anonymous = TileAnswer::variant(true, false);
+  const unsigned signed_in = TileAnswer::variant(false, false);
+  REQUIRE(anonymous != signed_in);
+  CHECK_FALSE(answer.get(body, anonymous));
+  answer.prepare(body, anonymous, "HTTP/1.1 200 OK\r\nCache-Control: public\r\n\r\n");
+  REQUIRE(answer.get(body, anonymous));
+  CHECK_FALSE(answer.get(body, signed_in));
+  CHECK_FALSE(answer.get(body, TileAnswer::variant(false, true)));
+  // Prepared once: a later head (another variant, or the same again) does not overwrite it.
+  answer.prepare(body, signed_in, "HTTP/1.1 200 OK\r\nCache-Control: private\r\n\r\n");
+  CHECK_FALSE(answer.get(body, signed_in));
+  const std::string whole = read_range(*answer.get(body, anonymous));
+  CHECK(whole == "HTTP/1.1 200 OK\r\nCache-Control: public\r\n\r\n" + std::string(20000, 'p'));
+  // The body itself is unchanged by the head before it.
+  CHECK(body.view() == std::string(20000, 'p'));
+  // A head larger than the room is not kept.
+  TileAnswer other;
+  other.prepare(body, anonymous, std::string(kTileHeadRoom + 1, 'h'));
+  CHECK_FALSE(other.get(body, anonymous));
+}
+
+TEST_CASE("over a real connection, repeated plain requests for a tile get the same bytes", "[server][tiles]") {
+  const geo::TileId t = village_tile(15);
+  test::LoopbackServer http(sample_app().handler());
+  const std::string url = http.url() + tile_path("terrain", t);
+  // One curl, one keep-alive connection, three requests: the first is drawn (general path), the
+  // others are answered whole. curl writes the three heads, as received, one after the other.
+  const auto dir = test::scratch_dir("whole_answer_wire");
+  const auto file = [&](const std::string& name) { return (dir / name).string(); };
+  const auto out = test::run_command("curl -s -D '" + file("heads") + "' -o '" + file("1.png") + "' -o '" +
+                                     file("2.png") + "' -o '" + file("3.png") + "' '" + url + "' '" + url + "' '" +
+                                     url + "' 2>&1");
+  INFO(out.output);
+  REQUIRE(out.exit_code == 0);
+  const auto slurp = [](const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  const std::string heads = slurp(file("heads"));
+  REQUIRE(heads.size() % 3 == 0);
+  const std::string one = heads.substr(0, heads.size() / 3);
+  INFO(one);
+  CHECK(one.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+  CHECK(one.find("Content-Type: image/png\r\n") != std::string::npos);
+  CHECK(heads == one + one + one);
+  const std::string png = slurp(file("1.png"));
+  CHECK(one.find("Content-Length: " + std::to_string(png.size()) + "\r\n") != std::string::npos);
+  CHECK(render::decode_png(png).width == 256);
+  CHECK(slurp(file("2.png")) == png);
+  CHECK(slurp(file("3.png")) == png);
 }
 
 TEST_CASE("anonymous callers see the public scope: terrain only, key_persons not even named", "[server][tiles]") {
