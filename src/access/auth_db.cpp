@@ -506,11 +506,11 @@ std::string AuthDb::create_session(const User& user, TimePoint now) {
 
 std::optional<Session> AuthDb::resolve_session(std::string_view token, TimePoint now) {
   if (!looks_like_session_token(token)) return std::nullopt;
-  const std::string hash = session_token_hash(token);
   const std::int64_t t = to_unix(now);
-  if (auto cached = m_impl->sessions.find(hash, m_impl->commits.load(), now, m_impl->options)) {
+  if (auto cached = m_impl->sessions.find(token, m_impl->commits.load(), now, m_impl->options)) {
     return cached;
   }
+  const std::string hash = session_token_hash(token);
   std::lock_guard lock(m_impl->mutex);
   Session session;
   std::int64_t last_seen = 0;
@@ -548,7 +548,7 @@ std::optional<Session> AuthDb::resolve_session(std::string_view token, TimePoint
     times.last_seen = t;
   }
   // Read under the mutex: a commit after this read makes the entry stale at once.
-  m_impl->sessions.put(hash, session, times, m_impl->commits.load(), now);
+  m_impl->sessions.put(token, session, times, m_impl->commits.load(), now);
   return session;
 }
 

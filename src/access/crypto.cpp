@@ -45,6 +45,20 @@ std::string Sha256::hex() {
   return std::string(out, crypto_hash_sha256_BYTES * 2);
 }
 
+KeyedShortHash::KeyedShortHash() {
+  static_assert(sizeof m_key == crypto_shorthash_siphashx24_KEYBYTES);
+  static_assert(kBytes == crypto_shorthash_siphashx24_BYTES);
+  ensure_sodium();
+  randombytes_buf(m_key, sizeof m_key);
+}
+
+std::string KeyedShortHash::operator()(std::string_view data) const {
+  std::string out(kBytes, '\0');
+  crypto_shorthash_siphashx24(reinterpret_cast<unsigned char*>(out.data()),
+                              reinterpret_cast<const unsigned char*>(data.data()), data.size(), m_key);
+  return out;
+}
+
 std::string random_bytes(std::size_t n) {
   ensure_sodium();
   std::string out(n, '\0');

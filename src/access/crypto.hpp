@@ -33,6 +33,21 @@ class Sha256 {
   alignas(64) unsigned char m_state[128];  // crypto_hash_sha256_state (104 bytes), kept opaque
 };
 
+// A keyed 128-bit hash (SipHash-2-4 with 128-bit output) for in-memory lookup tables keyed by a
+// secret: with a random key per table, nobody without the key can predict or collide its values,
+// and the table holds no secret. ~30× cheaper than SHA-256 on a session token. Not a digest to
+// store or compare across processes.
+class KeyedShortHash {
+ public:
+  static constexpr std::size_t kBytes = 16;
+  KeyedShortHash();  // a fresh random key
+  // The hash of `data`, as kBytes raw bytes.
+  std::string operator()(std::string_view data) const;
+
+ private:
+  unsigned char m_key[16];
+};
+
 // `n` bytes from the operating system's CSPRNG.
 std::string random_bytes(std::size_t n);
 

@@ -20,11 +20,12 @@ bool session_too_early(const SessionTimes& s, std::int64_t t) noexcept {
   return t < s.created - 300;
 }
 
-std::optional<Session> SessionCache::find(const std::string& token_hash, std::uint64_t commits,
+std::optional<Session> SessionCache::find(std::string_view token, std::uint64_t commits,
                                           TimePoint now, const AuthOptions& options) const {
   const std::int64_t t = unix_seconds(now);
+  const std::string key = m_key_of(token);
   std::lock_guard lock(m_mutex);
-  const auto it = m_entries.find(token_hash);
+  const auto it = m_entries.find(key);
   if (it == m_entries.end()) return std::nullopt;
   const Entry& e = it->second;
   if (e.commits != commits || t < e.read_at || t >= e.read_at + m_recheck) return std::nullopt;
@@ -35,12 +36,13 @@ std::optional<Session> SessionCache::find(const std::string& token_hash, std::ui
   return s;
 }
 
-void SessionCache::put(const std::string& token_hash, const Session& session,
+void SessionCache::put(std::string_view token, const Session& session,
                        const SessionTimes& times, std::uint64_t commits, TimePoint now) {
+  std::string key = m_key_of(token);
   std::lock_guard lock(m_mutex);
   // Bounded: when full, start again (entries are re-read within a second anyway).
   if (m_entries.size() >= m_capacity) m_entries.clear();
-  m_entries.insert_or_assign(token_hash, Entry{session, times, commits, unix_seconds(now)});
+  m_entries.insert_or_assign(std::move(key), Entry{session, times, commits, unix_seconds(now)});
 }
 
 }  // namespace minqing::access

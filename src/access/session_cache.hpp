@@ -12,16 +12,22 @@
 //   - it is still live by the rules of AuthDb::resolve_session at the asking time (lifetime, idle
 //     time, a clock not far before its creation), and its last-seen time is less than a minute old,
 //     so the once-a-minute last-seen write still happens through the database.
-// Entries are keyed by the token's SHA-256, never by the token. Thread-safe.
+// Entries are keyed by a keyed hash of the token (SipHash-128 under a random key of this cache,
+// access/crypto.hpp), never by the token: the table holds nothing a memory dump could sign in
+// with. Not by its SHA-256 as the database is: that hash was a sixth of a cached tile's user-space
+// instructions (issue 12, session 11); the database is asked, and SHA-256 computed, on a miss only.
+// Thread-safe.
 
 #include <chrono>
 #include <cstdint>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "access/auth_db.hpp"
+#include "access/crypto.hpp"
 
 namespace minqing::access {
 
@@ -39,14 +45,14 @@ class SessionCache {
                         std::size_t capacity = 4096) noexcept
       : m_recheck(recheck.count()), m_capacity(capacity) {}
 
-  // The session cached under `token_hash` if it may answer at `now` (see above), with its
-  // last-seen time brought to `now`.
-  std::optional<Session> find(const std::string& token_hash, std::uint64_t commits, TimePoint now,
+  // The session cached for `token` if it may answer at `now` (see above), with its last-seen time
+  // brought to `now`.
+  std::optional<Session> find(std::string_view token, std::uint64_t commits, TimePoint now,
                               const AuthOptions& options) const;
 
-  // Remembers a live session read from the database at `now`, when `commits` commits had been
-  // made through the connection; `times.last_seen` is the value the database now holds.
-  void put(const std::string& token_hash, const Session& session, const SessionTimes& times,
+  // Remembers a live session of `token` read from the database at `now`, when `commits` commits
+  // had been made through the connection; `times.last_seen` is the value the database now holds.
+  void put(std::string_view token, const Session& session, const SessionTimes& times,
            std::uint64_t commits, TimePoint now);
 
  private:
@@ -56,6 +62,7 @@ class SessionCache {
     std::uint64_t commits = 0;
     std::int64_t read_at = 0;
   };
+  KeyedShortHash m_key_of;  // token → table key
   std::int64_t m_recheck;
   std::size_t m_capacity;
   mutable std::mutex m_mutex;

@@ -71,6 +71,16 @@ void Router::add(http::verb method, std::string_view pattern, Handler handler, P
                                   route.pattern + " registered twice");
     }
   }
+  const std::size_t index = m_routes.size();
+  if (!route.segments.empty() && route.segments.front().kind == Segment::Kind::literal) {
+    const std::string& first = route.segments.front().text;
+    auto it = std::find_if(m_by_first_literal.begin(), m_by_first_literal.end(),
+                           [&](const auto& entry) { return entry.first == first; });
+    if (it == m_by_first_literal.end()) it = m_by_first_literal.insert(m_by_first_literal.end(), {first, {}});
+    it->second.push_back(index);
+  } else {
+    m_open_first.push_back(index);
+  }
   m_routes.push_back(std::move(route));
 }
 
@@ -118,7 +128,23 @@ Router::Match Router::match(http::verb method, const std::vector<std::string>& s
   Match m;
   const Route* chosen = nullptr;
   const Route* get_fallback = nullptr;
-  for (const auto& r : m_routes) {
+  // Only the routes whose first segment can match, merged in registration order (the first
+  // route registered for a method wins, as when every route was tried).
+  static const std::vector<std::size_t> kNone;
+  const std::vector<std::size_t>* literal = &kNone;
+  if (!segments.empty()) {
+    for (const auto& [first, indices] : m_by_first_literal) {
+      if (first == segments.front()) {
+        literal = &indices;
+        break;
+      }
+    }
+  }
+  std::size_t a = 0, b = 0;
+  while (a < literal->size() || b < m_open_first.size()) {
+    const bool take_literal =
+        b == m_open_first.size() || (a < literal->size() && (*literal)[a] < m_open_first[b]);
+    const Route& r = m_routes[take_literal ? (*literal)[a++] : m_open_first[b++]];
     if (!match_route(r, segments, nullptr)) continue;
     m.path_known = true;
     if (std::find(m.allowed.begin(), m.allowed.end(), r.method) == m.allowed.end())

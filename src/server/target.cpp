@@ -1,5 +1,7 @@
 #include "server/target.hpp"
 
+#include <algorithm>
+
 #include "base/error.hpp"
 
 namespace minqing::server {
@@ -16,6 +18,10 @@ int hex_value(char c) noexcept {
 }  // namespace
 
 std::string percent_decode(std::string_view text, bool plus_is_space, std::string_view what) {
+  // Most segments and parameters have nothing to decode: copied whole (every request's path goes
+  // through here).
+  using namespace std::string_view_literals;
+  if (text.find_first_of(plus_is_space ? "%+\0"sv : "%\0"sv) == std::string_view::npos) return std::string(text);
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -69,6 +75,7 @@ Target parse_target(std::string_view target) {
   const auto q = target.find('?');
   t.path = std::string(target.substr(0, q));
   std::string_view rest = std::string_view(t.path).substr(1);
+  t.segments.reserve(static_cast<std::size_t>(std::count(rest.begin(), rest.end(), '/')) + 1);
   // "/" has no segments; "/a/" has {"a", ""}: a trailing slash is a distinct (usually unrouted)
   // path.
   while (!t.path.empty() && t.path != "/") {

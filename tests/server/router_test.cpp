@@ -130,3 +130,31 @@ TEST_CASE("Router: a route is slow unless registered quick, and HEAD takes its G
   CHECK(routes[2].pace == Pace::slow);
   CHECK(routes[3].method == http::verb::put);
 }
+
+TEST_CASE("Router: the first route registered for a method wins, whether its pattern starts with a literal or a "
+          "parameter", "[server][router]") {
+  // Routes are tried by their first segment (an index), merged back into registration order.
+  Router r;
+  r.get("/{kind}/x", named("open first"));
+  r.get("/lit/x", named("literal"));
+  r.get("/lit/{id}", named("literal, later"));
+  r.post("/lit/x", named("post"));
+  r.get("/{rest*}", named("rest"));
+  CHECK(call(match(r, http::verb::get, "/lit/x")) == "open first");
+  CHECK(call(match(r, http::verb::get, "/lit/y")) == "literal, later");
+  CHECK(call(match(r, http::verb::get, "/other/x")) == "open first");
+  CHECK(call(match(r, http::verb::get, "/other/y")) == "rest");
+  CHECK(call(match(r, http::verb::post, "/lit/x")) == "post");
+  CHECK(call(match(r, http::verb::head, "/lit/x")) == "open first");
+  // Allowed methods gather every matching route, indexed or not.
+  const auto put = match(r, http::verb::put, "/lit/x");
+  CHECK(put.handler == nullptr);
+  CHECK(put.path_known);
+  CHECK(Router::allow_header(put.allowed) == "GET, HEAD, POST");
+
+  Router later;
+  later.get("/lit/x", named("literal"));
+  later.get("/{kind}/x", named("open first"));
+  CHECK(call(match(later, http::verb::get, "/lit/x")) == "literal");
+  CHECK(call(match(later, http::verb::get, "/else/x")) == "open first");
+}
