@@ -111,7 +111,10 @@ void shade_span_baseline(const ShadeConstants& c, const float* dzdx, const float
     return _mm_cvttps_epi32(_mm_add_ps(_mm_min_ps(_mm_max_ps(_mm_mul_ps(v, byte), zero), byte), half));
   };
   for (; i + 4 <= n; i += 4) {
-    const __m128 dx = _mm_mul_ps(_mm_loadu_ps(dzdx + i), zf), dy = _mm_mul_ps(_mm_loadu_ps(dzdy + i), zf);
+    const __m128 gx = _mm_loadu_ps(dzdx + i), gy = _mm_loadu_ps(dzdy + i);
+    // Nothing to shade (outside the grid, no data, or done): the values are left unspecified.
+    if (_mm_movemask_ps(_mm_cmpord_ps(gx, gy)) == 0) continue;
+    const __m128 dx = _mm_mul_ps(gx, zf), dy = _mm_mul_ps(gy, zf);
     const __m128 g2 = _mm_add_ps(_mm_mul_ps(dx, dx), _mm_mul_ps(dy, dy));
     const __m128 inv = _mm_div_ps(one, _mm_sqrt_ps(_mm_add_ps(g2, one)));
     __m128 lit = zero;
@@ -256,9 +259,22 @@ MINQING_AVX2 __m256 fraction_avx2(__m256d c_lo, __m256d c_hi, __m256i c0) {
 
 // f's bilinear form at (u, v) within cells k (f00 = f[k], f10 = f[k + 1], f01 = f[k + nx],
 // f11 = f[k + nx + 1]; `below` = f + nx), as interpolate_one computes it; NaN outside `lanes`.
-MINQING_AVX2 __m256 bilinear_avx2(const float* f, const float* below, __m256i k, __m256 u, __m256 v, __m256i lanes) {
-  const __m256 f00 = _mm256_i32gather_ps(f, k, 4), f10 = _mm256_i32gather_ps(f + 1, k, 4);
-  const __m256 f01 = _mm256_i32gather_ps(below, k, 4), f11 = _mm256_i32gather_ps(below + 1, k, 4);
+// `one_cell`: every lane is in cell k0 (a cell spans 8-19 pixels at z17-z18), whose four values are
+// then read once instead of gathered for each lane.
+MINQING_AVX2 __m256 bilinear_avx2(const float* f, const float* below, __m256i k, bool one_cell, int k0, __m256 u,
+                                  __m256 v, __m256i lanes) {
+  __m256 f00, f10, f01, f11;
+  if (one_cell) {
+    f00 = _mm256_set1_ps(f[k0]);
+    f10 = _mm256_set1_ps(f[k0 + 1]);
+    f01 = _mm256_set1_ps(below[k0]);
+    f11 = _mm256_set1_ps(below[k0 + 1]);
+  } else {
+    f00 = _mm256_i32gather_ps(f, k, 4);
+    f10 = _mm256_i32gather_ps(f + 1, k, 4);
+    f01 = _mm256_i32gather_ps(below, k, 4);
+    f11 = _mm256_i32gather_ps(below + 1, k, 4);
+  }
   const __m256 c1 = _mm256_sub_ps(f10, f00), c2 = _mm256_sub_ps(f01, f00);
   const __m256 c3 = _mm256_sub_ps(_mm256_sub_ps(f11, f10), _mm256_sub_ps(f01, f00));
   const __m256 r = _mm256_add_ps(_mm256_add_ps(f00, _mm256_mul_ps(c1, u)), _mm256_mul_ps(_mm256_add_ps(c2, _mm256_mul_ps(c3, u)), v));
@@ -293,7 +309,10 @@ __attribute__((target("avx2"))) std::size_t shade_span_avx2(const ShadeConstants
   const __m256 full = _mm256_set1_ps(c.full_accent);
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) {
-    const __m256 dx = _mm256_mul_ps(_mm256_loadu_ps(dzdx + i), zf), dy = _mm256_mul_ps(_mm256_loadu_ps(dzdy + i), zf);
+    const __m256 gx = _mm256_loadu_ps(dzdx + i), gy = _mm256_loadu_ps(dzdy + i);
+    // Nothing to shade (outside the grid, no data, or done): the values are left unspecified.
+    if (_mm256_movemask_ps(_mm256_cmp_ps(gx, gy, _CMP_ORD_Q)) == 0) continue;
+    const __m256 dx = _mm256_mul_ps(gx, zf), dy = _mm256_mul_ps(gy, zf);
     const __m256 g2 = _mm256_add_ps(_mm256_mul_ps(dx, dx), _mm256_mul_ps(dy, dy));
     const __m256 inv = _mm256_div_ps(one, _mm256_sqrt_ps(_mm256_add_ps(g2, one)));
     __m256 lit = zero;
@@ -368,8 +387,11 @@ __attribute__((target("avx2"))) std::size_t interpolate_avx2(const GradientGrid&
     const __m256i y0 = _mm256_min_epi32(_mm256_set_m128i(_mm256_cvttpd_epi32(y_hi), _mm256_cvttpd_epi32(y_lo)), last_y);
     const __m256i k = _mm256_and_si256(_mm256_add_epi32(_mm256_mullo_epi32(y0, nx), x0), lanes);
     const __m256 u = fraction_avx2(x_lo, x_hi, x0), v = fraction_avx2(y_lo, y_hi, y0);
-    _mm256_storeu_ps(gx + i, bilinear_avx2(g.gx, gx_below, k, u, v, lanes));
-    _mm256_storeu_ps(gy + i, bilinear_avx2(g.gy, gy_below, k, u, v, lanes));
+    const int k0 = _mm256_cvtsi256_si32(k);
+    const bool one_cell =
+        valid == 0xff && _mm256_movemask_epi8(_mm256_cmpeq_epi32(k, _mm256_set1_epi32(k0))) == static_cast<int>(0xffffffff);
+    _mm256_storeu_ps(gx + i, bilinear_avx2(g.gx, gx_below, k, one_cell, k0, u, v, lanes));
+    _mm256_storeu_ps(gy + i, bilinear_avx2(g.gy, gy_below, k, one_cell, k0, u, v, lanes));
   }
   return i;
 }
