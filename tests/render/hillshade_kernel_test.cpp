@@ -186,6 +186,12 @@ TEST_CASE("hillshade kernel: AVX2 interpolation reads the gradients of the basel
     cy.push_back(i % 5 == 0 ? specials[static_cast<std::size_t>(i / 5) % specials.size()] : coord(rng) * ny / nx);
     skip.push_back(i % 9 == 4 ? 1 : 0);
   }
+  // Runs of points in one cell (a cell is 8-19 pixels at z17-z18), one run with a skipped point.
+  for (int i = 0; i < 48; ++i) {
+    cx.push_back(2.05 + i * 0.018);
+    cy.push_back(1.5 + i * 0.001);
+    skip.push_back(i == 30 ? 1 : 0);
+  }
   const std::size_t n = cx.size() - 3;  // a tail after the groups of eight
   std::vector<float> base_x(n), base_y(n), avx_x(n), avx_y(n);
   render::set_kernel_isa(render::KernelIsa::baseline);
