@@ -62,15 +62,6 @@ void compute_gradients(ReliefSource::Grid& g, std::vector<float>& gx, std::vecto
 }
 
 // One PROJ transform per thread and CRS: Transform is not thread-safe.
-// Round half away from zero, as std::lround, without the libm call (the blend over an opaque
-// destination, four per pixel).
-std::uint8_t to_byte(double v) {
-  const double s = v * 255.0;
-  if (!(s > 0)) return 0;  // also NaN
-  if (s >= 255) return 255;
-  return static_cast<std::uint8_t>(static_cast<int>(s + 0.5));
-}
-
 const geo::Transform& to_grid_transform(const std::string& crs) {
   thread_local std::map<std::string, std::unique_ptr<geo::Transform>> transforms;
   auto& t = transforms[crs];
@@ -205,6 +196,10 @@ namespace {
 constexpr std::array<double, 16> kSpanWeights = {0.5 / 16,  1.5 / 16,  2.5 / 16,  3.5 / 16,  4.5 / 16,  5.5 / 16,
                                                  6.5 / 16,  7.5 / 16,  8.5 / 16,  9.5 / 16,  10.5 / 16, 11.5 / 16,
                                                  12.5 / 16, 13.5 / 16, 14.5 / 16, 15.5 / 16};
+// 1 − kSpanWeights[k], exact as they are.
+constexpr std::array<double, 16> kSpanKeep = {15.5 / 16, 14.5 / 16, 13.5 / 16, 12.5 / 16, 11.5 / 16, 10.5 / 16,
+                                              9.5 / 16,  8.5 / 16,  7.5 / 16,  6.5 / 16,  5.5 / 16,  4.5 / 16,
+                                              3.5 / 16,  2.5 / 16,  1.5 / 16,  0.5 / 16};
 }  // namespace
 
 bool ReliefSource::render_hillshade(const geo::BBox& extent, int width, int height, const HillshadeParams& p,
@@ -219,8 +214,10 @@ bool ReliefSource::render_hillshade(const geo::BBox& extent, int width, int heig
   std::vector<geo::Coord> row_cells;  // per node column: grid cell coordinates at the row's y
   // One row's gradients (NaN: nothing to shade there) and shaded pixels, for shade_span.
   const auto w = static_cast<std::size_t>(width);
+  std::vector<double> row_cx(w), row_cy(w);  // grid cell coordinates
   std::vector<float> row_gx(w), row_gy(w), sa(w), sr(w), sg(w), sb(w);
   std::vector<std::uint32_t> packed(w);
+  const ShadedSpan shaded{sa.data(), sr.data(), sg.data(), sb.data(), packed.data()};
   // Where grids overlap (neighbouring villages), the first grid with data shades the pixel.
   std::vector<std::uint8_t> done(static_cast<std::size_t>(width) * height, 0);
   for (const auto& dem_ptr : m_dems) {
@@ -257,7 +254,7 @@ bool ReliefSource::render_hillshade(const geo::BBox& extent, int width, int heig
     // per pixel.
     for (auto& n : nodes) n = {(n.x - g.origin_x) / g.cell_x - 0.5, (g.origin_y - n.y) / g.cell_y - 0.5};
     row_cells.resize(static_cast<std::size_t>(nw));
-    const double max_cx = g.nx - 1, max_cy = g.ny - 1;
+    const GradientGrid grid{dem.gx.data(), dem.gy.data(), g.nx, g.ny};
     const auto span = static_cast<std::size_t>(x_hi - x_lo + 1);
     for (int y = y_lo; y <= y_hi; ++y) {
       const double fy = (y + 0.5) / kStep;
@@ -270,72 +267,40 @@ bool ReliefSource::render_hillshade(const geo::BBox& extent, int width, int heig
       }
       std::uint32_t* row = reinterpret_cast<std::uint32_t*>(argb + static_cast<std::ptrdiff_t>(y) * stride);
       std::uint8_t* done_row = done.data() + static_cast<std::size_t>(y) * width;
-      // 1. Each pixel's gradient, bilinear between the grid's cells (NaN: no data, or done). A cell
-      // spans many pixels at high zooms (a 10 m cell is ~19 pixels at z18): its corners are read
-      // and turned into the bilinear form's coefficients once per cell entered, not per pixel.
-      std::size_t cell = std::numeric_limits<std::size_t>::max();
-      float ax[4] = {}, ay[4] = {};
-      // Pixel by pixel along each span of kStep pixels between two transform nodes. Within a span
-      // the node pair is fixed and a pixel's weight tx is one of kStep values (exact in binary: the
-      // same doubles the formula per pixel gave), so they are looked up, not recomputed.
+      // 1. Each pixel's place in the grid's cells, between the transform nodes of its span: pixel by
+      // pixel along each span of kStep pixels between two nodes. Within a span the node pair is
+      // fixed and a pixel's weight tx is one of kStep values (exact in binary, as is 1 − tx: the
+      // same doubles the formula per pixel gave), so they are looked up, not recomputed; a whole
+      // span is a loop of fixed length, which the compiler vectorises.
       for (int x = x_lo; x <= x_hi;) {
         const int i0 = std::min(static_cast<int>((x + 0.5) / kStep), gw - 2);
         // Past the last node pair (i0 clamped) the weight keeps growing: one pixel at a time.
         const bool clamped = (x + 0.5) / kStep >= i0 + 1;
         const int span_end = clamped ? x : std::min(x_hi, (i0 + 1) * kStep - 1);
-        const geo::Coord& a = row_cells[static_cast<std::size_t>(i0 - i_lo)];
-        const geo::Coord& b = row_cells[static_cast<std::size_t>(i0 - i_lo + 1)];
-        for (; x <= span_end; ++x) {
-          const auto o = static_cast<std::size_t>(x - x_lo);
-          row_gx[o] = row_gy[o] = std::numeric_limits<float>::quiet_NaN();
-          if (done_row[x]) continue;
-          const double tx = clamped ? (x + 0.5) / kStep - i0 : kSpanWeights[x - i0 * kStep];
-          const double cx = a.x * (1 - tx) + b.x * tx;
-          const double cy = a.y * (1 - tx) + b.y * tx;
-          if (cx < 0 || cy < 0 || cx > max_cx || cy > max_cy) continue;
-          const int x0 = std::min(static_cast<int>(cx), g.nx - 2), y0 = std::min(static_cast<int>(cy), g.ny - 2);
-          if (x0 < 0 || y0 < 0) continue;
-          const std::size_t k = static_cast<std::size_t>(y0) * g.nx + x0;
-          if (k != cell) {
-            cell = k;
-            const auto coefficients = [&](const std::vector<float>& f, float* c) {
-              const float f00 = f[k], f10 = f[k + 1], f01 = f[k + g.nx], f11 = f[k + g.nx + 1];
-              c[0] = f00;
-              c[1] = f10 - f00;
-              c[2] = f01 - f00;
-              c[3] = (f11 - f10) - (f01 - f00);
-            };
-            coefficients(dem.gx, ax);
-            coefficients(dem.gy, ay);
+        const geo::Coord a = row_cells[static_cast<std::size_t>(i0 - i_lo)];
+        const geo::Coord b = row_cells[static_cast<std::size_t>(i0 - i_lo + 1)];
+        double* cx = row_cx.data() + (x - x_lo);
+        double* cy = row_cy.data() + (x - x_lo);
+        if (!clamped && x == i0 * kStep && span_end == x + kStep - 1) {
+          for (int k = 0; k < kStep; ++k) {
+            cx[k] = a.x * kSpanKeep[static_cast<std::size_t>(k)] + b.x * kSpanWeights[static_cast<std::size_t>(k)];
+            cy[k] = a.y * kSpanKeep[static_cast<std::size_t>(k)] + b.y * kSpanWeights[static_cast<std::size_t>(k)];
           }
-          const auto u = static_cast<float>(cx - x0), v = static_cast<float>(cy - y0);
-          row_gx[o] = ax[0] + ax[1] * u + (ax[2] + ax[3] * u) * v;
-          row_gy[o] = ay[0] + ay[1] * u + (ay[2] + ay[3] * u) * v;
-        }
-      }
-      // 2. Their shades, four at a time.
-      shade_span(shade, row_gx.data(), row_gy.data(), span, ShadedSpan{sa.data(), sr.data(), sg.data(), sb.data(), packed.data()});
-      // 3. Onto the row.
-      for (int x = x_lo; x <= x_hi; ++x) {
-        const auto o = static_cast<std::size_t>(x - x_lo);
-        if (std::isnan(row_gx[o]) || std::isnan(row_gy[o])) continue;
-        done_row[x] = 1;
-        if (!(sa[o] > 0)) continue;
-        const std::uint32_t dst = row[x];
-        if (dst == 0) {
-          // Over a transparent pixel (the hillshade symbolizer's own image): the source itself.
-          row[x] = packed[o];
+          x += kStep;
           continue;
         }
-        // Over the destination pixel (premultiplied ARGB32, native endian).
-        const double s_a = sa[o];
-        const double da = (dst >> 24) / 255.0, dr = ((dst >> 16) & 255) / 255.0, dg = ((dst >> 8) & 255) / 255.0,
-                     db = (dst & 255) / 255.0;
-        const double oa = s_a + da * (1 - s_a), orr = sr[o] + dr * (1 - s_a), og = sg[o] + dg * (1 - s_a),
-                     ob = sb[o] + db * (1 - s_a);
-        row[x] = (std::uint32_t{to_byte(oa)} << 24) | (std::uint32_t{to_byte(orr)} << 16) |
-                 (std::uint32_t{to_byte(og)} << 8) | std::uint32_t{to_byte(ob)};
+        for (int o = 0; x <= span_end; ++x, ++o) {
+          const double tx = clamped ? (x + 0.5) / kStep - i0 : kSpanWeights[static_cast<std::size_t>(x - i0 * kStep)];
+          cx[o] = a.x * (1 - tx) + b.x * tx;
+          cy[o] = a.y * (1 - tx) + b.y * tx;
+        }
       }
+      // 2. Their gradients, bilinear between the grid's cells (NaN: no data, or done).
+      interpolate_gradients(grid, row_cx.data(), row_cy.data(), done_row + x_lo, span, row_gx.data(), row_gy.data());
+      // 3. Their shades, eight or four at a time.
+      shade_span(shade, row_gx.data(), row_gy.data(), span, shaded);
+      // 4. Onto the row.
+      composite_span(row_gx.data(), row_gy.data(), shaded, span, row + x_lo, done_row + x_lo);
     }
   }
   return touched;
