@@ -226,6 +226,10 @@ void close_chunk(std::string& out, std::size_t at) {
   put_u32(out, libdeflate_crc32(0, out.data() + at + 4, n + 4));
 }
 
+// The most a thread keeps of its encoding buffers between images: a 512 px (@2x) tile's RGBA
+// scanlines and their deflated bound.
+constexpr std::size_t kKeptBytes = 1100 * 1024;
+
 // The filter byte and filtered bytes of one row (`bpp` bytes a pixel); `prev` is the row above
 // (null for the first).
 void filter_row(PngFilter f, const std::uint8_t* row, const std::uint8_t* prev, std::size_t n, int bpp, std::uint8_t* out) {
@@ -295,11 +299,13 @@ bool scanlines(const std::uint8_t* argb, int width, int height, int stride, int 
 // by libdeflate at `level`.
 std::string write_png_deflate(const std::vector<std::uint8_t>& raw, int width, int height, int channels, int level) {
   libdeflate_compressor* c = compressor(level);
-  // Compressed into a buffer kept by the thread, then copied into a string of its own size: a
-  // string reserved for the bound (about the raw size, ~200 KB a 256 px tile) would keep that
-  // capacity wherever the PNG is kept.
-  thread_local std::vector<char> deflated;
+  // Compressed into a buffer kept by the thread (up to kKeptBytes), then copied into a string of
+  // its own size: a string reserved for the bound (about the raw size, ~200 KB a 256 px tile)
+  // would keep that capacity wherever the PNG is kept.
+  thread_local std::vector<char> kept;
+  std::vector<char> once;
   const std::size_t bound = libdeflate_zlib_compress_bound(c, raw.size());
+  std::vector<char>& deflated = bound <= kKeptBytes ? kept : once;
   if (deflated.size() < bound) deflated.resize(bound);
   const std::size_t n = libdeflate_zlib_compress(c, raw.data(), raw.size(), deflated.data(), bound);
   if (n == 0) throw RenderError("libdeflate: the compressed tile does not fit its bound");
@@ -324,8 +330,12 @@ std::string write_png_deflate(const std::vector<std::uint8_t>& raw, int width, i
 std::string encode_png(const std::uint8_t* argb, int width, int height, int stride, const PngOptions& options) {
   if (!options.palette && (options.filter == PngFilter::none || options.filter == PngFilter::sub || options.filter == PngFilter::up) &&
       options.deflate_level > 0) {
-    // Kept by the thread: a tile's scanlines are ~200 KB, fresh pages at every tile otherwise.
-    thread_local std::vector<std::uint8_t> raw;
+    // Kept by the thread: a tile's scanlines are ~200 KB, fresh pages at every tile otherwise. A
+    // larger image (a printed sheet's) gets its own buffer, not kept.
+    thread_local std::vector<std::uint8_t> kept;
+    std::vector<std::uint8_t> once;
+    const std::size_t most = (static_cast<std::size_t>(width) * 4 + 1) * static_cast<std::size_t>(height);
+    std::vector<std::uint8_t>& raw = most <= kKeptBytes ? kept : once;
     // RGB when every pixel is opaque (map tiles, with their background), found while converting;
     // else RGBA from the start.
     int channels = 3;

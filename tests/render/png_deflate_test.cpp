@@ -103,3 +103,26 @@ TEST_CASE("png: a tile's bytes do not depend on what the thread encoded before",
   CHECK(encode_small() == fresh);
   CHECK(render::decode_png(fresh).color_type == 6);
 }
+
+// A printed sheet's image is larger than the buffers a thread keeps between tiles: it gets its own,
+// with the same pixels as libpng's, and the next tile is unaffected.
+TEST_CASE("png: an image larger than the kept buffers (a sheet) has libpng's pixels", "[render][png]") {
+  const int w = 1400, h = 1000;
+  for (const bool opaque : {true, false}) {
+    INFO("opaque " << opaque);
+    const auto px = image(w, h, w, opaque);
+    const auto* argb = reinterpret_cast<const std::uint8_t*>(px.data());
+    render::PngOptions old;
+    old.deflate_level = 0;  // libpng + zlib
+    const auto want = render::decode_png(render::encode_png(argb, w, h, w * 4, old));
+    const auto got = render::decode_png(render::encode_png(argb, w, h, w * 4));
+    CHECK(got.color_type == want.color_type);
+    CHECK(got.rgba == want.rgba);
+  }
+  const auto tile = image(256, 256, 256, true);
+  const auto* argb = reinterpret_cast<const std::uint8_t*>(tile.data());
+  render::PngOptions old;
+  old.deflate_level = 0;
+  CHECK(render::decode_png(render::encode_png(argb, 256, 256, 256 * 4)).rgba ==
+        render::decode_png(render::encode_png(argb, 256, 256, 256 * 4, old)).rgba);
+}
