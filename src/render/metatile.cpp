@@ -2,7 +2,11 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <condition_variable>
 #include <cstdint>
+#include <exception>
+#include <memory>
+#include <mutex>
 
 #include "base/error.hpp"
 #include "render/cairo_context.hpp"
@@ -50,6 +54,176 @@ void draw_and_cut(const MapRenderer& renderer, const RenderRequest& r, geo::Tile
   }
 }
 
+
+// One metatile drawn in bands by the threads of a pool, as a small graph of tasks that any of them
+// takes as soon as it may run: placing the labels over the metatile; per band, its shapes (the
+// hillshade, fills, lines, circles), then its labels (once they are placed); per tile, its PNG
+// (once its band is drawn). A thread that is done with its band helps with the other band's tiles,
+// and the labels are placed while the bands' shapes are drawn: before (session 10), the labels were
+// placed first on one thread while the other waited, and each band encoded its own tiles, so the
+// band drawn faster left its thread idle until the slower one was done (the composite's bands are
+// rarely alike: the villages' features cluster). Which thread runs a task changes no pixel and no
+// byte: every task draws or encodes the same thing on its own surface or tile.
+class BandedDraw {
+ public:
+  BandedDraw(const MapRenderer& renderer, const RenderRequest& metatile, geo::TileId origin, int m, int bands, int tile_px,
+             const PngOptions& png, std::vector<TilePng>& out)
+      : m_renderer(renderer), m_metatile(metatile), m_origin(origin), m_m(m), m_rows(m / bands), m_tile_px(tile_px),
+        m_png(png), m_out(out), m_bands(static_cast<std::size_t>(bands)) {}
+
+  // Takes and runs tasks until none is left, waiting while the only ones left wait for tasks under
+  // way on other threads. Never throws: the first error is kept for rethrow().
+  void work() {
+    std::unique_lock lock(m_mutex);
+    for (;;) {
+      if (m_error) return;
+      Task task = take();
+      if (task.kind == Task::none) {
+        if (m_running == 0) return;  // everything is done (or nothing can run: only after an error)
+        m_changed.wait(lock);
+        continue;
+      }
+      ++m_running;
+      lock.unlock();
+      std::exception_ptr error;
+      try {
+        run(task);
+      } catch (...) {
+        error = std::current_exception();
+      }
+      lock.lock();
+      --m_running;
+      if (error && !m_error) m_error = error;
+      finish(task);
+      m_changed.notify_all();
+    }
+  }
+
+  void rethrow() const {
+    if (m_error) std::rethrow_exception(m_error);
+  }
+
+ private:
+  struct Task {
+    enum Kind { none, plan, shapes, labels, encode } kind = none;
+    std::size_t index = 0;  // the band (shapes, labels) or the tile (encode)
+  };
+  struct Band {
+    enum State { waiting, drawing_shapes, shapes_drawn, drawing_labels, drawn } state = waiting;
+    SurfacePtr surface;
+    CairoPtr cr;
+    std::size_t encoded = 0;  // its tiles taken for encoding, in order
+  };
+
+  // The next task that may run, under the lock: the labels' placement first (every band needs it),
+  // then the bands' shapes (the longest tasks), a band's labels, the drawn bands' tiles' PNGs.
+  Task take() {
+    if (!m_plan_taken) {
+      m_plan_taken = true;
+      return {Task::plan, 0};
+    }
+    for (std::size_t j = 0; j < m_bands.size(); ++j) {
+      if (m_bands[j].state == Band::waiting) {
+        m_bands[j].state = Band::drawing_shapes;
+        return {Task::shapes, j};
+      }
+    }
+    if (m_labels) {
+      for (std::size_t j = 0; j < m_bands.size(); ++j) {
+        if (m_bands[j].state == Band::shapes_drawn) {
+          m_bands[j].state = Band::drawing_labels;
+          return {Task::labels, j};
+        }
+      }
+    }
+    const std::size_t per_band = static_cast<std::size_t>(m_rows) * static_cast<std::size_t>(m_m);
+    for (std::size_t j = 0; j < m_bands.size(); ++j) {
+      Band& b = m_bands[j];
+      if (b.state == Band::drawn && b.encoded < per_band) return {Task::encode, j * per_band + b.encoded++};
+    }
+    return {};
+  }
+
+  void finish(const Task& task) {
+    if (task.kind == Task::shapes) m_bands[task.index].state = Band::shapes_drawn;
+    if (task.kind == Task::labels) m_bands[task.index].state = Band::drawn;
+  }
+
+  RenderRequest band_request(std::size_t j) const {
+    RenderRequest band = m_metatile;
+    band.extent = rows_bbox(m_origin, m_m, static_cast<int>(j) * m_rows, m_rows);
+    band.height_px = m_tile_px * m_rows;
+    return band;
+  }
+
+  void run(const Task& task) {
+    switch (task.kind) {
+      case Task::none: return;
+      case Task::plan: {
+        auto labels = m_renderer.plan_labels(m_metatile);
+        const std::lock_guard lock(m_mutex);
+        m_labels = std::move(labels);
+        return;
+      }
+      case Task::shapes: {
+        // Drawn as MapRenderer::draw draws a band in one call: its shapes now, its labels over them
+        // later, each call saving and restoring the cairo state.
+        Band& b = m_bands[task.index];
+        RenderRequest band = band_request(task.index);
+        band.draw_labels = false;
+        b.surface = make_image_surface(band.width_px, band.height_px);
+        b.cr = make_context(b.surface.get());
+        m_renderer.draw(b.cr.get(), band);
+        return;
+      }
+      case Task::labels: {
+        Band& b = m_bands[task.index];
+        RenderRequest band = band_request(task.index);
+        band.shapes_from = band.maps.size();
+        band.labels = m_labels.get();
+        m_renderer.draw(b.cr.get(), band);
+        b.cr.reset();
+        cairo_surface_flush(b.surface.get());
+        return;
+      }
+      case Task::encode: {
+        const std::size_t per_band = static_cast<std::size_t>(m_rows) * static_cast<std::size_t>(m_m);
+        const std::size_t j = task.index / per_band;
+        const int row_in_band = static_cast<int>((task.index % per_band) / static_cast<std::size_t>(m_m));
+        const int col = static_cast<int>(task.index % static_cast<std::size_t>(m_m));
+        cairo_surface_t* surface = m_bands[j].surface.get();
+        const int stride = cairo_image_surface_get_stride(surface);
+        // A tile is a window of its band's surface: its first pixel, the surface's stride.
+        const std::uint8_t* first = cairo_image_surface_get_data(surface) +
+                                    static_cast<std::ptrdiff_t>(row_in_band) * m_tile_px * stride +
+                                    static_cast<std::ptrdiff_t>(col) * m_tile_px * 4;
+        const int row = static_cast<int>(j) * m_rows + row_in_band;
+        m_out[task.index] = {geo::TileId{m_origin.z, m_origin.x + static_cast<std::uint32_t>(col),
+                                         m_origin.y + static_cast<std::uint32_t>(row)},
+                             encode_png(first, m_tile_px, m_tile_px, stride, m_png)};
+        return;
+      }
+    }
+  }
+
+  const MapRenderer& m_renderer;
+  const RenderRequest& m_metatile;
+  const geo::TileId m_origin;
+  const int m_m;
+  const int m_rows;  // rows of tiles a band
+  const int m_tile_px;
+  const PngOptions& m_png;
+  std::vector<TilePng>& m_out;  // each task writes its own element
+
+  std::mutex m_mutex;
+  std::condition_variable m_changed;  // a task finished
+  bool m_plan_taken = false;
+  std::unique_ptr<LabelPlan> m_labels;  // set once placed
+  std::vector<Band> m_bands;
+  int m_running = 0;
+  std::exception_ptr m_error;
+};
+
 }  // namespace
 
 std::vector<TilePng> render_metatile_pngs(const MapRenderer& renderer, const store::FeatureSource& features,
@@ -84,17 +258,11 @@ std::vector<TilePng> render_metatile_pngs(const MapRenderer& renderer, const sto
   // (Canvas::draw_box); before that (session 7) each band processed every feature of the metatile
   // again and cairo clipped them to the band: 2 bands cost 3 % more CPU than one surface, 4 bands
   // 12 %, on the 20-village composite.
-  const std::unique_ptr<LabelPlan> labels = renderer.plan_labels(r);
   int bands = std::min(m, static_cast<int>(pool->workers()) + 1);
   while (m % bands != 0) --bands;
-  const int rows = m / bands;
-  pool->run(static_cast<std::size_t>(bands), [&](std::size_t j) {
-    RenderRequest band = r;
-    band.extent = rows_bbox(origin, m, static_cast<int>(j) * rows, rows);
-    band.height_px = tile_px * rows;
-    band.labels = labels.get();
-    draw_and_cut(renderer, band, origin, m, static_cast<int>(j) * rows, tile_px, png, out);
-  });
+  BandedDraw draw(renderer, r, origin, m, bands, tile_px, png, out);
+  pool->run(static_cast<std::size_t>(bands), [&](std::size_t) { draw.work(); });
+  draw.rethrow();
   return out;
 }
 

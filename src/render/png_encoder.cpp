@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -211,13 +212,24 @@ void put_u32(std::string& out, std::uint32_t v) {
   out.append(b, 4);
 }
 
-// Appends a chunk whose data already follows its type in `out` from `type_at` (length, type, data, CRC).
-void close_chunk(std::string& out, std::size_t type_at) {
-  const std::size_t n = out.size() - type_at - 4;
-  const char len[4] = {static_cast<char>(n >> 24), static_cast<char>(n >> 16), static_cast<char>(n >> 8), static_cast<char>(n)};
-  out.insert(type_at, len, 4);
-  put_u32(out, libdeflate_crc32(0, out.data() + type_at + 4, n + 4));
+// Starts a chunk: its length (set by close_chunk) and type. Returns where the chunk starts.
+std::size_t open_chunk(std::string& out, const char (&type)[5]) {
+  const std::size_t at = out.size();
+  out.append(4, '\0');
+  out.append(type, 4);
+  return at;
 }
+
+// Ends the chunk opened at `at` whose data follows its type: its length, then its CRC.
+void close_chunk(std::string& out, std::size_t at) {
+  const std::size_t n = out.size() - at - 8;
+  for (int k = 0; k < 4; ++k) out[at + static_cast<std::size_t>(k)] = static_cast<char>(n >> (24 - 8 * k));
+  put_u32(out, libdeflate_crc32(0, out.data() + at + 4, n + 4));
+}
+
+// The most a thread keeps of its encoding buffers between images: a 512 px (@2x) tile's RGBA
+// scanlines and their deflated bound.
+constexpr std::size_t kKeptBytes = 1100 * 1024;
 
 // The filter byte and filtered bytes of one row (`bpp` bytes a pixel); `prev` is the row above
 // (null for the first).
@@ -239,38 +251,92 @@ void filter_row(PngFilter f, const std::uint8_t* row, const std::uint8_t* prev, 
   }
 }
 
-// Writes RGB (opaque) or RGBA rows as a PNG with one IDAT, deflated by libdeflate at `level`.
-std::string write_png_deflate(const std::vector<std::uint8_t>& pixels, int width, int height, int channels, PngFilter filter,
-                              int level) {
+// The rows of an ARGB32 image as PNG scanlines (a filter byte, then RGB when `channels` is 3 or
+// straight RGBA when 4), filtered with `filter` (none, sub or up), into `raw`. Written straight
+// from the image, row by row: no intermediate copy of the pixels. Returns false, with `raw`
+// unfinished, when `channels` is 3 and a pixel is not opaque.
+bool scanlines(const std::uint8_t* argb, int width, int height, int stride, int channels, PngFilter filter,
+               std::vector<std::uint8_t>& raw) {
   const std::size_t row_bytes = static_cast<std::size_t>(width) * static_cast<std::size_t>(channels);
-  std::vector<std::uint8_t> raw((row_bytes + 1) * static_cast<std::size_t>(height));
+  raw.resize((row_bytes + 1) * static_cast<std::size_t>(height));
+  std::vector<std::uint8_t> rows;  // sub and up: the unfiltered row and the one above it
+  if (filter != PngFilter::none) rows.resize(2 * row_bytes);
   for (int y = 0; y < height; ++y) {
-    const std::uint8_t* row = pixels.data() + static_cast<std::size_t>(y) * row_bytes;
-    filter_row(filter, row, y > 0 ? row - row_bytes : nullptr, row_bytes, channels, raw.data() + static_cast<std::size_t>(y) * (row_bytes + 1));
+    const auto* in = reinterpret_cast<const std::uint32_t*>(argb + static_cast<std::ptrdiff_t>(y) * stride);
+    std::uint8_t* line = raw.data() + static_cast<std::size_t>(y) * (row_bytes + 1);
+    // Filter none: the pixels go straight after the filter byte.
+    std::uint8_t* o = filter == PngFilter::none ? line + 1 : rows.data() + static_cast<std::size_t>(y % 2) * row_bytes;
+    const std::uint8_t* const row = o;
+    if (channels == 3) {
+      std::uint32_t alpha = 0xff000000u;  // the alphas of the row, and-ed
+      int x = 0;
+      if constexpr (std::endian::native == std::endian::little) {
+        // R, G, B as one 4-byte store (the byte-swapped pixel shifted down: R G B 0 in memory), 3
+        // bytes apart: each store's last byte is overwritten by the next pixel's. ~25 % less time
+        // than three byte stores a pixel. The row's last pixel is written byte by byte below, so
+        // nothing is written past it.
+        for (; x + 1 < width; ++x) {
+          const std::uint32_t p = in[x];
+          alpha &= p;
+          const std::uint32_t rgb = __builtin_bswap32(p) >> 8;
+          std::memcpy(o, &rgb, 4);
+          o += 3;
+        }
+      }
+      for (; x < width; ++x) {
+        const std::uint32_t p = in[x];
+        alpha &= p;
+        *o++ = static_cast<std::uint8_t>(p >> 16);
+        *o++ = static_cast<std::uint8_t>(p >> 8);
+        *o++ = static_cast<std::uint8_t>(p);
+      }
+      if (alpha != 0xff000000u) return false;
+    } else {
+      for (int x = 0; x < width; ++x) {
+        const Rgba c = unpremultiply(in[x]);
+        *o++ = c.r;
+        *o++ = c.g;
+        *o++ = c.b;
+        *o++ = c.a;
+      }
+    }
+    if (filter == PngFilter::none) {
+      line[0] = 0;
+    } else {
+      const std::uint8_t* prev = y > 0 ? rows.data() + static_cast<std::size_t>((y + 1) % 2) * row_bytes : nullptr;
+      filter_row(filter, row, prev, row_bytes, channels, line);
+    }
   }
+  return true;
+}
+
+// Writes RGB (opaque) or RGBA scanlines (`raw`, from scanlines()) as a PNG with one IDAT, deflated
+// by libdeflate at `level`.
+std::string write_png_deflate(const std::vector<std::uint8_t>& raw, int width, int height, int channels, int level) {
   libdeflate_compressor* c = compressor(level);
-  std::string out;
+  // Compressed into a buffer kept by the thread (up to kKeptBytes), then copied into a string of
+  // its own size: a string reserved for the bound (about the raw size, ~200 KB a 256 px tile)
+  // would keep that capacity wherever the PNG is kept.
+  thread_local std::vector<char> kept;
+  std::vector<char> once;
   const std::size_t bound = libdeflate_zlib_compress_bound(c, raw.size());
-  out.reserve(8 + 25 + 12 + bound + 12);
+  std::vector<char>& deflated = bound <= kKeptBytes ? kept : once;
+  if (deflated.size() < bound) deflated.resize(bound);
+  const std::size_t n = libdeflate_zlib_compress(c, raw.data(), raw.size(), deflated.data(), bound);
+  if (n == 0) throw RenderError("libdeflate: the compressed tile does not fit its bound");
+  std::string out;
+  out.reserve(8 + 25 + 12 + n + 12);
   out.append("\x89PNG\r\n\x1a\n", 8);
-  std::size_t at = out.size();
-  out.append("IHDR", 4);
+  std::size_t at = open_chunk(out, "IHDR");
   put_u32(out, static_cast<std::uint32_t>(width));
   put_u32(out, static_cast<std::uint32_t>(height));
   const char ihdr_rest[5] = {8, static_cast<char>(channels == 3 ? 2 : 6), 0, 0, 0};  // depth, RGB|RGBA, deflate, filters, no interlace
   out.append(ihdr_rest, 5);
   close_chunk(out, at);
-  at = out.size();
-  out.append("IDAT", 4);
-  const std::size_t data_at = out.size();
-  out.resize(data_at + bound);
-  const std::size_t n = libdeflate_zlib_compress(c, raw.data(), raw.size(), out.data() + data_at, bound);
-  if (n == 0) throw RenderError("libdeflate: the compressed tile does not fit its bound");
-  out.resize(data_at + n);
+  at = open_chunk(out, "IDAT");
+  out.append(deflated.data(), n);
   close_chunk(out, at);
-  at = out.size();
-  out.append("IEND", 4);
-  close_chunk(out, at);
+  close_chunk(out, open_chunk(out, "IEND"));
   return out;
 }
 
@@ -279,30 +345,20 @@ std::string write_png_deflate(const std::vector<std::uint8_t>& pixels, int width
 std::string encode_png(const std::uint8_t* argb, int width, int height, int stride, const PngOptions& options) {
   if (!options.palette && (options.filter == PngFilter::none || options.filter == PngFilter::sub || options.filter == PngFilter::up) &&
       options.deflate_level > 0) {
-    const bool opaque = is_opaque(argb, width, height, stride);
-    const int channels = opaque ? 3 : 4;
-    std::vector<std::uint8_t> px(static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * static_cast<std::size_t>(channels));
-    std::uint8_t* o = px.data();
-    for (int y = 0; y < height; ++y) {
-      const auto* row = reinterpret_cast<const std::uint32_t*>(argb + static_cast<std::ptrdiff_t>(y) * stride);
-      if (opaque) {
-        for (int x = 0; x < width; ++x) {
-          const std::uint32_t p = row[x];
-          *o++ = static_cast<std::uint8_t>(p >> 16);
-          *o++ = static_cast<std::uint8_t>(p >> 8);
-          *o++ = static_cast<std::uint8_t>(p);
-        }
-      } else {
-        for (int x = 0; x < width; ++x) {
-          const Rgba c = unpremultiply(row[x]);
-          *o++ = c.r;
-          *o++ = c.g;
-          *o++ = c.b;
-          *o++ = c.a;
-        }
-      }
+    // Kept by the thread: a tile's scanlines are ~200 KB, fresh pages at every tile otherwise. A
+    // larger image (a printed sheet's) gets its own buffer, not kept.
+    thread_local std::vector<std::uint8_t> kept;
+    std::vector<std::uint8_t> once;
+    const std::size_t most = (static_cast<std::size_t>(width) * 4 + 1) * static_cast<std::size_t>(height);
+    std::vector<std::uint8_t>& raw = most <= kKeptBytes ? kept : once;
+    // RGB when every pixel is opaque (map tiles, with their background), found while converting;
+    // else RGBA from the start.
+    int channels = 3;
+    if (!scanlines(argb, width, height, stride, channels, options.filter, raw)) {
+      channels = 4;
+      scanlines(argb, width, height, stride, channels, options.filter, raw);
     }
-    return write_png_deflate(px, width, height, channels, options.filter, std::clamp(options.deflate_level, 1, 12));
+    return write_png_deflate(raw, width, height, channels, std::clamp(options.deflate_level, 1, 12));
   }
   std::string out;
   out.reserve(static_cast<std::size_t>(width) * height / 2);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <iterator>
 
 #include "render/tile_footprint.hpp"
@@ -206,11 +207,23 @@ TileCache::Stats TileCache::stats() const {
 }
 
 std::string make_etag(std::string_view body) {
+  // FNV-1a's constants over 8-byte words, each product's high half folded back into its low half
+  // (a word's high bytes reach every bit of the hash). One multiply per 8 bytes: byte-wise FNV-1a
+  // was ~40 us for a 36 KB composite tile, and the 16 tiles of a metatile are hashed one after the
+  // other after its draw, while the other core waits (issue 12, session 11).
+  constexpr std::uint64_t kPrime = 1099511628211ull;
   std::uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : body) {
-    h ^= c;
-    h *= 1099511628211ull;
+  const char* p = body.data();
+  std::size_t n = body.size();
+  for (; n >= 8; p += 8, n -= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = (h ^ w) * kPrime;
+    h ^= h >> 32;
   }
+  for (; n > 0; ++p, --n) h = (h ^ static_cast<unsigned char>(*p)) * kPrime;
+  h = (h ^ body.size()) * kPrime;
+  h ^= h >> 32;
   char buf[24];
   std::snprintf(buf, sizeof buf, "\"%016llx\"", static_cast<unsigned long long>(h));
   return buf;

@@ -138,7 +138,8 @@ class TileCache {
 // Whether a tile at `place` may have been changed by `change`.
 bool touches(const TilePlace& place, const TileInvalidation& change) noexcept;
 
-// A strong ETag for `body`: a quoted 64-bit FNV-1a hash in hex.
+// A strong ETag for `body`: a quoted 64-bit hash in hex (FNV-1a's constants over 8-byte words; the
+// same body gives the same tag in every process on one architecture).
 std::string make_etag(std::string_view body);
 
 // True when an If-None-Match header value names `etag` (or is "*"), weak or strong: the answer

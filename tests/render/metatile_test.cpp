@@ -25,6 +25,7 @@
 #include "base/error.hpp"
 #include "geo/tile.hpp"
 #include "model/layer_catalog.hpp"
+#include "render/cairo_context.hpp"
 #include "render/draw_pool.hpp"
 #include "render/map_renderer.hpp"
 #include "render/metatile.hpp"
@@ -250,6 +251,57 @@ TEST_CASE("metatile: the banded draw's PNGs are byte-identical whichever threads
       INFO("tile " << k);
       CHECK((*run)[k].tile == a[k].tile);
       CHECK((*run)[k].png == a[k].png);
+    }
+  }
+}
+
+// Issue 12 (session 11): a band is drawn in two steps that may run on two threads — its shapes, then
+// its labels over them once they are placed — so that its shapes need not wait for the placement.
+// The two steps leave the very pixels one draw leaves: the composite's band at z14-z18, @1x and @2x.
+TEST_CASE("metatile: a band drawn as its shapes then its labels has the pixels of one draw", "[render][metatile]") {
+  const Sample& s = sample();
+  const geo::Coord at = village_houses();
+  for (int z = 14; z <= 18; ++z) {
+    for (const int scale : {1, 2}) {
+      INFO("z" << z << " @" << scale << "x");
+      const geo::TileId tile = geo::tile_at(at, z);
+      render::RenderRequest r;
+      r.maps = kComposite;
+      r.label_extent = render::metatile_bbox(tile);
+      // A band: the metatile's second row of tiles.
+      const geo::TileId origin = render::metatile_origin(tile);
+      const geo::BBox first = geo::tile_bbox({z, origin.x, origin.y + 1});
+      const geo::BBox last = geo::tile_bbox({z, origin.x + 3, origin.y + 1});
+      r.extent = geo::BBox{first.min_x, last.min_y, last.max_x, first.max_y};
+      r.width_px = 4 * 256 * scale;
+      r.height_px = 256 * scale;
+      r.scale = scale;
+      r.zoom = z;
+      r.features = s.index.get();
+      const auto plan = s.renderer->plan_labels(r);
+      REQUIRE(!plan->placed.empty());
+      r.labels = plan.get();
+
+      render::SurfacePtr one = render::make_image_surface(r.width_px, r.height_px);
+      s.renderer->draw(render::make_context(one.get()).get(), r);
+
+      render::SurfacePtr two = render::make_image_surface(r.width_px, r.height_px);
+      {
+        render::CairoPtr cr = render::make_context(two.get());
+        render::RenderRequest shapes = r;
+        shapes.labels = nullptr;
+        shapes.draw_labels = false;
+        s.renderer->draw(cr.get(), shapes);
+        render::RenderRequest labels = r;
+        labels.shapes_from = labels.maps.size();
+        s.renderer->draw(cr.get(), labels);
+      }
+      cairo_surface_flush(one.get());
+      cairo_surface_flush(two.get());
+      const auto bytes = static_cast<std::size_t>(cairo_image_surface_get_stride(one.get())) * static_cast<std::size_t>(r.height_px);
+      const std::string a(reinterpret_cast<const char*>(cairo_image_surface_get_data(one.get())), bytes);
+      const std::string b(reinterpret_cast<const char*>(cairo_image_surface_get_data(two.get())), bytes);
+      CHECK(a == b);
     }
   }
 }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "render/png_encoder.hpp"
@@ -66,4 +67,62 @@ TEST_CASE("png: the default encoder is libdeflate's", "[render][png]") {
   CHECK(std::memcmp(bytes.data(), "\x89PNG\r\n\x1a\n", 8) == 0);
   CHECK(bytes.substr(12, 4) == "IHDR");
   CHECK(bytes.substr(bytes.size() - 8, 4) == "IEND");
+}
+
+// The encoder learns that an image is opaque while it converts it, row by row: a translucent pixel
+// in the very last row still makes the whole PNG RGBA, with that pixel's alpha.
+TEST_CASE("png: an image opaque but for one pixel of its last row is written RGBA", "[render][png]") {
+  const int w = 256, h = 200;
+  auto px = image(w, h, w, true);
+  px[static_cast<std::size_t>(h - 1) * w + 7] = 0x80402010;  // alpha 128, premultiplied
+  const auto* argb = reinterpret_cast<const std::uint8_t*>(px.data());
+  render::PngOptions old;
+  old.deflate_level = 0;  // libpng + zlib
+  const auto want = render::decode_png(render::encode_png(argb, w, h, w * 4, old));
+  for (const auto filter : {render::PngFilter::none, render::PngFilter::sub, render::PngFilter::up}) {
+    INFO("filter " << static_cast<int>(filter));
+    render::PngOptions o;
+    o.filter = filter;
+    const auto got = render::decode_png(render::encode_png(argb, w, h, w * 4, o));
+    CHECK(got.color_type == 6);
+    CHECK(got.rgba == want.rgba);
+    const std::size_t at = (static_cast<std::size_t>(h - 1) * w + 7) * 4;
+    CHECK(static_cast<unsigned char>(got.rgba[at + 3]) == 128);
+  }
+}
+
+// The encoder keeps its buffers per thread, sized by the largest image so far: a small tile after a
+// large image (and an RGBA one after RGB) comes out as it does on a thread that encoded nothing yet.
+TEST_CASE("png: a tile's bytes do not depend on what the thread encoded before", "[render][png]") {
+  const auto small = image(64, 48, 64, false);
+  const auto large = image(512, 400, 512, true);
+  const auto encode_small = [&] { return render::encode_png(reinterpret_cast<const std::uint8_t*>(small.data()), 64, 48, 64 * 4); };
+  std::string fresh;
+  std::thread([&] { fresh = encode_small(); }).join();
+  render::encode_png(reinterpret_cast<const std::uint8_t*>(large.data()), 512, 400, 512 * 4);
+  CHECK(encode_small() == fresh);
+  CHECK(render::decode_png(fresh).color_type == 6);
+}
+
+// A printed sheet's image is larger than the buffers a thread keeps between tiles: it gets its own,
+// with the same pixels as libpng's, and the next tile is unaffected.
+TEST_CASE("png: an image larger than the kept buffers (a sheet) has libpng's pixels", "[render][png]") {
+  const int w = 1400, h = 1000;
+  for (const bool opaque : {true, false}) {
+    INFO("opaque " << opaque);
+    const auto px = image(w, h, w, opaque);
+    const auto* argb = reinterpret_cast<const std::uint8_t*>(px.data());
+    render::PngOptions old;
+    old.deflate_level = 0;  // libpng + zlib
+    const auto want = render::decode_png(render::encode_png(argb, w, h, w * 4, old));
+    const auto got = render::decode_png(render::encode_png(argb, w, h, w * 4));
+    CHECK(got.color_type == want.color_type);
+    CHECK(got.rgba == want.rgba);
+  }
+  const auto tile = image(256, 256, 256, true);
+  const auto* argb = reinterpret_cast<const std::uint8_t*>(tile.data());
+  render::PngOptions old;
+  old.deflate_level = 0;
+  CHECK(render::decode_png(render::encode_png(argb, 256, 256, 256 * 4)).rgba ==
+        render::decode_png(render::encode_png(argb, 256, 256, 256 * 4, old)).rgba);
 }

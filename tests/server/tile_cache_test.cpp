@@ -3,6 +3,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <set>
+#include <string>
+
 #include "geo/tile.hpp"
 #include "render/tile_footprint.hpp"
 #include "server/tile_cache.hpp"
@@ -57,6 +60,27 @@ TEST_CASE("etags differ when bodies differ", "[server][cache]") {
   CHECK(make_etag("abc") == make_etag("abc"));
   CHECK(make_etag("abc") != make_etag("abd"));
   CHECK(make_etag("abc").front() == '"');
+}
+
+// The tag is hashed a word at a time: a change in any byte of a word, high or low, and in the bytes
+// past the last whole word, gives another tag; so do a byte more or less at the end.
+TEST_CASE("etags differ when any one bit of a tile-sized body differs", "[server][cache]") {
+  std::string body(36'001, '\0');
+  for (std::size_t i = 0; i < body.size(); ++i) body[i] = static_cast<char>((i * 131 + 7) % 251);
+  const std::string tag = make_etag(body);
+  std::set<std::string> tags{tag};
+  for (const std::size_t at : {std::size_t{0}, std::size_t{7}, std::size_t{8}, std::size_t{15}, std::size_t{18'003},
+                               std::size_t{35'999}, std::size_t{36'000}}) {
+    for (const int bit : {0, 7}) {
+      INFO("byte " << at << ", bit " << bit);
+      std::string other = body;
+      other[at] = static_cast<char>(other[at] ^ (1 << bit));
+      CHECK(tags.insert(make_etag(other)).second);
+    }
+  }
+  CHECK(tags.insert(make_etag(body.substr(0, body.size() - 1))).second);
+  CHECK(tags.insert(make_etag(body + '\0')).second);
+  CHECK(make_etag(body) == tag);
 }
 
 namespace {
