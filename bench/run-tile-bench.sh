@@ -20,7 +20,7 @@
 #              by zoom from z14, row by row within a zoom, as a map being panned; above MAX_TILES,
 #              z17/z18 thinned by whole 4×4 metatiles (the list's header line says how many).
 #   ours       `minqing serve` on 127.0.0.1, every tile asked once over HTTP by bench/tile_client (C++,
-#              bench/tile_client.cpp, built in BUILD_DIR): THREADS keep-alive connections, each taking
+#              bench/tile_client.cpp, BUILD_DIR/bench/tile_client): THREADS keep-alive connections, each taking
 #              the next tile when its answer is in; per-tile latency as the client sees it. The server's
 #              CPU (from /proc) and the client's are printed beside wall time. Why C++: the client
 #              shares the cores with the server it measures. bench/tile_client.py (same command
@@ -184,7 +184,7 @@ for c in $cases; do
   ticks0=$(serve_cpu_ticks)
   load0=$(load | cut -d' ' -f1)
   rc=0
-  timeout 900 "$build/tile_client" "$base" "$out/tiles.txt" --maps "$maps" --connections "$threads" \
+  timeout 900 "$build/bench/tile_client" "$base" "$out/tiles.txt" --maps "$maps" --connections "$threads" \
     --token-file "$out/token" --save-dir "$out/www" --latency-out "$out/ours-$c.latency" --case "ours-$c" \
     >"$out/ours-$c.txt" || rc=$?
   ticks1=$(serve_cpu_ticks)
@@ -242,7 +242,7 @@ if [ "$shared" = 1 ] && [ "${cases%% *}" != composite ] && [[ " $cases " == *" c
   ticks0=$(serve_cpu_ticks)
   load0=$(load | cut -d' ' -f1)
   rc=0
-  timeout 900 "$build/tile_client" "$base" "$out/tiles.txt" --maps "$composite_maps" --connections "$threads" \
+  timeout 900 "$build/bench/tile_client" "$base" "$out/tiles.txt" --maps "$composite_maps" --connections "$threads" \
     --token-file "$out/token" --latency-out "$out/ours-composite-fresh.latency" --case "ours-composite-fresh" \
     >"$out/ours-composite-fresh.txt" || rc=$?
   ticks1=$(serve_cpu_ticks)

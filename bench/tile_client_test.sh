@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=$(cd "$1" && pwd)
-client=$build/tile_client
+client=$build/bench/tile_client
 out=$build/tests/tile_client
 rm -rf "$out" && mkdir -p "$out"
 store=data-samples/songyang-sample.gpkg
