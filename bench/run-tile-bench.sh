@@ -27,8 +27,9 @@
 #              line, same report; kept as the reference the C++ client is checked against by ctest
 #              bench.tile_client) burned 140–700 µs of CPU a tile with --save-dir writing files
 #              during the run, and its median answer (a cache hit) took 0.17–0.7 ms; the C++ client
-#              17–35 µs a tile (it writes --save-dir's files after the last answer) and 0.03–0.05 ms
-#              (session 11, cold terrain, the same server binary, load 9–10).
+#              17–43 µs a tile (it writes --save-dir's files after the last answer) and 0.03–0.05 ms
+#              (session 11, cold terrain, the same server binary, load 3.7–10): 268–276 against
+#              231–236 tiles/s at load 3.7–3.9.
 #              With SHARED_SERVER=1 (the default) one server
 #              serves the cases in turn, as a user switches maps: terrain first, then the composite
 #              over the same tiles — its tiles are cold (another cache key), but the shaded relief

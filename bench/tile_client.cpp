@@ -16,7 +16,7 @@
 //
 // Why C++: on the 2-core bench machine the Python client burns 140–700 µs of CPU a tile, taken
 // from the server it measures, and its median answer (a cache hit) takes 0.17 ms or more. This
-// one costs 17 µs a tile (35 µs with --save-dir) and 0.03 ms (session 11, cold terrain, load 9–10):
+// one costs 17 µs a tile (35–43 µs with --save-dir) and 0.03–0.05 ms (session 11, cold terrain):
 // one send() of a request prepared per connection, and the answer read straight into its body
 // buffer once its Content-Length is known.
 //
