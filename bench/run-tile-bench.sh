@@ -19,10 +19,18 @@
 #   tiles      every z14–z18 tile whose extent meets a village polygon (bench/tile_list.py), zoom
 #              by zoom from z14, row by row within a zoom, as a map being panned; above MAX_TILES,
 #              z17/z18 thinned by whole 4×4 metatiles (the list's header line says how many).
-#   ours       `minqing serve` on 127.0.0.1, every tile asked once over HTTP by bench/tile_client.py:
-#              THREADS keep-alive connections, each taking the next tile when its answer is in;
-#              per-tile latency as the client sees it. The server's CPU (from /proc) and the
-#              client's are printed beside wall time. With SHARED_SERVER=1 (the default) one server
+#   ours       `minqing serve` on 127.0.0.1, every tile asked once over HTTP by bench/tile_client (C++,
+#              bench/tile_client.cpp, BUILD_DIR/bench/tile_client): THREADS keep-alive connections, each taking
+#              the next tile when its answer is in; per-tile latency as the client sees it. The server's
+#              CPU (from /proc) and the client's are printed beside wall time. Why C++: the client
+#              shares the cores with the server it measures. bench/tile_client.py (same command
+#              line, same report; kept as the reference the C++ client is checked against by ctest
+#              bench.tile_client) burned 140–700 µs of CPU a tile with --save-dir writing files
+#              during the run, and its median answer (a cache hit) took 0.17–0.7 ms; the C++ client
+#              17–43 µs a tile (it writes --save-dir's files after the last answer) and 0.03–0.05 ms
+#              (session 11, cold terrain, the same server binary, load 3.7–10): 268–276 against
+#              231–236 tiles/s at load 3.7–3.9.
+#              With SHARED_SERVER=1 (the default) one server
 #              serves the cases in turn, as a user switches maps: terrain first, then the composite
 #              over the same tiles — its tiles are cold (another cache key), but the shaded relief
 #              terrain drew is kept (render/shaded_relief_cache.hpp) and not shaded again. So that
@@ -69,7 +77,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh --bench
 build=${BUILD_DIR:-build}
-cmake --build "$build" --target minqing >/dev/null
+cmake --build "$build" --target minqing tile_client >/dev/null
 
 out=bench/out/tile
 mkdir -p "$out"
@@ -177,7 +185,7 @@ for c in $cases; do
   ticks0=$(serve_cpu_ticks)
   load0=$(load | cut -d' ' -f1)
   rc=0
-  timeout 900 "$python" bench/tile_client.py "$base" "$out/tiles.txt" --maps "$maps" --connections "$threads" \
+  timeout 900 "$build/bench/tile_client" "$base" "$out/tiles.txt" --maps "$maps" --connections "$threads" \
     --token-file "$out/token" --save-dir "$out/www" --latency-out "$out/ours-$c.latency" --case "ours-$c" \
     >"$out/ours-$c.txt" || rc=$?
   ticks1=$(serve_cpu_ticks)
@@ -235,7 +243,7 @@ if [ "$shared" = 1 ] && [ "${cases%% *}" != composite ] && [[ " $cases " == *" c
   ticks0=$(serve_cpu_ticks)
   load0=$(load | cut -d' ' -f1)
   rc=0
-  timeout 900 "$python" bench/tile_client.py "$base" "$out/tiles.txt" --maps "$composite_maps" --connections "$threads" \
+  timeout 900 "$build/bench/tile_client" "$base" "$out/tiles.txt" --maps "$composite_maps" --connections "$threads" \
     --token-file "$out/token" --latency-out "$out/ours-composite-fresh.latency" --case "ours-composite-fresh" \
     >"$out/ours-composite-fresh.txt" || rc=$?
   ticks1=$(serve_cpu_ticks)

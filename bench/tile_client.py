@@ -12,6 +12,10 @@ BASE/tiles/MAPS/z/x/y.png, with "Authorization: Bearer <token>" when --token-fil
 --save-dir keeps every answer at DIR/tiles/MAPS/z/x/y.png (the tree nginx then serves as static
 files). It prints per-zoom tiles/s, median and p95 (bench/lib/tile_stats.py), the answers that
 were not 200, and the client's own CPU time, to show that the client is not the bottleneck.
+
+Since session 11 the race asks through bench/tile_client.cpp (the same command line and report):
+this client's 140–700 µs of CPU a tile were taken from the server it measured. It is kept as the
+reference the C++ client is checked against (ctest bench.tile_client: the same saved bytes).
 """
 
 import argparse
