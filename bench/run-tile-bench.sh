@@ -4,7 +4,8 @@
 #
 #   bench/run-tile-bench.sh
 #   BUILD_DIR=build THREADS=<cores> MAX_TILES=1200 VILLAGES=20 CASES="terrain composite" PERF=1 SHARED_SERVER=1
-#   ZOOMS=14-18 MAPNIK_SRS=3857|store WRK_DURATION=8s WRK_THREADS=2 WRK_CONNECTIONS=64   may be overridden
+#   ZOOMS=14-18 MAPNIK_SRS=3857|store WRK_DURATION=8s WRK_THREADS=2 WRK_CONNECTIONS=64
+#   NGINX_ACCESS_LOG=on|off   may be overridden
 #   MAPNIK=0   skips Mapnik (and the side-by-side images): the cold run fills the cache, then the warm
 #              race against nginx — about 2 minutes instead of 5–8
 #
@@ -44,6 +45,8 @@
 #   warm       right after the cold run, the same server's cache under wrk (WRK_THREADS threads,
 #              WRK_CONNECTIONS connections, the admin's token) over every tile of the list, against
 #              nginx-light serving the very PNGs the client received as static files, same paths.
+#              nginx logs every request to a file (buffered 64 KiB / 1 s), as ours always does
+#              (NGINX_ACCESS_LOG=off: nginx logs nothing, the only race before session 11).
 #   fsync      the fdatasync latency of the disk the audit log is on (bench/fsync_probe.py): every
 #              warm composite request waits for one, so its p99 bounds the composite's.
 #   profile    `perf record -g -F 499 -p <server>` during the cold composite run (PERF=0 skips it):
@@ -134,6 +137,14 @@ rm -rf "$out/compare" "$out/compare-tiles.txt"
 # 2. nginx-light, serving as static files what our server answered ($out/www, filled by the client).
 rm -rf "$out/www" "$out/nginx" "$out"/audit*.jsonl "$out"/perf.data* && mkdir -p "$out/www" "$out/nginx"
 nginx_port=$(free_port)
+# nginx logs every request, as `minqing serve` does (its access log is always on, batched 64 KiB
+# or 1 s at a time): buffered the same way, so that the race compares like with like.
+# NGINX_ACCESS_LOG=off races an nginx that logs nothing (before session 11, the only race).
+if [ "${NGINX_ACCESS_LOG:-on}" = off ]; then
+  nginx_access_log=off
+else
+  nginx_access_log="$PWD/$out/nginx/access.log combined buffer=64k flush=1s"
+fi
 cat >"$out/nginx/nginx.conf" <<NGINX
 $([ "$(id -u)" -eq 0 ] && echo "user root;")
 worker_processes $threads;
@@ -142,7 +153,7 @@ pid $PWD/$out/nginx/nginx.pid;
 error_log $PWD/$out/nginx/error.log;
 events { worker_connections 4096; }
 http {
-  access_log off;
+  access_log $nginx_access_log;
   sendfile on;
   tcp_nopush on;
   keepalive_requests 1000000;
@@ -325,7 +336,7 @@ if [ -n "$fresh_case" ]; then
   cpu_line composite-fresh composite
 fi
 echo "warm       wrk -t$wrk_threads -c$wrk_conns -d$wrk_duration over the $ntiles tiles of the list (cached), loopback, with the admin's"
-echo "           token; nginx-light $(nginx -v 2>&1 | sed 's/.*nginx\///') (worker_processes $threads, open_file_cache) serving the same PNGs"
+echo "           token; nginx-light $(nginx -v 2>&1 | sed 's/.*nginx\///') (worker_processes $threads, open_file_cache, access log ${NGINX_ACCESS_LOG:-on}) serving the same PNGs"
 echo "           as files. Composite requests read key_persons: each is audited and fdatasync'ed (group commit)."
 echo "fsync      this disk's fdatasync of a 200-byte append, 300 times: p50 $(field p50_ms "$fsync") ms, p90 $(field p90_ms "$fsync") ms,"
 echo "           p99 $(field p99_ms "$fsync") ms, max $(field max_ms "$fsync") ms (the floor of the warm composite's p99)"
