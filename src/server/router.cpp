@@ -101,8 +101,8 @@ bool Router::match_route(const Route& route, const std::vector<std::string>& seg
     if (s.compare(0, p.prefix.size(), p.prefix) != 0) return false;
     if (s.compare(s.size() - p.suffix.size(), p.suffix.size(), p.suffix) != 0) return false;
   }
-  // The path matches; its parameters are copied out only when asked for (match() tries every
-  // route first without, for each request).
+  // The path matches; its parameters are copied out only when asked for (match() tries its
+  // candidate routes without, then copies the chosen one's).
   if (!params) return true;
   PathParams found;
   found.reserve(pattern.size());

@@ -207,26 +207,25 @@ std::string tile_cache_key(const TileService& s, const query::ScopedReader& read
   std::string key;
   key.reserve(192);
   char num[24];
-  const auto append_number = [&](auto v, char after) {
-    const auto end = std::to_chars(num, num + sizeof num, v).ptr;
-    key.append(num, end);
-    key += after;
-  };
+  const auto append_number = [&](auto v) { key.append(num, std::to_chars(num, num + sizeof num, v).ptr); };
   // No data version: a change drops the tiles it touches from the cache instead (invalidation by
   // place, server/tile_invalidation.hpp), so one house edit does not re-key the whole county.
   for (const auto& name : maps) {
     key += name;
     key += '#';
     const style::Style* st = s.styles.find(name);
-    append_number(st ? st->version : 0, '|');
+    append_number(st ? st->version : 0);
+    key += '|';
   }
   key += reader.scope().cache_key();  // role, area, maps and policy fingerprint: whatever changes the pixels
   key += '|';
-  append_number(t.z, '/');
-  append_number(t.x, '/');
-  append_number(t.y, '@');
-  append_number(scale, '|');
-  key.pop_back();
+  append_number(t.z);
+  key += '/';
+  append_number(t.x);
+  key += '/';
+  append_number(t.y);
+  key += '@';
+  append_number(scale);
   return key;
 }
 
