@@ -345,6 +345,7 @@ void AuditLog::append_async(AuditRecord record, std::chrono::system_clock::time_
     std::lock_guard lock(m_queue_mutex);
     if (!m_writer.joinable()) m_writer = std::thread([this] { writer_loop(); });
     m_queue.push_back(mine.release());  // lead_batch deletes it once its callback has run
+    m_async_rate.add(std::chrono::steady_clock::now());
     // A writer gathering a batch is woken when the batch is full, not for every entry.
     wake = !m_gathering || m_queue.size() >= m_options.commit_batch;
   }
@@ -368,6 +369,7 @@ void AuditLog::gather_more(std::unique_lock<std::mutex>& lock) {
   if (delay.count() <= 0 || m_stopping || m_queue.size() >= m_options.commit_batch) return;
   const auto now = std::chrono::steady_clock::now();
   if (!m_writer_done || now - *m_writer_done > 4 * delay) return;  // after a quiet spell: write at once
+  if (m_async_rate.at(now) < m_options.commit_min_rate) return;    // too few to gather: write at once
   m_gathering = true;
   m_queue_done.wait_until(lock, now + delay,
                           [this] { return m_stopping || m_queue.size() >= m_options.commit_batch; });
