@@ -24,7 +24,9 @@ namespace minqing::server {
 // RequestContext.
 struct Caller {
   std::shared_ptr<const access::Scope> scope;
-  std::string token;        // the live session token presented, "" when anonymous
+  // The live session token presented, "" when anonymous: a view into the request's headers (not a
+  // copy, a malloc per signed-in request), valid while the request is.
+  std::string_view token;
   bool via_cookie = false;  // the session came from the cookie (not a Bearer header)
 };
 
@@ -78,7 +80,8 @@ class RequestHandler {
   // Response whose body says whole() and which has no fields. The server's sessions do; a test
   // that reads an answer's fields does not.
   using Later = std::function<void(Response)>;
-  std::optional<Response> handle(const Request& req, std::string_view peer, Later later, bool may_block = true,
+  // `later` is copied only when the answer waits for audit entries (a copy is a malloc).
+  std::optional<Response> handle(const Request& req, std::string_view peer, const Later& later, bool may_block = true,
                                  bool* would_block = nullptr, bool whole_answers = false) const noexcept;
 
  private:

@@ -28,12 +28,14 @@ class Query {
 };
 
 struct Target {
-  std::string path;                   // as sent, without the query: "/tiles/a%2Cb/1/2/3.png"
+  // As sent, without the query: "/tiles/a%2Cb/1/2/3.png". A view into the text given to
+  // parse_target, which must outlive the Target (the request does): a copy was a malloc a request.
+  std::string_view path;
   std::vector<std::string> segments;  // decoded: {"tiles", "a,b", "1", "2", "3.png"}; "/" → {}
   Query query;
 };
 
-// Takes apart an origin-form target.
+// Takes apart an origin-form target. The result's `path` views `target`.
 // @throws RequestError when the target does not start with '/', contains a NUL (raw or %00),
 // a malformed percent escape, or a "." or ".." segment (raw or percent-encoded).
 Target parse_target(std::string_view target);
