@@ -1,7 +1,6 @@
 #include "server/auth_endpoint.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <optional>
 #include <string_view>
@@ -23,10 +22,12 @@ constexpr std::size_t kMaxLoginBody = 4096;
 constexpr std::size_t kMaxAuditUsername = 64;
 constexpr const char* kBadCredentials = "wrong username or password";
 
+// ASCII letters without case, as HTTP compares auth schemes and media types (std::tolower was a
+// libc call a character, on every signed-in request: issue 12).
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
+  const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
 }
 
 std::string_view trim(std::string_view s) {

@@ -86,9 +86,7 @@ Target parse_target(std::string_view target) {
   // "/" has no segments; "/a/" has {"a", ""}: a trailing slash is a distinct (usually unrouted)
   // path.
   if (t.path != "/") {
-    std::size_t count = 1;
-    for (const char c : rest) count += c == '/' ? 1 : 0;
-    t.segments.reserve(count);
+    t.segments.reserve(8);  // room for most paths without counting their slashes first
     // One pass finds each segment's end and whether it holds an escape to decode (a NUL was
     // refused above): a search for '/' and another for '%' per segment were ~a tenth of a cached
     // tile's request handling (issue 12).
