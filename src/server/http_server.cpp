@@ -191,6 +191,17 @@ class Session : public std::enable_shared_from_this<Session> {
                      beast::bind_front_handler(&Session::on_read, shared_from_this()));
   }
 
+  // What hands an answer that comes later (RequestHandler::Later) back to this connection, which
+  // it keeps alive until then.
+  RequestHandler::Later later_answer() {
+    return [self = shared_from_this()](Response answer) {
+      net::post(self->m_stream.get_executor(), [self, answer = std::move(answer)]() mutable {
+        self->m_response = std::move(answer);
+        self->do_write(!self->m_response.keep_alive());
+      });
+    };
+  }
+
   void on_read(beast::error_code ec, std::size_t) {
     m_reading = false;
     m_started = std::chrono::steady_clock::now();
@@ -203,19 +214,15 @@ class Session : public std::enable_shared_from_this<Session> {
       // route not registered quick, or of a quick one that needs slow work (a cold tile), comes
       // from the blocking pool; until then the connection waits and this thread serves its others.
       // Either way the answer is written from this thread.
-      RequestHandler::Later later = [self = shared_from_this()](Response answer) {
-        net::post(self->m_stream.get_executor(), [self, answer = std::move(answer)]() mutable {
-          self->m_response = std::move(answer);
-          self->do_write(!self->m_response.keep_alive());
-        });
-      };
+      // Made only when an answer waits (RequestHandler::MakeLater): it holds this connection.
+      const RequestHandler::MakeLater make_later = [this] { return later_answer(); };
       bool would_block = false;
-      std::optional<Response> answer = m_server.handler.handle(req, m_peer, later, false, &would_block, true);
+      std::optional<Response> answer = m_server.handler.handle(req, m_peer, make_later, false, &would_block, true);
       if (would_block) {
         // Nothing of the request was answered or written here (server/would_block.hpp). The
         // request and the peer stay as they are until the answer is written: the connection reads
         // nothing more meanwhile.
-        net::post(m_server.blocking, [self = shared_from_this(), later = std::move(later)] {
+        net::post(m_server.blocking, [self = shared_from_this(), later = later_answer()] {
           std::optional<Response> slow =
               self->m_server.handler.handle(self->m_parser->get(), self->m_peer, later, true, nullptr, true);
           if (slow) later(std::move(*slow));

@@ -50,6 +50,11 @@ Response RequestHandler::handle(const Request& req, std::string_view peer) const
 
 std::optional<Response> RequestHandler::handle(const Request& req, std::string_view peer, const Later& later, bool may_block,
                                                bool* would_block, bool whole_answers) const noexcept {
+  return handle(req, peer, MakeLater([&later] { return later; }), may_block, would_block, whole_answers);
+}
+
+std::optional<Response> RequestHandler::handle(const Request& req, std::string_view peer, const MakeLater& make_later,
+                                               bool may_block, bool* would_block, bool whole_answers) const noexcept {
   std::vector<DeferredAudit> audits;
   Response res = answer(req, peer, &audits, may_block, would_block, whole_answers);
   // Stopped before slow work: the entries collected so far are collected again by the next call.
@@ -67,7 +72,7 @@ std::optional<Response> RequestHandler::handle(const Request& req, std::string_v
   };
   auto waiting = std::make_shared<Waiting>();
   waiting->answer = std::move(res);
-  waiting->later = later;
+  waiting->later = make_later();
   waiting->version = req.version();
   waiting->keep_alive = req.keep_alive();
   waiting->head = req.method() == http::verb::head;

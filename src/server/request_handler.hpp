@@ -83,6 +83,14 @@ class RequestHandler {
   // `later` is copied only when the answer waits for audit entries (a copy is a malloc).
   std::optional<Response> handle(const Request& req, std::string_view peer, const Later& later, bool may_block = true,
                                  bool* would_block = nullptr, bool whole_answers = false) const noexcept;
+  // The same, with `later` made by `make_later` only when the answer waits for audit entries: the
+  // server's `later` holds its connection (a shared_ptr, too big for std::function's own room), and
+  // making one for every request was a malloc a request (issue 12). `make_later` is called at most
+  // once, before handle() returns.
+  using MakeLater = std::function<Later()>;
+  std::optional<Response> handle(const Request& req, std::string_view peer, const MakeLater& make_later,
+                                 bool may_block = true, bool* would_block = nullptr,
+                                 bool whole_answers = false) const noexcept;
 
  private:
   Response dispatch(const Request& req, std::string_view peer, std::vector<DeferredAudit>* deferred, bool may_block,
