@@ -153,7 +153,9 @@ Router::Match Router::match(http::verb method, const std::vector<std::string>& s
     const bool take_literal =
         b == m_open_first.size() || (a < literal->size() && (*literal)[a] < m_open_first[b]);
     const Route& r = m_routes[take_literal ? (*literal)[a++] : m_open_first[b++]];
-    if (!match_route(r, segments, nullptr)) continue;
+    // A route of the method is matched with its parameters at once: the first that matches wins,
+    // so they are not matched a second time (a route of another method fills nothing).
+    if (!match_route(r, segments, r.method == method ? &m.params : nullptr)) continue;
     m.path_known = true;
     if (std::find(allowed.begin(), allowed.begin() + n_allowed, r.method) == allowed.begin() + n_allowed &&
         n_allowed < allowed.size()) {
@@ -166,9 +168,11 @@ Router::Match Router::match(http::verb method, const std::vector<std::string>& s
       break;
     }
   }
-  if (!chosen && method == http::verb::head) chosen = get_fallback;
-  if (chosen) {
+  if (!chosen && method == http::verb::head && get_fallback) {
+    chosen = get_fallback;
     match_route(*chosen, segments, &m.params);
+  }
+  if (chosen) {
     m.handler = &chosen->handler;
     m.pace = chosen->pace;
     return m;
