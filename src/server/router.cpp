@@ -14,10 +14,10 @@ std::string_view PathParams::at(std::string_view name) const {
 std::optional<std::string_view> PathParams::find(std::string_view name) const noexcept {
   for (std::size_t i = 0; i < m_count; ++i) {
     const std::string_view k = m_items[i].first;
-    // The first characters before the whole names: most names are one or a few letters, and a
-    // call to memcmp per name was most of a lookup.
+    // Lengths and first characters before the whole names: most names are one or a few letters
+    // (a one-letter name is then found), and a call to memcmp per name was most of a lookup.
     if (k.size() != name.size() || (!k.empty() && k.front() != name.front())) continue;
-    if (k == name) return i == m_rest_index ? std::string_view(m_rest) : m_items[i].second;
+    if (k.size() == 1 || k == name) return i == m_rest_index ? std::string_view(m_rest) : m_items[i].second;
   }
   return std::nullopt;
 }
