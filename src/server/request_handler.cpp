@@ -19,7 +19,10 @@ namespace minqing::server {
 
 Response RequestHandler::dispatch(const Request& req, std::string_view peer, std::vector<DeferredAudit>* deferred,
                                   bool may_block, bool whole_answers) const {
-  const Target target = parse_target(to_std(req.target()));
+  // This thread's target, reused: its segment vector keeps its room (a malloc a request, issue
+  // 12). A thread runs one dispatch at a time, and nothing a handler calls dispatches again.
+  thread_local Target target;
+  parse_target_into(to_std(req.target()), target);
   // Matching has no side effects and is quick; it comes first so that a slow route leaves an io
   // thread before anything else happens: the caller is then resolved once, on the blocking pool
   // (the resolver may write a session's last-seen time; a login's failure count is the handler's),

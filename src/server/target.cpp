@@ -73,13 +73,20 @@ std::optional<std::string_view> Query::get(std::string_view name) const noexcept
 }
 
 Target parse_target(std::string_view target) {
+  Target t;
+  parse_target_into(target, t);
+  return t;
+}
+
+void parse_target_into(std::string_view target, Target& t) {
+  t.path = {};
+  t.segments.clear();
   if (target.empty() || target.front() != '/') {
     throw RequestError("request target must start with '/'");
   }
   if (target.find('\0') != std::string_view::npos) {
     throw RequestError("request target contains a NUL character");
   }
-  Target t;
   const auto q = target.find('?');
   t.path = target.substr(0, q);
   const std::string_view rest = t.path.substr(1);
@@ -108,8 +115,7 @@ Target parse_target(std::string_view target) {
       escaped = false;
     }
   }
-  if (q != std::string_view::npos) t.query = Query(target.substr(q + 1));
-  return t;
+  t.query = q != std::string_view::npos ? Query(target.substr(q + 1)) : Query();
 }
 
 }  // namespace minqing::server
