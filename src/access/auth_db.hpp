@@ -16,6 +16,7 @@
 // password hashing runs outside it (at most four at once). Several processes may open the same
 // file (the server and `minqing user …`): SQLite's WAL mode and a busy timeout serialise writes.
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -29,6 +30,9 @@
 #include "access/password_hash.hpp"
 
 namespace minqing::access {
+
+class Scope;
+class UserScopes;
 
 using Clock = std::chrono::system_clock;
 using TimePoint = Clock::time_point;
@@ -119,6 +123,15 @@ class AuthDb {
   // otherwise): a session idle for `session_idle` therefore ends up to a minute early, never late.
   std::optional<Session> resolve_session(std::string_view token, TimePoint now);
 
+  // The access scope of the session `token` names: `scopes.of(user)` for the session's user as
+  // resolve_session(token, now) returns it, null when that returns nullopt. The scope is kept with
+  // the session held in memory and answers as long as that session does — no longer (a logout, a
+  // new password, a disable, an expiry, a re-read that sees a changed role or assignment) — so that
+  // a signed-in request copies no session and builds no scope key (issue 12, warm cache).
+  // @throws what UserScopes::of throws (ConfigError: an assignment that does not fit the role),
+  // every time, as nothing is kept then. Thread-safe; `scopes` must outlive this database.
+  std::shared_ptr<const Scope> resolve_session_scope(std::string_view token, TimePoint now, UserScopes& scopes);
+
   // Ends the session; false when the token named none.
   bool revoke_session(std::string_view token, TimePoint now);
   // Ends every session of the account; returns how many.
@@ -127,6 +140,10 @@ class AuthDb {
  private:
   struct Impl;
   explicit AuthDb(std::unique_ptr<Impl> impl);
+  // resolve_session with the token's session-cache key (SessionCache::Key) computed; `*generation`,
+  // when given, is set to the cache entry the session came from or went into.
+  std::optional<Session> resolve_keyed(std::string_view token, const std::array<unsigned char, 16>& key,
+                                       TimePoint now, std::uint64_t* generation);
   std::unique_ptr<Impl> m_impl;
 };
 

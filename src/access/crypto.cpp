@@ -52,10 +52,9 @@ KeyedShortHash::KeyedShortHash() {
   randombytes_buf(m_key, sizeof m_key);
 }
 
-std::string KeyedShortHash::operator()(std::string_view data) const {
-  std::string out(kBytes, '\0');
-  crypto_shorthash_siphashx24(reinterpret_cast<unsigned char*>(out.data()),
-                              reinterpret_cast<const unsigned char*>(data.data()), data.size(), m_key);
+KeyedShortHash::Value KeyedShortHash::operator()(std::string_view data) const noexcept {
+  Value out;
+  crypto_shorthash_siphashx24(out.data(), reinterpret_cast<const unsigned char*>(data.data()), data.size(), m_key);
   return out;
 }
 

@@ -5,6 +5,7 @@
 //
 // Thread-safety: every function may be called from any thread.
 
+#include <array>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -40,9 +41,12 @@ class Sha256 {
 class KeyedShortHash {
  public:
   static constexpr std::size_t kBytes = 16;
+  // Raw bytes in a value, not a std::string: 16 bytes are past the small-string buffer, so a string
+  // cost a malloc per signed-in request (issue 12).
+  using Value = std::array<unsigned char, kBytes>;
   KeyedShortHash();  // a fresh random key
-  // The hash of `data`, as kBytes raw bytes.
-  std::string operator()(std::string_view data) const;
+  // The hash of `data`.
+  Value operator()(std::string_view data) const noexcept;
 
  private:
   unsigned char m_key[16];

@@ -20,6 +20,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstring>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -28,6 +30,7 @@
 
 #include "access/auth_db.hpp"
 #include "access/crypto.hpp"
+#include "access/scope.hpp"
 
 namespace minqing::access {
 
@@ -41,19 +44,42 @@ constexpr std::int64_t kSessionTouchInterval = 60;  // seconds between last-seen
 
 class SessionCache {
  public:
+  using Key = KeyedShortHash::Value;
+
   explicit SessionCache(std::chrono::seconds recheck = std::chrono::seconds(1),
                         std::size_t capacity = 4096) noexcept
       : m_recheck(recheck.count()), m_capacity(capacity) {}
 
-  // The session cached for `token` if it may answer at `now` (see above), with its last-seen time
-  // brought to `now`.
-  std::optional<Session> find(std::string_view token, std::uint64_t commits, TimePoint now,
-                              const AuthOptions& options) const;
+  // The table key of `token` (a keyed hash, above): computed once per request and used for every
+  // call below.
+  Key key_of(std::string_view token) const noexcept { return m_key_of(token); }
 
-  // Remembers a live session of `token` read from the database at `now`, when `commits` commits
-  // had been made through the connection; `times.last_seen` is the value the database now holds.
-  void put(std::string_view token, const Session& session, const SessionTimes& times,
-           std::uint64_t commits, TimePoint now);
+  // The session cached under `key` if it may answer at `now` (see above), with its last-seen time
+  // brought to `now`; `*generation`, when given, is set to the put() it came from.
+  std::optional<Session> find(const Key& key, std::uint64_t commits, TimePoint now,
+                              const AuthOptions& options, std::uint64_t* generation = nullptr) const;
+
+  // Remembers a live session read from the database at `now`, when `commits` commits had been made
+  // through the connection; `times.last_seen` is the value the database now holds. Returns the
+  // entry's generation (for attach_scope), unique to this put.
+  std::uint64_t put(const Key& key, const Session& session, const SessionTimes& times,
+                    std::uint64_t commits, TimePoint now);
+
+  // The caller's access scope kept with a cached session, so that a signed-in request neither
+  // copies the session's strings nor looks its scope up again (issue 12). A scope is built from
+  // nothing but the session's user as read from the database (and the policy, fixed for `maker`),
+  // so it lives exactly as long as the entry it is attached to: a logout, password change, disable
+  // or any other commit here, an expiry, and a re-read after `recheck` (which sees a role or
+  // assignment changed by another process) each leave it unanswered, as they leave the session.
+  //
+  // The scope `maker` (the UserScopes that built it, compared by address) attached to the session
+  // cached under `key`, when that session may answer at `now` by the rules of find(); else null.
+  std::shared_ptr<const Scope> find_scope(const Key& key, std::uint64_t commits, TimePoint now,
+                                          const AuthOptions& options, const void* maker) const;
+  // Attaches `scope`, built by `maker` from the session put as `generation`, to that entry; nothing
+  // when the entry has been replaced or dropped since (a newer read may hold another user state).
+  void attach_scope(const Key& key, std::uint64_t generation, const void* maker,
+                    std::shared_ptr<const Scope> scope);
 
  private:
   struct Entry {
@@ -61,12 +87,27 @@ class SessionCache {
     SessionTimes times;
     std::uint64_t commits = 0;
     std::int64_t read_at = 0;
+    std::uint64_t generation = 0;
+    const void* scope_maker = nullptr;
+    std::shared_ptr<const Scope> scope;  // null until attach_scope
   };
+  // The key is already a keyed random hash: its first bytes are a good table hash as they are.
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const noexcept {
+      std::size_t h;
+      std::memcpy(&h, k.data(), sizeof h);
+      return h;
+    }
+  };
+  // Whether `e` may answer at unix time `t` (the rules above).
+  bool answers(const Entry& e, std::uint64_t commits, std::int64_t t, const AuthOptions& options) const noexcept;
+
   KeyedShortHash m_key_of;  // token → table key
   std::int64_t m_recheck;
   std::size_t m_capacity;
   mutable std::mutex m_mutex;
-  std::unordered_map<std::string, Entry> m_entries;
+  std::uint64_t m_generations = 0;  // puts so far; guarded by m_mutex
+  std::unordered_map<Key, Entry, KeyHash> m_entries;
 };
 
 }  // namespace minqing::access

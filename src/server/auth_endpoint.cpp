@@ -1,7 +1,6 @@
 #include "server/auth_endpoint.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <optional>
 #include <string_view>
@@ -23,10 +22,12 @@ constexpr std::size_t kMaxLoginBody = 4096;
 constexpr std::size_t kMaxAuditUsername = 64;
 constexpr const char* kBadCredentials = "wrong username or password";
 
+// ASCII letters without case, as HTTP compares auth schemes and media types (std::tolower was a
+// libc call a character, on every signed-in request: issue 12).
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
+  const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
 }
 
 std::string_view trim(std::string_view s) {
@@ -35,8 +36,8 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// The value of the session cookie among all Cookie headers, if any.
-std::optional<std::string> session_cookie(const Request& req) {
+// The value of the session cookie among all Cookie headers, if any: a view into the request.
+std::optional<std::string_view> session_cookie(const Request& req) {
   const std::string_view name = kSessionCookie;
   for (auto it = req.find(http::field::cookie); it != req.end() && it->name() == http::field::cookie; ++it) {
     std::string_view header = to_std(it->value());
@@ -46,7 +47,7 @@ std::optional<std::string> session_cookie(const Request& req) {
       header = semi == std::string_view::npos ? std::string_view{} : header.substr(semi + 1);
       const auto eq = pair.find('=');
       if (eq == std::string_view::npos) continue;
-      if (trim(pair.substr(0, eq)) == name) return std::string(trim(pair.substr(eq + 1)));
+      if (trim(pair.substr(0, eq)) == name) return trim(pair.substr(eq + 1));
     }
   }
   return std::nullopt;
@@ -161,31 +162,37 @@ Response me(AuthService& s, const RequestContext& ctx) {
 
 Caller resolve_caller(AuthService& s, const Request& req, access::TimePoint now) {
   Caller caller;
-  std::optional<std::string> token;
+  std::optional<std::string_view> token;  // a view into the request's headers
   bool bearer = false;
-  if (const auto it = req.find(http::field::authorization); it != req.end()) {
+  if (const auto it = find_field(req, http::field::authorization); it != req.end()) {
     const std::string_view value = trim(to_std(it->value()));
     const auto space = value.find(' ');
     if (space == std::string_view::npos || !iequals(value.substr(0, space), "Bearer")) {
       throw HttpError(http::status::unauthorized, "use Authorization: Bearer <token> from POST /api/login");
     }
-    token = std::string(trim(value.substr(space + 1)));
+    token = trim(value.substr(space + 1));
     bearer = true;
   } else {
     token = session_cookie(req);
   }
   if (token && !token->empty()) {
-    if (auto session = s.db.resolve_session(*token, now)) {
-      try {
+    std::shared_ptr<const access::Scope> scope;
+    try {
+      if (s.user_scopes) {
+        // Kept with the session in memory and dropped with it (AuthDb::resolve_session_scope).
+        scope = s.db.resolve_session_scope(*token, now, *s.user_scopes);
+      } else if (auto session = s.db.resolve_session(*token, now)) {
         const access::User& u = session->user;
-        caller.scope = s.user_scopes ? s.user_scopes->of(u.username, u.role, u.assignment)
-                                     : std::make_shared<const access::Scope>(access::Scope::for_user(
-                                           s.policy, u.username, u.role, u.assignment));
-      } catch (const ConfigError&) {
-        throw HttpError(http::status::forbidden,
-                        "this account's assignment does not fit its role; ask an administrator");
+        scope = std::make_shared<const access::Scope>(
+            access::Scope::for_user(s.policy, u.username, u.role, u.assignment));
       }
-      caller.token = std::move(*token);
+    } catch (const ConfigError&) {
+      throw HttpError(http::status::forbidden,
+                      "this account's assignment does not fit its role; ask an administrator");
+    }
+    if (scope) {
+      caller.scope = std::move(scope);
+      caller.token = *token;
       caller.via_cookie = !bearer;
     } else if (bearer) {
       throw HttpError(http::status::unauthorized, "the session token is invalid or has expired; sign in again");

@@ -19,7 +19,10 @@ namespace minqing::server {
 
 Response RequestHandler::dispatch(const Request& req, std::string_view peer, std::vector<DeferredAudit>* deferred,
                                   bool may_block, bool whole_answers) const {
-  const Target target = parse_target(to_std(req.target()));
+  // This thread's target, reused: its segment vector keeps its room (a malloc a request, issue
+  // 12). A thread runs one dispatch at a time, and nothing a handler calls dispatches again.
+  thread_local Target target;
+  parse_target_into(to_std(req.target()), target);
   // Matching has no side effects and is quick; it comes first so that a slow route leaves an io
   // thread before anything else happens: the caller is then resolved once, on the blocking pool
   // (the resolver may write a session's last-seen time; a login's failure count is the handler's),
@@ -33,14 +36,14 @@ Response RequestHandler::dispatch(const Request& req, std::string_view peer, std
   Caller caller;
   if (m_resolver) caller = m_resolver(req, peer, now);
   if (!m.handler) {
-    if (!m.path_known) return json_error(http::status::not_found, "no resource at " + target.path);
+    if (!m.path_known) return json_error(http::status::not_found, "no resource at " + std::string(target.path));
     Response res =
         json_error(http::status::method_not_allowed,
-                   std::string(req.method_string()) + " is not allowed on " + target.path);
+                   std::string(req.method_string()) + " is not allowed on " + std::string(target.path));
     res.set(http::field::allow, Router::allow_header(m.allowed));
     return res;
   }
-  const RequestContext ctx{req, target, m.params, caller.scope, peer, caller.token, now, deferred, may_block, whole_answers};
+  const RequestContext ctx{req, target, m.params, std::move(caller.scope), peer, caller.token, now, deferred, may_block, whole_answers};
   return (*m.handler)(ctx);
 }
 
@@ -48,8 +51,13 @@ Response RequestHandler::handle(const Request& req, std::string_view peer) const
   return answer(req, peer, nullptr);
 }
 
-std::optional<Response> RequestHandler::handle(const Request& req, std::string_view peer, Later later, bool may_block,
+std::optional<Response> RequestHandler::handle(const Request& req, std::string_view peer, const Later& later, bool may_block,
                                                bool* would_block, bool whole_answers) const noexcept {
+  return handle(req, peer, MakeLater([&later] { return later; }), may_block, would_block, whole_answers);
+}
+
+std::optional<Response> RequestHandler::handle(const Request& req, std::string_view peer, const MakeLater& make_later,
+                                               bool may_block, bool* would_block, bool whole_answers) const noexcept {
   std::vector<DeferredAudit> audits;
   Response res = answer(req, peer, &audits, may_block, would_block, whole_answers);
   // Stopped before slow work: the entries collected so far are collected again by the next call.
@@ -67,7 +75,7 @@ std::optional<Response> RequestHandler::handle(const Request& req, std::string_v
   };
   auto waiting = std::make_shared<Waiting>();
   waiting->answer = std::move(res);
-  waiting->later = std::move(later);
+  waiting->later = make_later();
   waiting->version = req.version();
   waiting->keep_alive = req.keep_alive();
   waiting->head = req.method() == http::verb::head;
@@ -131,7 +139,7 @@ Response RequestHandler::answer(const Request& req, std::string_view peer, std::
     res = json_error(http::status::internal_server_error,
                      "internal error; the server log has the details");
   }
-  finalize_response(res, req.version(), req.keep_alive(), req.method() == http::verb::head);
+  finalize_response(res, req.version(), keeps_alive(req), req.method() == http::verb::head);
   return res;
 }
 

@@ -24,7 +24,9 @@ namespace minqing::server {
 // RequestContext.
 struct Caller {
   std::shared_ptr<const access::Scope> scope;
-  std::string token;        // the live session token presented, "" when anonymous
+  // The live session token presented, "" when anonymous: a view into the request's headers (not a
+  // copy, a malloc per signed-in request), valid while the request is.
+  std::string_view token;
   bool via_cookie = false;  // the session came from the cookie (not a Bearer header)
 };
 
@@ -78,8 +80,17 @@ class RequestHandler {
   // Response whose body says whole() and which has no fields. The server's sessions do; a test
   // that reads an answer's fields does not.
   using Later = std::function<void(Response)>;
-  std::optional<Response> handle(const Request& req, std::string_view peer, Later later, bool may_block = true,
+  // `later` is copied only when the answer waits for audit entries (a copy is a malloc).
+  std::optional<Response> handle(const Request& req, std::string_view peer, const Later& later, bool may_block = true,
                                  bool* would_block = nullptr, bool whole_answers = false) const noexcept;
+  // The same, with `later` made by `make_later` only when the answer waits for audit entries: the
+  // server's `later` holds its connection (a shared_ptr, too big for std::function's own room), and
+  // making one for every request was a malloc a request (issue 12). `make_later` is called at most
+  // once, before handle() returns.
+  using MakeLater = std::function<Later()>;
+  std::optional<Response> handle(const Request& req, std::string_view peer, const MakeLater& make_later,
+                                 bool may_block = true, bool* would_block = nullptr,
+                                 bool whole_answers = false) const noexcept;
 
  private:
   Response dispatch(const Request& req, std::string_view peer, std::vector<DeferredAudit>* deferred, bool may_block,

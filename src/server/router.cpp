@@ -1,6 +1,7 @@
 #include "server/router.hpp"
 
 #include <algorithm>
+#include <array>
 #include <stdexcept>
 
 namespace minqing::server {
@@ -11,8 +12,12 @@ std::string_view PathParams::at(std::string_view name) const {
 }
 
 std::optional<std::string_view> PathParams::find(std::string_view name) const noexcept {
-  for (const auto& [k, v] : m_items) {
-    if (k == name) return std::string_view(v);
+  for (std::size_t i = 0; i < m_count; ++i) {
+    const std::string_view k = m_items[i].first;
+    // Lengths and first characters before the whole names: most names are one or a few letters
+    // (a one-letter name is then found), and a call to memcmp per name was most of a lookup.
+    if (k.size() != name.size() || (!k.empty() && k.front() != name.front())) continue;
+    if (k.size() == 1 || k == name) return i == m_rest_index ? std::string_view(m_rest) : m_items[i].second;
   }
   return std::nullopt;
 }
@@ -53,6 +58,7 @@ std::vector<Router::Segment> Router::parse_pattern(std::string_view pattern) {
       if (seg.text.empty()) fail("empty parameter name");
       if (std::find(names.begin(), names.end(), seg.text) != names.end())
         fail("duplicate parameter " + seg.text);
+      if (names.size() == PathParams::kMaxParams) fail("more parameters than PathParams holds");
       names.push_back(seg.text);
     }
     out.push_back(std::move(seg));
@@ -105,11 +111,10 @@ bool Router::match_route(const Route& route, const std::vector<std::string>& seg
   // candidate routes without, then copies the chosen one's).
   if (!params) return true;
   PathParams found;
-  found.reserve(pattern.size());
   for (std::size_t i = 0; i < fixed; ++i) {
     const Segment& p = pattern[i];
     if (p.kind == Segment::Kind::literal) continue;
-    const std::string& s = segments[i];
+    const std::string_view s = segments[i];
     found.add(p.text, s.substr(p.prefix.size(), s.size() - p.prefix.size() - p.suffix.size()));
   }
   if (has_rest) {
@@ -118,7 +123,7 @@ bool Router::match_route(const Route& route, const std::vector<std::string>& seg
       if (i > fixed) joined += '/';
       joined += segments[i];
     }
-    found.add(pattern.back().text, std::move(joined));
+    found.add_rest(pattern.back().text, std::move(joined));
   }
   *params = std::move(found);
   return true;
@@ -140,27 +145,41 @@ Router::Match Router::match(http::verb method, const std::vector<std::string>& s
       }
     }
   }
+  // The distinct methods of the matching routes, for a 405 (there are fewer verbs than this).
+  std::array<http::verb, 48> allowed;
+  std::size_t n_allowed = 0;
   std::size_t a = 0, b = 0;
   while (a < literal->size() || b < m_open_first.size()) {
     const bool take_literal =
         b == m_open_first.size() || (a < literal->size() && (*literal)[a] < m_open_first[b]);
     const Route& r = m_routes[take_literal ? (*literal)[a++] : m_open_first[b++]];
-    if (!match_route(r, segments, nullptr)) continue;
+    // A route of the method is matched with its parameters at once: the first that matches wins,
+    // so they are not matched a second time (a route of another method fills nothing).
+    if (!match_route(r, segments, r.method == method ? &m.params : nullptr)) continue;
     m.path_known = true;
-    if (std::find(m.allowed.begin(), m.allowed.end(), r.method) == m.allowed.end())
-      m.allowed.push_back(r.method);
-    if (!chosen && r.method == method) chosen = &r;
+    if (std::find(allowed.begin(), allowed.begin() + n_allowed, r.method) == allowed.begin() + n_allowed &&
+        n_allowed < allowed.size()) {
+      allowed[n_allowed++] = r.method;
+    }
     if (!get_fallback && r.method == http::verb::get) get_fallback = &r;
+    if (r.method == method) {
+      // The first route for the method wins; the later ones only fill the Allow header of a 405.
+      chosen = &r;
+      break;
+    }
   }
-  if (get_fallback &&
-      std::find(m.allowed.begin(), m.allowed.end(), http::verb::head) == m.allowed.end()) {
-    m.allowed.push_back(http::verb::head);
-  }
-  if (!chosen && method == http::verb::head) chosen = get_fallback;
-  if (chosen) {
+  if (!chosen && method == http::verb::head && get_fallback) {
+    chosen = get_fallback;
     match_route(*chosen, segments, &m.params);
+  }
+  if (chosen) {
     m.handler = &chosen->handler;
     m.pace = chosen->pace;
+    return m;
+  }
+  m.allowed.assign(allowed.begin(), allowed.begin() + n_allowed);
+  if (get_fallback && std::find(m.allowed.begin(), m.allowed.end(), http::verb::head) == m.allowed.end()) {
+    m.allowed.push_back(http::verb::head);
   }
   return m;
 }

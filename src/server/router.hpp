@@ -22,6 +22,7 @@
 // Thread safety: add() during set-up only; once serving, match() and routes() may be called
 // concurrently.
 
+#include <array>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -42,22 +43,33 @@ namespace minqing::server {
 
 struct DeferredAudit;
 
-// The values of a route's path parameters, decoded.
+// The values of a route's path parameters, decoded: views into the path segments that were
+// matched (Router::match) and the route's pattern — no copies, as every request has some (issue 12)
+// — except a {rest*} value, which joins segments and is held here. Valid while those segments and
+// the router are, and `items` only until the next add().
 class PathParams {
  public:
+  static constexpr std::size_t kMaxParams = 8;  // in one pattern (Router::add refuses more)
+
   // The value of parameter `name`.
   // @throws std::out_of_range when the route's pattern has no such parameter (a programming error,
   // answered with 500).
   std::string_view at(std::string_view name) const;
   std::optional<std::string_view> find(std::string_view name) const noexcept;
-  void add(std::string name, std::string value) {
-    m_items.emplace_back(std::move(name), std::move(value));
+  // Adds a parameter whose name and value outlive this object. @pre fewer than kMaxParams so far.
+  void add(std::string_view name, std::string_view value) noexcept { m_items[m_count++] = {name, value}; }
+  // Adds the {rest*} parameter, its value kept here.
+  void add_rest(std::string_view name, std::string value) {
+    m_rest = std::move(value);
+    m_rest_index = m_count;
+    m_items[m_count++] = {name, {}};
   }
-  void reserve(std::size_t n) { m_items.reserve(n); }
-  const std::vector<std::pair<std::string, std::string>>& items() const noexcept { return m_items; }
 
  private:
-  std::vector<std::pair<std::string, std::string>> m_items;
+  std::array<std::pair<std::string_view, std::string_view>, kMaxParams> m_items{};
+  std::size_t m_count = 0;
+  std::size_t m_rest_index = kMaxParams;  // none
+  std::string m_rest;  // not viewed from m_items: a short string moves with this object
 };
 
 // Everything a handler gets about one request. References are valid for the handler call only.
@@ -135,12 +147,15 @@ class Router {
   struct Match {
     const Handler* handler = nullptr;  // null: no route for this method (see below)
     Pace pace = Pace::slow;            // the chosen route's (HEAD: its GET route's)
-    PathParams params;
+    PathParams params;                // views into `segments` (PathParams above)
     bool path_known = false;          // some route matches the path (for another method: 405)
-    std::vector<http::verb> allowed;  // methods the path answers, HEAD included for GET
+    // Without a handler only (the 405's Allow header): the methods the path answers, HEAD included
+    // for GET. Not gathered when a route was found: a vector was a malloc on every request.
+    std::vector<http::verb> allowed;
   };
 
   // The route for `method` on `segments` (from parse_target). HEAD falls back to the GET route.
+  // The match's params view `segments`, which must outlive it.
   Match match(http::verb method, const std::vector<std::string>& segments) const;
 
   // Every route registered, in registration order: for tests that each was given its pace

@@ -73,31 +73,49 @@ std::optional<std::string_view> Query::get(std::string_view name) const noexcept
 }
 
 Target parse_target(std::string_view target) {
+  Target t;
+  parse_target_into(target, t);
+  return t;
+}
+
+void parse_target_into(std::string_view target, Target& t) {
+  t.path = {};
+  t.segments.clear();
   if (target.empty() || target.front() != '/') {
     throw RequestError("request target must start with '/'");
   }
   if (target.find('\0') != std::string_view::npos) {
     throw RequestError("request target contains a NUL character");
   }
-  Target t;
   const auto q = target.find('?');
-  t.path = std::string(target.substr(0, q));
-  std::string_view rest = std::string_view(t.path).substr(1);
-  t.segments.reserve(static_cast<std::size_t>(std::count(rest.begin(), rest.end(), '/')) + 1);
+  t.path = target.substr(0, q);
+  const std::string_view rest = t.path.substr(1);
   // "/" has no segments; "/a/" has {"a", ""}: a trailing slash is a distinct (usually unrouted)
   // path.
-  while (!t.path.empty() && t.path != "/") {
-    const auto slash = rest.find('/');
-    std::string segment = percent_decode(rest.substr(0, slash), false, "request path");
-    if (segment == "." || segment == "..") {
-      throw RequestError("request path must not contain '.' or '..' segments");
+  if (t.path != "/") {
+    t.segments.reserve(8);  // room for most paths without counting their slashes first
+    // One pass finds each segment's end and whether it holds an escape to decode (a NUL was
+    // refused above): a search for '/' and another for '%' per segment were ~a tenth of a cached
+    // tile's request handling (issue 12).
+    std::size_t start = 0;
+    bool escaped = false;
+    for (std::size_t i = 0;; ++i) {
+      if (i < rest.size() && rest[i] != '/') {
+        escaped |= rest[i] == '%';
+        continue;
+      }
+      const std::string_view raw = rest.substr(start, i - start);
+      const std::string& segment =
+          t.segments.emplace_back(escaped ? percent_decode(raw, false, "request path") : std::string(raw));
+      if (segment == "." || segment == "..") {
+        throw RequestError("request path must not contain '.' or '..' segments");
+      }
+      if (i == rest.size()) break;
+      start = i + 1;
+      escaped = false;
     }
-    t.segments.push_back(std::move(segment));
-    if (slash == std::string_view::npos) break;
-    rest = rest.substr(slash + 1);
   }
-  if (q != std::string_view::npos) t.query = Query(target.substr(q + 1));
-  return t;
+  t.query = q != std::string_view::npos ? Query(target.substr(q + 1)) : Query();
 }
 
 }  // namespace minqing::server

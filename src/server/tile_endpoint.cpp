@@ -23,6 +23,9 @@ namespace minqing::server {
 
 namespace {
 
+void append_tile_cache_key(std::string& key, const TileService& s, const query::ScopedReader& reader,
+                           const std::vector<std::string>& maps, geo::TileId t, int scale);
+
 TileLayerInfo layer_info(const TileService& s, const model::MapDef& map) {
   TileLayerInfo info{map.name, map.title.zh, map.title.en};
   if (const style::Style* st = s.styles.find(map.name)) {
@@ -101,7 +104,12 @@ Response tile(TileService& s, const RequestContext& ctx) {
       throw HttpError(http::status::not_found, "map " + name + " has no tiles above zoom " + std::to_string(st->maxzoom));
     }
   }
-  const std::string key = tile_cache_key(s, reader, req.maps, req.tile, req.scale);
+  // Written into this thread's buffer, which keeps its room: a string of its own was a malloc a
+  // request (issue 12). Used only within this call, which nothing on this thread re-enters.
+  thread_local std::string key_buffer;
+  key_buffer.clear();
+  append_tile_cache_key(key_buffer, s, reader, req.maps, req.tile, req.scale);
+  const std::string& key = key_buffer;
   CachedTilePtr cached = s.cache.get(key, req.tile);
   if (!cached) {
     // A draw (or the wait for one under way) takes tens of ms: not on an io thread, which would
@@ -109,11 +117,11 @@ Response tile(TileService& s, const RequestContext& ctx) {
     if (!ctx.may_block) throw WouldBlock{};
     cached = draw_tile(s, reader, req, key);
   }
-  const auto if_none_match = ctx.request.find(http::field::if_none_match);
+  const auto if_none_match = find_field(ctx.request, http::field::if_none_match);
   // A plain request's answer is the same bytes every time: once prepared, sent whole from the
   // cache (server/tile_answer.hpp).
   const bool plain = ctx.whole_answers && ctx.request.method() == http::verb::get && ctx.request.version() == 11 &&
-                     ctx.request.keep_alive() && if_none_match == ctx.request.end();
+                     keeps_alive(ctx.request) && if_none_match == ctx.request.end();
   const unsigned variant = TileAnswer::variant(reader.scope().is_public(), confidential);
   if (plain) {
     if (const auto whole = cached->answer.get(cached->body, variant)) {
@@ -201,11 +209,12 @@ Response wmts_kvp(TileService& s, const RequestContext& ctx) {
 
 }  // namespace
 
-std::string tile_cache_key(const TileService& s, const query::ScopedReader& reader, const std::vector<std::string>& maps,
-                           geo::TileId t, int scale) {
+namespace {
+
+// tile_cache_key's text appended to `key`.
+void append_tile_cache_key(std::string& key, const TileService& s, const query::ScopedReader& reader,
+                           const std::vector<std::string>& maps, geo::TileId t, int scale) {
   // Numbers written with to_chars into one buffer: this runs for every tile request.
-  std::string key;
-  key.reserve(192);
   char num[24];
   const auto append_number = [&](auto v) { key.append(num, std::to_chars(num, num + sizeof num, v).ptr); };
   // No data version: a change drops the tiles it touches from the cache instead (invalidation by
@@ -218,14 +227,30 @@ std::string tile_cache_key(const TileService& s, const query::ScopedReader& read
     key += '|';
   }
   key += reader.scope().cache_key();  // role, area, maps and policy fingerprint: whatever changes the pixels
-  key += '|';
-  append_number(t.z);
-  key += '/';
-  append_number(t.x);
-  key += '/';
-  append_number(t.y);
-  key += '@';
-  append_number(scale);
+  // "|z/x/y@scale" written in place: room for four numbers of at most 11 characters and their
+  // separators, then cut to what was written (eight appends were ~300 instructions, issue 12).
+  const std::size_t at = key.size();
+  key.resize(at + 48);
+  char* p = key.data() + at;
+  char* const end = key.data() + key.size();
+  const auto put = [&](char separator, auto v) {
+    *p++ = separator;
+    p = std::to_chars(p, end, v).ptr;
+  };
+  put('|', t.z);
+  put('/', t.x);
+  put('/', t.y);
+  put('@', scale);
+  key.resize(static_cast<std::size_t>(p - key.data()));
+}
+
+}  // namespace
+
+std::string tile_cache_key(const TileService& s, const query::ScopedReader& reader, const std::vector<std::string>& maps,
+                           geo::TileId t, int scale) {
+  std::string key;
+  key.reserve(192);
+  append_tile_cache_key(key, s, reader, maps, t, scale);
   return key;
 }
 

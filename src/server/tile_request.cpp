@@ -1,7 +1,6 @@
 #include "server/tile_request.hpp"
 
 #include <algorithm>
-#include <charconv>
 
 #include "base/error.hpp"
 #include "server/http_error.hpp"
@@ -13,14 +12,19 @@ namespace {
 // Digits only: no sign, no spaces, no hex, at most 8 of them (2^24 tiles fit in 8 digits).
 std::uint32_t parse_tile_number(std::string_view text, const char* name) {
   constexpr std::size_t kMaxDigits = 8;
-  const bool digits = !text.empty() && text.size() <= kMaxDigits &&
-                      std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  // Checked and read in one pass (all_of then from_chars was ~100 instructions a number, three a
+  // tile request: issue 12); 8 digits cannot overflow.
+  std::uint32_t v = 0;
+  bool digits = !text.empty() && text.size() <= kMaxDigits;
+  for (std::size_t i = 0; digits && i < text.size(); ++i) {
+    const auto d = static_cast<unsigned>(static_cast<unsigned char>(text[i])) - '0';
+    digits = d <= 9;
+    v = v * 10 + d;
+  }
   if (!digits) {
     throw RequestError(std::string(name) + " must be a non-negative whole number, got \"" +
                        std::string(text.substr(0, 32)) + "\"");
   }
-  std::uint32_t v = 0;
-  std::from_chars(text.data(), text.data() + text.size(), v);
   return v;
 }
 

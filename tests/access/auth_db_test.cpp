@@ -12,7 +12,10 @@
 
 #include "access/auth_db.hpp"
 #include "access/demo_accounts.hpp"
+#include "access/user_scopes.hpp"
+#include "access_fixture.hpp"
 #include "base/error.hpp"
+#include "support/sqlite_probe.hpp"
 #include "support/test_env.hpp"
 
 using namespace minqing;
@@ -327,4 +330,89 @@ TEST_CASE("a session answered from memory still expires, idles out and records i
   REQUIRE(db->resolve_session(token, t0 + 12h - 1s));
   REQUIRE(db->resolve_session(token, t0 + 12h - 1s));  // from memory
   CHECK_FALSE(db->resolve_session(token, t0 + 12h));
+}
+
+// Issue 12: a signed-in caller's scope is kept with its session in memory. Each change an
+// administrator can make is seen by the next request: at once when made through the server's own
+// connection, within a second when made by another process on the same file.
+TEST_CASE("a scope kept with a session ends with it: logout, new password, disable, expiry, and a "
+          "role or assignment changed in the file",
+          "[access][auth][session][scope]") {
+  const auto file = test::scratch_dir("access-session-scope") / "auth.sqlite";
+  auto server = AuthDb::open(file, fast());
+  auto cli = AuthDb::open(file, fast());  // `minqing user …` on the same file, as another process
+  UserScopes scopes(test::policy());
+  const auto scope_at = [&](const std::string& token, TimePoint t) { return server->resolve_session_scope(token, t, scopes); };
+  const auto key_of = [](const std::string& role, const Assignment& a) {
+    return Scope::for_user(test::policy(), "cadre", role, a).cache_key();
+  };
+  const User u = server->create_user("cadre", "correct horse battery", "village_cadre", kCadre, t0);
+  const std::string a = server->create_session(u, t0);
+  const std::string b = server->create_session(u, t0);
+
+  // Read once, then answered from memory: one scope, the account's.
+  const auto first = scope_at(a, t0 + 10s);
+  REQUIRE(first);
+  CHECK(first->user() == "cadre");
+  CHECK(first->cache_key() == key_of("village_cadre", kCadre));
+  CHECK(scope_at(a, t0 + 10s) == first);
+  CHECK_FALSE(scope_at("not a token", t0 + 10s));
+  CHECK_FALSE(scope_at(std::string(43, 'A'), t0 + 10s));
+
+  // Logout through the server: at the same instant; the other session lives on.
+  CHECK(server->revoke_session(a, t0 + 10s));
+  CHECK_FALSE(scope_at(a, t0 + 10s));
+  REQUIRE(scope_at(b, t0 + 10s));
+  REQUIRE(scope_at(b, t0 + 10s));
+
+  // An assignment changed in the file by another process: the next request a second later.
+  const Assignment moved_to{"", "331124207202", {}};
+  test::sqlite_text(file, "UPDATE users SET village_code = '331124207202' WHERE username = 'cadre'");
+  const auto moved = scope_at(b, t0 + 11s);
+  REQUIRE(moved);
+  CHECK(moved->cache_key() == key_of("village_cadre", moved_to));
+  CHECK(scope_at(b, t0 + 11s) == moved);
+
+  // A role changed likewise.
+  const Assignment township{"331124207", "", {}};
+  test::sqlite_text(file, "UPDATE users SET role = 'township_cadre', township = '331124207', village_code = '' "
+                          "WHERE username = 'cadre'");
+  const auto promoted = scope_at(b, t0 + 12s);
+  REQUIRE(promoted);
+  CHECK(promoted->role() == "township_cadre");
+  CHECK(promoted->cache_key() == key_of("township_cadre", township));
+
+  // An assignment that no longer defines the role's area: refused on every request, never the
+  // scope it had before.
+  test::sqlite_text(file, "UPDATE users SET township = '' WHERE username = 'cadre'");
+  CHECK_THROWS_AS(scope_at(b, t0 + 13s), ConfigError);
+  CHECK_THROWS_AS(scope_at(b, t0 + 13s), ConfigError);
+  test::sqlite_text(file, "UPDATE users SET role = 'village_cadre', village_code = '331124207201' WHERE username = 'cadre'");
+  REQUIRE(scope_at(b, t0 + 14s));
+  REQUIRE(scope_at(b, t0 + 14s));
+
+  // A new password through the server ends every session at once.
+  server->set_password("cadre", "another horse battery", t0 + 14s);
+  CHECK_FALSE(scope_at(b, t0 + 14s));
+
+  // Disabled by another process: within a second.
+  const std::string c = server->create_session(u, t0 + 20s);
+  REQUIRE(scope_at(c, t0 + 20s));
+  REQUIRE(scope_at(c, t0 + 20s));
+  cli->disable_user("cadre", t0 + 20s);
+  CHECK_FALSE(scope_at(c, t0 + 21s));
+  server->set_disabled("cadre", false, t0 + 22s);
+  CHECK_FALSE(scope_at(c, t0 + 22s));  // disabling ended the session for good
+
+  // Idle for two hours, and at the end of its lifetime however busy: refused.
+  const std::string d = server->create_session(u, t0 + 30s);
+  REQUIRE(scope_at(d, t0 + 30s));
+  REQUIRE(scope_at(d, t0 + 30s));
+  CHECK_FALSE(scope_at(d, t0 + 30s + 2h));
+  const TimePoint t1 = t0 + 1h;
+  const std::string e = server->create_session(u, t1);
+  for (auto t = t1; t < t1 + 12h; t += 1h) REQUIRE(scope_at(e, t));
+  REQUIRE(scope_at(e, t1 + 12h - 1s));
+  REQUIRE(scope_at(e, t1 + 12h - 1s));  // from memory
+  CHECK_FALSE(scope_at(e, t1 + 12h));
 }

@@ -1,3 +1,10 @@
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <random>
+#include <string>
+#include <vector>
+
 #include <catch2/catch.hpp>
 
 #include "server/access_log.hpp"
@@ -16,6 +23,65 @@ TEST_CASE("an access line has time, remote, method, target, status, bytes and du
   e.duration = std::chrono::microseconds(1250);
   CHECK(format_access_line(e) ==
         "2024-05-01T08:30:12.345Z 127.0.0.1:53124 GET \"/api/layers\" 200 4311 1.2ms");
+}
+
+// The duration is written from integers (issue 12); its text must stay printf's "%.1f" of the
+// milliseconds as a double, ties at a whole number of 50 us included, which a log reader may parse.
+TEST_CASE("an access line's duration reads as printf's %.1f of its milliseconds", "[server][log]") {
+  const auto duration_text = [](std::int64_t ns) {
+    AccessEntry e;
+    e.duration = std::chrono::nanoseconds(ns);
+    const std::string line = format_access_line(e);
+    return line.substr(line.rfind(' ') + 1);
+  };
+  const auto printf_text = [](std::int64_t ns) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.1fms", static_cast<double>(ns) / 1e6);
+    return std::string(buf);
+  };
+  std::mt19937_64 rng(12);
+  std::vector<std::int64_t> cases = {0, 1, 49'999, 50'000, 50'001, 99'999, 100'000, 149'999, 150'000, 150'001,
+                                     250'000, 950'000, 999'999, 1'000'000, 9'950'000, 123'456'789'012};
+  for (std::int64_t tie = 50'000; tie < 30'000'000; tie += 100'000) cases.push_back(tie);
+  for (int i = 0; i < 20000; ++i) cases.push_back(static_cast<std::int64_t>(rng() % 60'000'000'000));
+  for (const std::int64_t ns : cases) {
+    INFO(ns << " ns");
+    CHECK(duration_text(ns) == printf_text(ns));
+  }
+  CHECK(duration_text(1'250'000) == "1.2ms");  // a tie, rounded as printf rounds the double 1.25
+  CHECK(duration_text(1'350'000) == "1.4ms");  // 1.35 is a double a little above
+  CHECK(duration_text(12'345'678) == "12.3ms");
+}
+
+// Escaping looks at eight characters at once: every character that needs it is still escaped,
+// wherever it falls in the word, and nothing else is.
+TEST_CASE("access lines escape control characters, quotes and backslashes at any position", "[server][log]") {
+  const auto expected = [](const std::string& text) {
+    std::string out;
+    for (const char c : text) {
+      const auto u = static_cast<unsigned char>(c);
+      if (u < 0x20 || u == 0x7f || c == '"' || c == '\\') {
+        char esc[5];
+        std::snprintf(esc, sizeof esc, "\\x%02x", u);
+        out += esc;
+      } else {
+        out += c;
+      }
+    }
+    return out;
+  };
+  const std::string specials = std::string("\0\x01\x1f\x7f\"\\", 6);
+  const std::string plain = " !#[]^_~09AZaz\x80\xe5\xbc\xa0\xff";  // UTF-8 bytes are not escaped
+  std::mt19937_64 rng(12);
+  for (int i = 0; i < 3000; ++i) {
+    std::string text = "/";
+    const std::size_t n = rng() % 40;
+    for (std::size_t k = 0; k < n; ++k) {
+      text += rng() % 6 == 0 ? specials[rng() % specials.size()] : plain[rng() % plain.size()];
+    }
+    INFO(expected(text));
+    CHECK(loggable_target(text) == expected(text));
+  }
 }
 
 TEST_CASE("access lines keep only harmless query values and escape control characters",

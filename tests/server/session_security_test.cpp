@@ -25,6 +25,7 @@
 #include "store/serving_index.hpp"
 #include "support/demo_client.hpp"
 #include "support/run_command.hpp"
+#include "support/sqlite_probe.hpp"
 #include "support/test_env.hpp"
 
 using namespace minqing;
@@ -153,6 +154,58 @@ TEST_CASE("a session idle for more than 2 h is refused, last seen kept to the mi
   REQUIRE(role_of(late) == "village_cadre");
   advance(2h - 1s);  // 2 h - 1 s after the recorded request: still alive
   CHECK(role_of(late) == "village_cadre");
+}
+
+// Issue 12: a signed-in caller's scope is kept with its session in memory
+// (AuthDb::resolve_session_scope). What the server itself changes shows at the next request; what
+// an administrator's tool changes in the auth file, at the next request a second later.
+TEST_CASE("a signed-in caller's scope follows its account at the next request",
+          "[server][auth][session][scope]") {
+  AppOptions o = test::demo_app_options("session_scope");
+  o.clock = test_now;
+  const std::filesystem::path auth_file = o.auth_db;
+  const App a(o);
+  const auto me = [&](const std::string& token) { return test::get(a, "/api/me", token, "192.0.2.1"); };
+  const auto area_of = [&](const std::string& token) {
+    const Response r = me(token);
+    return status(r) == 200 ? json::parse(r.body()).at("area") : json();
+  };
+  const std::string token = test::sign_in(a, "cadre", "192.0.2.2");
+  const json first = area_of(token);
+  REQUIRE(first.at("kind") == "village");
+  CHECK(area_of(token) == first);  // answered from memory
+  const json elsewhere = area_of(test::sign_in(a, "cadre2", "192.0.2.2"));
+  const std::string village = elsewhere.at("village_code");
+  REQUIRE(village != first.at("village_code").get<std::string>());
+
+  // Moved to another village, then made a township cadre, by a tool writing the auth file.
+  test::sqlite_text(auth_file, "UPDATE users SET village_code = '" + village + "' WHERE username = 'cadre'");
+  advance(1s);
+  CHECK(area_of(token) == elsewhere);
+  test::sqlite_text(auth_file, "UPDATE users SET role = 'township_cadre', township = '" + village.substr(0, 9) +
+                                   "', village_code = '' WHERE username = 'cadre'");
+  advance(1s);
+  const Response promoted = me(token);
+  REQUIRE(status(promoted) == 200);
+  CHECK(json::parse(promoted.body()).at("role") == "township_cadre");
+  CHECK(json::parse(promoted.body()).at("area").at("kind") == "township");
+  // An assignment that no longer fits the role: refused, never the scope it had.
+  test::sqlite_text(auth_file, "UPDATE users SET township = '' WHERE username = 'cadre'");
+  advance(1s);
+  CHECK(status(me(token)) == 403);
+  CHECK(status(me(token)) == 403);
+  // Disabled in the file: refused a second later.
+  test::sqlite_text(auth_file, "UPDATE users SET role = 'village_cadre', village_code = '" + village +
+                                   "', disabled = 1 WHERE username = 'cadre'");
+  advance(1s);
+  CHECK(status(me(token)) == 401);
+
+  // Logged out through the server: refused at once.
+  const std::string other = test::sign_in(a, "cadre2", "192.0.2.2");
+  REQUIRE(status(me(other)) == 200);
+  REQUIRE(status(me(other)) == 200);
+  CHECK(status(test::post(a, "/api/logout", "", other, "192.0.2.2", nullptr)) == 204);
+  CHECK(status(me(other)) == 401);
 }
 
 TEST_CASE("expired, logged-out and forged tokens all get the same 401, telling nothing",

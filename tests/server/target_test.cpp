@@ -5,6 +5,8 @@
 
 using minqing::RequestError;
 using minqing::server::parse_target;
+using minqing::server::parse_target_into;
+using minqing::server::Target;
 using minqing::server::percent_decode;
 using minqing::server::Query;
 using Segments = std::vector<std::string>;
@@ -40,6 +42,39 @@ TEST_CASE("parse_target refuses dangerous or malformed targets", "[server][targe
   CHECK_THROWS_AS(parse_target("/a?x=%00"), RequestError);
   // Dots inside a segment are ordinary characters.
   CHECK(parse_target("/files/a..b.png").segments == Segments{"files", "a..b.png"});
+}
+
+// The request handler reuses one Target per thread (issue 12): each target parsed into it must read
+// exactly as a fresh parse, whatever the one before held or refused.
+TEST_CASE("parse_target_into a reused Target gives what a fresh parse gives", "[server][target]") {
+  const char* targets[] = {"/tiles/terrain%2Cdisaster/16/54321/27012.png?scale=2&name=%E6%9D%BE+%E9%98%B3",
+                           "/",
+                           "/a/b/c/d/e/f/g/h/i/j/k/a-segment-longer-than-a-short-string/",
+                           "/api/layers",
+                           "/a/../b",
+                           "/api/search?q=x",
+                           "/healthz"};
+  Target reused;
+  for (int round = 0; round < 2; ++round) {
+    for (const char* text : targets) {
+      INFO(text);
+      bool fresh_refused = false;
+      Target fresh;
+      try {
+        fresh = parse_target(text);
+      } catch (const RequestError&) {
+        fresh_refused = true;
+      }
+      if (fresh_refused) {
+        CHECK_THROWS_AS(parse_target_into(text, reused), RequestError);
+        continue;
+      }
+      parse_target_into(text, reused);
+      CHECK(reused.path == fresh.path);
+      CHECK(reused.segments == fresh.segments);
+      CHECK(reused.query.items() == fresh.query.items());
+    }
+  }
 }
 
 TEST_CASE("Query keeps order, first value wins, '+' is a space", "[server][target]") {

@@ -17,6 +17,9 @@ TEST_CASE("tile addresses parse into maps, z/x/y and scale", "[server][tiles]") 
   CHECK(r.tile == geo::TileId{16, 54518, 27361});
   CHECK(r.scale == 2);
   CHECK(parse_tile_request(catalog, "terrain", "0", "0", "0").scale == 1);
+  // Eight digits at most, leading zeros allowed: the largest x and y of zoom 24 are numbers too.
+  CHECK(parse_tile_request(catalog, "terrain", "3", "00000007", "0").tile == geo::TileId{3, 7, 0});
+  CHECK(parse_tile_request(catalog, "terrain", "24", "16777215", "9999999").tile == geo::TileId{24, 16777215, 9999999});
 }
 
 TEST_CASE("malformed tile addresses are refused with 400 or 404", "[server][tiles]") {
@@ -36,6 +39,13 @@ TEST_CASE("malformed tile addresses are refused with 400 or 404", "[server][tile
   CHECK(status_of("terrain", "16", "0x10", "0") == 400);
   CHECK(status_of("terrain", "16", "1e3", "0") == 400);
   CHECK(status_of("terrain", "16", " 1", "0") == 400);
+  CHECK(status_of("terrain", "16", "1 ", "0") == 400);
+  CHECK(status_of("terrain", "16", "+1", "0") == 400);
+  CHECK(status_of("terrain", "16", "", "0") == 400);
+  CHECK(status_of("terrain", "16", "1/", "0") == 400);  // the characters either side of the digits
+  CHECK(status_of("terrain", "16", "1:", "0") == 400);
+  CHECK(status_of("terrain", "16", "\xd9\xa3", "0") == 400);  // an Arabic-Indic three
+  CHECK(status_of("terrain", "24", "123456789", "0") == 400);  // nine digits
   CHECK(status_of("terrain", "25", "0", "0") == 400);
   CHECK(status_of("terrain", "99999999999", "0", "0") == 400);
   CHECK(status_of("terrain", "2", "4", "0") == 400);
