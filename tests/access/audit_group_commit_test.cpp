@@ -219,6 +219,31 @@ TEST_CASE("append_async and append interleave on one chain, and the log drains i
   for (const auto& s : async_seqs) CHECK(std::is_sorted(s.begin(), s.end()));
 }
 
+namespace {
+
+// Entries queued with append_async, numbered k by the test, and the seq each callback got.
+struct AsyncEntries {
+  std::mutex m;
+  std::map<int, std::uint64_t> seq_of;  // entry k → its seq, once its callback ran
+
+  void queue(AuditLog& audit, int k) {
+    audit.append_async(tile_read(0, k), t0, [this, k](std::uint64_t seq, const std::string&) {
+      std::lock_guard lock(m);
+      seq_of[k] = seq;
+    });
+  }
+  bool answered(int k) {
+    std::lock_guard lock(m);
+    return seq_of.count(k) > 0;
+  }
+  bool wait_for(int k) {  // up to a minute
+    for (int i = 0; i < 6000 && !answered(k); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return answered(k);
+  }
+};
+
+}  // namespace
+
 // Group commit under load (AuditOptions::commit_delay): right after a batch, the writer waits for
 // more entries before it syncs — until the batch is full, a blocking append takes them, or the log
 // closes — and an entry after a quiet spell is written at once. The delay here is an hour, so any
@@ -231,58 +256,43 @@ TEST_CASE("the audit writer gathers entries under load, and a full batch, an app
   slow.commit_delay = std::chrono::hours(1);
   slow.commit_batch = 3;
   slow.commit_min_rate = 0;
-  std::mutex m;
-  std::map<int, std::uint64_t> seq_of;  // entry k → its seq, once its callback ran
-  auto queue = [&](AuditLog& audit, int k) {
-    audit.append_async(tile_read(0, k), t0, [&, k](std::uint64_t seq, const std::string&) {
-      std::lock_guard lock(m);
-      seq_of[k] = seq;
-    });
-  };
-  auto answered = [&](int k) {
-    std::lock_guard lock(m);
-    return seq_of.count(k) > 0;
-  };
-  auto wait_for = [&](int k) {
-    for (int i = 0; i < 6000 && !answered(k); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    return answered(k);
-  };
+  AsyncEntries entries;
 
   SECTION("the first entry at once, then a full batch") {
     const auto log = test::scratch_dir("access-audit-gather-full") / "audit.jsonl";
     AuditLog audit(log, slow);
-    queue(audit, 1);
-    REQUIRE(wait_for(1));  // after a quiet spell (none before): written at once
-    queue(audit, 2);
-    queue(audit, 3);
+    entries.queue(audit, 1);
+    REQUIRE(entries.wait_for(1));  // after a quiet spell (none before): written at once
+    entries.queue(audit, 2);
+    entries.queue(audit, 3);
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    CHECK_FALSE(answered(2));  // gathered, not written: the batch holds 2 of 3
-    CHECK_FALSE(answered(3));
-    queue(audit, 4);  // the batch is full
-    REQUIRE(wait_for(4));
-    std::lock_guard lock(m);
-    CHECK(seq_of == std::map<int, std::uint64_t>{{1, 1}, {2, 2}, {3, 3}, {4, 4}});
+    CHECK_FALSE(entries.answered(2));  // gathered, not written: the batch holds 2 of 3
+    CHECK_FALSE(entries.answered(3));
+    entries.queue(audit, 4);  // the batch is full
+    REQUIRE(entries.wait_for(4));
+    std::lock_guard lock(entries.m);
+    CHECK(entries.seq_of == std::map<int, std::uint64_t>{{1, 1}, {2, 2}, {3, 3}, {4, 4}});
   }
   SECTION("a blocking append takes the gathered entries with it") {
     const auto log = test::scratch_dir("access-audit-gather-append") / "audit.jsonl";
     AuditLog audit(log, slow);
-    queue(audit, 1);
-    REQUIRE(wait_for(1));
-    queue(audit, 2);
+    entries.queue(audit, 1);
+    REQUIRE(entries.wait_for(1));
+    entries.queue(audit, 2);
     CHECK(audit.append(tile_read(1, 0), t0) == 3);  // never waits for the delay
-    REQUIRE(wait_for(2));
-    std::lock_guard lock(m);
-    CHECK(seq_of[2] == 2);
+    REQUIRE(entries.wait_for(2));
+    std::lock_guard lock(entries.m);
+    CHECK(entries.seq_of[2] == 2);
   }
   SECTION("closing the log writes what it gathered") {
     const auto log = test::scratch_dir("access-audit-gather-close") / "audit.jsonl";
     {
       AuditLog audit(log, slow);
-      queue(audit, 1);
-      REQUIRE(wait_for(1));
-      queue(audit, 2);
+      entries.queue(audit, 1);
+      REQUIRE(entries.wait_for(1));
+      entries.queue(audit, 2);
     }  // an hour's delay must not hold the destructor
-    CHECK(answered(2));
+    CHECK(entries.answered(2));
     CHECK(entries_of(log).size() == 2);
     CHECK(AuditLog::verify(log).ok);
   }
@@ -299,48 +309,33 @@ TEST_CASE("the audit writer does not hold entries that come slowly, and gathers 
   opts.commit_delay = std::chrono::hours(1);
   opts.commit_batch = 100'000;
   opts.commit_min_rate = 2000;
-  std::mutex m;
-  std::map<int, std::uint64_t> seq_of;
-  auto queue = [&](AuditLog& audit, int k) {
-    audit.append_async(tile_read(0, k), t0, [&, k](std::uint64_t seq, const std::string&) {
-      std::lock_guard lock(m);
-      seq_of[k] = seq;
-    });
-  };
-  auto answered = [&](int k) {
-    std::lock_guard lock(m);
-    return seq_of.count(k) > 0;
-  };
-  auto wait_for = [&](int k) {
-    for (int i = 0; i < 6000 && !answered(k); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    return answered(k);
-  };
+  AsyncEntries entries;
 
   SECTION("entries 20 ms apart are each written at once") {
     const auto log = test::scratch_dir("access-audit-slow-entries") / "audit.jsonl";
     AuditLog audit(log, opts);
     for (int k = 1; k <= 8; ++k) {
-      queue(audit, k);
-      REQUIRE(wait_for(k));  // never the hour: the last batch was recent, but 50 entries a second gather nothing
+      entries.queue(audit, k);
+      REQUIRE(entries.wait_for(k));  // never the hour: the last batch was recent, but 50 entries a second gather nothing
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    std::lock_guard lock(m);
-    CHECK(seq_of.size() == 8);
-    CHECK(seq_of[8] == 8);
+    std::lock_guard lock(entries.m);
+    CHECK(entries.seq_of.size() == 8);
+    CHECK(entries.seq_of[8] == 8);
   }
   SECTION("a burst of thousands is gathered, and closing the log writes it") {
     const auto log = test::scratch_dir("access-audit-fast-entries") / "audit.jsonl";
     constexpr int kBurst = 2000;  // tens of thousands a second while it lasts
     {
       AuditLog audit(log, opts);
-      queue(audit, 0);
-      REQUIRE(wait_for(0));
-      for (int k = 1; k <= kBurst; ++k) queue(audit, k);
-      queue(audit, kBurst + 1);
+      entries.queue(audit, 0);
+      REQUIRE(entries.wait_for(0));
+      for (int k = 1; k <= kBurst; ++k) entries.queue(audit, k);
+      entries.queue(audit, kBurst + 1);
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      CHECK_FALSE(answered(kBurst + 1));  // gathered: the writer waits for a fuller batch
+      CHECK_FALSE(entries.answered(kBurst + 1));  // gathered: the writer waits for a fuller batch
     }  // the destructor writes what was gathered
-    CHECK(answered(kBurst + 1));
+    CHECK(entries.answered(kBurst + 1));
     CHECK(entries_of(log).size() == kBurst + 2);
     CHECK(AuditLog::verify(log).ok);
   }
