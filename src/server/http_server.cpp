@@ -40,6 +40,7 @@
 #include "server/request_handler.hpp"
 #include "server/response.hpp"
 #include "server/response_head.hpp"
+#include "server/simple_request.hpp"
 
 namespace minqing::server {
 
@@ -55,6 +56,9 @@ namespace {
 // oversized request, a pipelined request after "Connection: close").
 constexpr auto kLingerTime = std::chrono::seconds(1);
 constexpr std::size_t kLingerBytes = 1024 * 1024;
+// A request's first read: a tile request's head is ~200 bytes; a longer head goes on to Beast's
+// parser with what came.
+constexpr std::size_t kFirstRead = 4096;
 
 std::string endpoint_string(const tcp::endpoint& ep) {
   const auto addr = ep.address();
@@ -180,16 +184,54 @@ class Session : public std::enable_shared_from_this<Session> {
   const ServerOptions& options() const { return m_server.options; }
   bool stopping() const { return m_server.stopping; }
 
+  // Reads the next request. A simple one (a plain GET or HEAD with ordinary fields, no body:
+  // server/simple_request.hpp) is taken from the bytes as they arrive; anything else, or a head
+  // that is not complete in them, goes to Beast's parser, which reads on from the same bytes.
+  // One read deadline either way.
   void do_read() {
     if (stopping()) return close_now();
+    m_stream.expires_after(options().read_timeout);
+    m_reading = true;
+    if (m_buffer.size() == 0) {
+      return m_stream.async_read_some(m_buffer.prepare(kFirstRead),
+                                      beast::bind_front_handler(&Session::on_first_bytes, shared_from_this()));
+    }
+    // Bytes left from a pipelining client: answered after what this thread has waiting.
+    if (take_simple_request()) {
+      return net::post(m_stream.get_executor(),
+                       [self = shared_from_this()] { self->on_read({}, 0); });
+    }
+    read_with_parser();
+  }
+
+  void on_first_bytes(beast::error_code ec, std::size_t n) {
+    if (ec) return on_read(ec, 0);  // end of stream, timeout, reset, cancel: not an HTTP error
+    m_buffer.commit(n);
+    if (take_simple_request()) return on_read({}, 0);
+    read_with_parser();
+  }
+
+  bool take_simple_request() {
+    const auto bytes = m_buffer.data();
+    const std::size_t head = parse_simple_request(
+        std::string_view(static_cast<const char*>(bytes.data()), bytes.size()), options().header_limit, m_request);
+    if (head == 0) return false;
+    m_buffer.consume(head);
+    m_simple = true;
+    return true;
+  }
+
+  void read_with_parser() {
+    m_simple = false;
     m_parser.emplace();
     m_parser->header_limit(options().header_limit);
     m_parser->body_limit(options().body_limit);
-    m_stream.expires_after(options().read_timeout);
-    m_reading = true;
     http::async_read(m_stream, m_buffer, *m_parser,
                      beast::bind_front_handler(&Session::on_read, shared_from_this()));
   }
+
+  // The request being answered: read by either way above. It stays until the next do_read.
+  const Request& request() const { return m_simple ? m_request : m_parser->get(); }
 
   // What hands an answer that comes later (RequestHandler::Later) back to this connection, which
   // it keeps alive until then.
@@ -206,7 +248,7 @@ class Session : public std::enable_shared_from_this<Session> {
     m_reading = false;
     m_started = std::chrono::steady_clock::now();
     if (!ec) {
-      const Request& req = m_parser->get();
+      const Request& req = request();
       m_method = to_std(req.method_string());
       m_target = to_std(req.target());
       // A confidential read's answer comes once its audit entries are durable, and the answer of a
@@ -223,7 +265,7 @@ class Session : public std::enable_shared_from_this<Session> {
         // nothing more meanwhile.
         net::post(m_server.blocking, [self = shared_from_this(), later = later_answer()] {
           std::optional<Response> slow =
-              self->m_server.handler.handle(self->m_parser->get(), self->m_peer, later, true, nullptr, true);
+              self->m_server.handler.handle(self->request(), self->m_peer, later, true, nullptr, true);
           if (slow) later(std::move(*slow));
         });
         return;
@@ -397,6 +439,8 @@ class Session : public std::enable_shared_from_this<Session> {
   Stream m_stream;
   beast::flat_buffer m_buffer;
   std::optional<http::request_parser<http::string_body>> m_parser;
+  Request m_request;      // a simple request's, when m_simple
+  bool m_simple = false;  // the request being answered is m_request, not m_parser's
   Response m_response;
   std::string m_head;  // the answer's status line and fields, formatted for the write
   std::size_t m_head_sent = 0;  // send_from_file's progress through the head
@@ -409,7 +453,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string m_remote;
   std::string m_peer;  // the client's IP address without the port: for sessions, lockout, audit
   // The request's method and target for its access log line: views into the request held by
-  // m_parser (or "-"), which stays until the next do_read, after the line is written (copies were
+  // request() (or "-"), which stays until the next do_read, after the line is written (copies were
   // ~150 instructions a request, issue 12).
   std::string_view m_method;
   std::string_view m_target;

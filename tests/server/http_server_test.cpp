@@ -289,6 +289,30 @@ TEST_CASE("server answers pipelined requests in order", "[server][socket]") {
   CHECK(last->result() == http::status::ok);
 }
 
+// A plain request is read without Beast's parser when its head came whole (server/simple_request.hpp);
+// one whose head comes in pieces goes on to Beast's parser with what came, on the same deadline.
+TEST_CASE("a request head that arrives in pieces is read whole, and the next one too", "[server][socket]") {
+  TestServer s;
+  Client c(s.port());
+  REQUIRE(c.send("GET /heal"));
+  std::this_thread::sleep_for(30ms);
+  REQUIRE(c.send("thz HTTP/1.1\r\nHost: local"));
+  std::this_thread::sleep_for(30ms);
+  REQUIRE(c.send("host\r\n\r"));
+  std::this_thread::sleep_for(30ms);
+  REQUIRE(c.send("\n"));
+  const auto first = c.read();
+  REQUIRE(first);
+  CHECK(first->result() == http::status::ok);
+  CHECK(body_json(*first) == json{{"status", "ok"}});
+  REQUIRE(c.send(get_request("/nowhere")));
+  check_error(c.read(), 404, "not_found");
+  REQUIRE(c.send(get_request("/healthz")));
+  const auto third = c.read();
+  REQUIRE(third);
+  CHECK(third->result() == http::status::ok);
+}
+
 TEST_CASE("server answers an oversized header with 431 and keeps serving", "[server][socket]") {
   TestServer s;
   {
