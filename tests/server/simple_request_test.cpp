@@ -156,6 +156,24 @@ TEST_CASE("a request the simple reader must not take is left to Beast's parser",
     CHECK(out.target() == "/unchanged");
   }
 
+  // One bad byte anywhere in a long value or target — the reader checks eight bytes at a time — is
+  // found; a tab in a value is text.
+  for (std::size_t at = 0; at < 40; ++at) {
+    for (const char bad : {'\x01', '\x1f', '\x7f', '\x80', '\xff', '\n', '\0'}) {
+      std::string value(40, 'v');
+      value[at] = bad;
+      Request out;
+      INFO("bad byte " << int(static_cast<unsigned char>(bad)) << " at " << at);
+      CHECK(parse_simple_request("GET /a HTTP/1.1\r\nX: " + value + "w\r\n\r\n", kLimit, out) == 0);
+      std::string target = "/" + std::string(40, 't');
+      target[at + 1] = bad;
+      CHECK(parse_simple_request("GET " + target + " HTTP/1.1\r\n\r\n", kLimit, out) == 0);
+    }
+    std::string value(40, 'v');
+    value[at] = '\t';
+    CHECK(taken_as_beast_takes("GET /a HTTP/1.1\r\nX: " + value + "w\r\n\r\n"));
+  }
+
   // A head at or past the limit: Beast answers it (431).
   const std::string big = "GET /a HTTP/1.1\r\nX: " + std::string(kLimit, 'a') + "\r\n\r\n";
   Request out;
