@@ -36,11 +36,12 @@ std::string format_access_line(const AccessEntry& e);
 // into a reused buffer).
 void append_access_line(std::string& out, const AccessEntry& e);
 
-// Writes access lines to a stdio stream (stderr by default), in batches: lines are gathered in
-// memory and written by a background thread every `interval`, or at once when 64 KiB are waiting,
-// and on flush() and destruction. One write per batch instead of one per request: on a cached tile
-// that syscall was 5 % of the request's CPU (nginx buffers its access log the same way). A crash
-// loses at most `interval` of lines; the audit log, not this one, is the durable record.
+// Writes access lines to a stdio stream (stderr by default), in batches: each thread gathers its
+// lines in memory, and a background thread writes them every `interval`, or soon when a thread has
+// 64 KiB waiting, and on flush() and destruction. One write per batch instead of one per request:
+// on a cached tile that syscall was 5 % of the request's CPU (nginx buffers its access log the
+// same way). A thread's lines keep their order; different threads' lines interleave by batch.
+// A crash loses at most `interval` of lines; the audit log, not this one, is the durable record.
 // Thread-safe. The stream is borrowed and must outlive the log.
 class AccessLog {
  public:

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -113,4 +114,104 @@ TEST_CASE("access lines keep only harmless query values and escape control chara
   e.target = "/x";
   const std::string line = format_access_line(e);
   CHECK(line.find(" - - \"/x\" 0 0 0.0ms") != std::string::npos);
+}
+
+namespace {
+
+// Everything written to `f` so far.
+std::string contents(std::FILE* f) {
+  std::fflush(f);
+  std::rewind(f);
+  std::string all;
+  char buf[65536];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) all.append(buf, n);
+  return all;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const auto nl = text.find('\n', at);
+    REQUIRE(nl != std::string::npos);  // only whole lines are ever written
+    out.push_back(text.substr(at, nl - at));
+    at = nl + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+// Each thread gathers its lines in a buffer of its own (issue 12, session 13): no line may be
+// lost, doubled or cut, and a thread's lines keep their order, whether the batches go out on the
+// interval, because a buffer filled, or on flush.
+TEST_CASE("lines written from many threads each reach the log once, whole and in their thread's order",
+          "[server][log]") {
+  std::FILE* f = std::tmpfile();
+  REQUIRE(f);
+  constexpr int kThreads = 4;
+  constexpr int kLines = 20'000;  // ~1.5 MiB a thread: several 64 KiB batches each
+  {
+    const AccessLog log(f, std::chrono::milliseconds(5));
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&log, t] {
+        const std::string remote = "10.0.0." + std::to_string(t) + ":1";
+        for (int i = 0; i < kLines; ++i) {
+          const std::string target = "/tiles/terrain/17/" + std::to_string(i) + "/1.png";
+          AccessEntry e;
+          e.time = std::chrono::system_clock::now();
+          e.remote = remote;
+          e.method = "GET";
+          e.target = target;
+          e.status = 200;
+          e.bytes = static_cast<std::size_t>(i);
+          log.write(e);
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    log.flush();
+    std::vector<int> next(kThreads, 0);
+    for (const auto& line : lines_of(contents(f))) {
+      const auto remote = line.find(" 10.0.0.");
+      REQUIRE(remote != std::string::npos);
+      const int t = line[remote + 8] - '0';
+      REQUIRE((t >= 0 && t < kThreads));
+      const std::string expected = "\"/tiles/terrain/17/" + std::to_string(next[t]) + "/1.png\" 200 " + std::to_string(next[t]) + " ";
+      INFO(line);
+      REQUIRE(line.find(expected) != std::string::npos);
+      ++next[t];
+    }
+    for (int t = 0; t < kThreads; ++t) CHECK(next[t] == kLines);
+  }
+  std::fclose(f);
+}
+
+TEST_CASE("lines reach the log within the interval without a flush, and on destruction", "[server][log]") {
+  std::FILE* f = std::tmpfile();
+  REQUIRE(f);
+  AccessEntry e;
+  e.time = std::chrono::system_clock::now();
+  e.remote = "127.0.0.1:9";
+  e.method = "GET";
+  e.target = "/healthz";
+  e.status = 200;
+  {
+    const AccessLog log(f, std::chrono::milliseconds(20));
+    log.write(e);
+    std::string text;
+    for (int i = 0; i < 500 && text.empty(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      text = contents(f);
+    }
+    CHECK(lines_of(text).size() == 1);
+    e.target = "/last";
+    log.write(e);
+  }
+  const auto lines = lines_of(contents(f));
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[1].find("\"/last\"") != std::string::npos);
+  std::fclose(f);
 }
