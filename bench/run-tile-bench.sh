@@ -44,7 +44,8 @@
 #              metatile cut into its tiles (renderd/mod_tile).
 #   warm       right after the cold run, the same server's cache under wrk (WRK_THREADS threads,
 #              WRK_CONNECTIONS connections, the admin's token) over every tile of the list, against
-#              nginx-light serving the very PNGs the client received as static files, same paths;
+#              nginx-light serving the very PNGs the client received as static files, same paths
+#              and the same requests (the token's header too, which nginx ignores);
 #              WARM_ROUNDS (3) rounds alternating ours and nginx, the median round's ratio reported
 #              (one round apart, the two varied by ±10 % on this shared machine, session 13).
 #              nginx logs every request to a file (buffered 64 KiB / 1 s), as ours always does
@@ -232,7 +233,10 @@ for c in $cases; do
     ticks1=$(serve_cpu_ticks)
     echo "RESULT case=warm-ours-$c server_cpu_s=$(awk -v a="$ticks0" -v b="$ticks1" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz }')" >>"$out/warm-ours-$c-$r.result"
     nginx_ticks0=$(nginx_worker_ticks)
-    run_wrk "warm-nginx-$c-$r" "http://127.0.0.1:$nginx_port" "$out/paths-$c.txt"
+    # The very requests ours got, the Authorization header included (nginx ignores it): wrk shares
+    # the two cores, and formatting that header cost it ~0.3 µs a request, which counted against
+    # whichever server it was sent to (session 13).
+    run_wrk "warm-nginx-$c-$r" "http://127.0.0.1:$nginx_port" "$out/paths-$c.txt" "$out/token"
     nginx_split=$(paste -d' ' <(tr ' ' '\n' <<<"$nginx_ticks0") <(tr ' ' '\n' <<<"$(nginx_worker_ticks)") |
       awk '{ d[NR] = $2 - $1; t += d[NR] } END { for (i = 1; i <= NR; i++) printf "%s%d", (i > 1 ? "/" : ""), (t > 0 ? 100 * d[i] / t + 0.5 : 0) }')
     echo "RESULT case=warm-nginx-$c worker_cpu_split=$nginx_split" >>"$out/warm-nginx-$c-$r.result"
@@ -366,7 +370,8 @@ if [ -n "$fresh_case" ]; then
 fi
 echo "warm       wrk -t$wrk_threads -c$wrk_conns -d$wrk_duration over the $ntiles tiles of the list (cached), loopback, with the admin's"
 echo "           token; nginx-light $(nginx -v 2>&1 | sed 's/.*nginx\///') (worker_processes $threads, open_file_cache, access log ${NGINX_ACCESS_LOG:-on}) serving the same PNGs"
-echo "           as files. Composite requests read key_persons: each is audited and fdatasync'ed (group commit)."
+echo "           as files, to the same requests (the token's header too); $warm_rounds rounds alternating the two. Composite"
+echo "           requests read key_persons: each is audited and fdatasync'ed (group commit)."
 echo "fsync      this disk's fdatasync of a 200-byte append, 300 times: p50 $(field p50_ms "$fsync") ms, p90 $(field p90_ms "$fsync") ms,"
 echo "           p99 $(field p99_ms "$fsync") ms, max $(field max_ms "$fsync") ms (the floor of the warm composite's p99)"
 if [ -n "$profile" ]; then
