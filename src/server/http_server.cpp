@@ -2,6 +2,7 @@
 
 #include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -36,6 +37,7 @@
 
 #include "base/error.hpp"
 #include "server/access_log.hpp"
+#include "server/connection_placement.hpp"
 #include "server/json_error.hpp"
 #include "server/request_handler.hpp"
 #include "server/response.hpp"
@@ -126,11 +128,12 @@ struct detail::ServerState {
   // io_context destroy their sessions, which deregister here.
   std::mutex sessions_mutex;
   std::map<Session*, std::weak_ptr<Session>> sessions;
+  ConnectionPlacement placement{thread_count(options), options.locality_slack};  // which io thread a connection lives on
   std::atomic<bool> stopping{false};
   std::atomic<bool> forced{false};
 
-  // One per io thread, each run by its thread alone: a connection lives on one of them, assigned
-  // round-robin at accept. Against two threads sharing one context this saved a third of a cached
+  // One per io thread, each run by its thread alone: a connection lives on one of them, chosen at
+  // accept by `placement`. Against two threads sharing one context this saved a third of a cached
   // tile's user CPU — the shared scheduler's lock and wake-ups and each connection's strand (issue
   // 12, session 9). The price, a connection pinned to a thread, is paid by never blocking an io
   // thread: only Pace::quick routes run here, everything else on `blocking` (server/router.hpp,
@@ -142,7 +145,6 @@ struct detail::ServerState {
   net::steady_timer grace_timer;
   net::steady_timer retry_timer;
   tcp::endpoint bound;
-  std::size_t next_context = 0;  // the context of the next accepted connection; on the strand
   // Keep every context's run() going while it has no connection; released (on the strand) when a
   // shutdown has no connection left.
   std::vector<net::executor_work_guard<IoExecutor>> keep_running;
@@ -158,14 +160,18 @@ struct detail::ServerState {
 // its own strand, so it needs no locks.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(detail::ServerState& server, Socket&& socket) : m_server(server), m_stream(std::move(socket)) {
+  Session(detail::ServerState& server, Socket&& socket, std::size_t thread)
+      : m_server(server), m_thread(thread), m_stream(std::move(socket)) {
     beast::error_code ec;
     const auto ep = m_stream.socket().remote_endpoint(ec);
     m_remote = ec ? "-" : endpoint_string(ep);
     if (!ec) m_peer = ep.address().to_string();
   }
 
-  ~Session() { m_server.session_closed(this); }
+  ~Session() {
+    m_server.placement.closed(m_thread);
+    m_server.session_closed(this);
+  }
 
   void start() {
     net::dispatch(m_stream.get_executor(),
@@ -464,6 +470,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   detail::ServerState& m_server;
+  std::size_t m_thread;  // the io thread (context) it lives on, for ConnectionPlacement
   Stream m_stream;
   beast::flat_buffer m_buffer;
   std::optional<http::request_parser<http::string_body>> m_parser;
@@ -498,11 +505,8 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 void detail::ServerState::do_accept() {
-  // Round-robin: under many connections each thread gets its share (a client's few keep-alive
-  // connections land on different threads).
-  net::io_context& ctx = *contexts[next_context];
-  next_context = (next_context + 1) % contexts.size();
-  acceptor.async_accept(ctx.get_executor(), beast::bind_front_handler(&ServerState::on_accept, this));
+  // Accepted on the first thread's context; on_accept moves the connection to its thread.
+  acceptor.async_accept(contexts.front()->get_executor(), beast::bind_front_handler(&ServerState::on_accept, this));
 }
 
 void detail::ServerState::on_accept(beast::error_code ec, Socket socket) {
@@ -521,7 +525,26 @@ void detail::ServerState::on_accept(beast::error_code ec, Socket socket) {
   // body by sendfile): Nagle's wait for an ack would only hold back an answer's last segment.
   beast::error_code nodelay_ec;
   socket.set_option(tcp::no_delay(true), nodelay_ec);
-  auto session = std::make_shared<Session>(*this, std::move(socket));
+  // On the io thread of the CPU its packets arrive on (server/connection_placement.hpp).
+  const std::size_t thread = placement.place(incoming_cpu(socket.native_handle()));
+  net::io_context& home = *contexts[thread];
+  std::optional<Socket> moved;
+  if (&socket.get_executor().context() != &home) {
+    beast::error_code move_ec;
+    const int fd = socket.release(move_ec);
+    if (!move_ec) {
+      moved.emplace(home.get_executor());
+      moved->assign(bound.protocol(), fd, move_ec);
+      if (move_ec) ::close(fd);
+    }
+    if (move_ec) {  // never seen: the connection is dropped, the server goes on
+      std::fprintf(stderr, "minqing serve: could not hand a connection to its thread: %s\n", move_ec.message().c_str());
+      placement.closed(thread);
+      do_accept();
+      return;
+    }
+  }
+  auto session = std::make_shared<Session>(*this, moved ? std::move(*moved) : std::move(socket), thread);
   {
     std::lock_guard lock(sessions_mutex);
     sessions.emplace(session.get(), session);

@@ -38,6 +38,9 @@ struct ServerOptions {
   std::string address = "127.0.0.1";  // an IP literal (v4 or v6); name resolution is the caller's
   unsigned short port = 8080;         // 0: an ephemeral port, see HttpServer::port()
   unsigned threads = 0;               // io threads (and blocking-pool threads); 0: one per core, at least 2
+  // How many more connections an io thread may hold than the least loaded one, to keep the
+  // connections arriving on its CPU (server/connection_placement.hpp); 0: the least loaded always.
+  std::size_t locality_slack = 16;
   std::chrono::milliseconds read_timeout{30'000};
   std::chrono::milliseconds write_timeout{30'000};
   std::chrono::milliseconds shutdown_grace{10'000};

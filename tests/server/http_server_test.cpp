@@ -1,5 +1,7 @@
 // The server over real sockets on 127.0.0.1, an ephemeral port, in this process.
 
+#include <sched.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -493,8 +495,9 @@ TEST_CASE("listen() on a port in use throws an error naming the address", "[serv
 TEST_CASE("connections are spread over every io thread and each is served", "[server][socket]") {
   ServerOptions o;
   o.threads = 3;
+  o.locality_slack = 0;  // the least loaded thread, whatever CPU the connections arrive on
   TestServer s(o);
-  // Accepted round-robin: three connections, three threads; a fourth shares the first's.
+  // Three connections, three threads; a fourth shares the first's.
   std::vector<std::unique_ptr<Client>> clients;
   for (int i = 0; i < 4; ++i) clients.push_back(std::make_unique<Client>(s.port()));
   std::vector<std::size_t> answered_by;
@@ -517,10 +520,58 @@ TEST_CASE("connections are spread over every io thread and each is served", "[se
   CHECK(s.stopped());
 }
 
+// Connections are placed on the io thread of the CPU their packets arrive on (on loopback, the
+// client's; server/connection_placement.hpp): a client's connections share a thread, which the
+// scheduler keeps beside it, and another CPU's connections get another thread.
+TEST_CASE("connections from one CPU share an io thread, another CPU's get another", "[server][socket][placement]") {
+  cpu_set_t allowed;
+  REQUIRE(sched_getaffinity(0, sizeof allowed, &allowed) == 0);
+  std::vector<int> cpus;
+  for (int c = 0; c < CPU_SETSIZE && cpus.size() < 2; ++c) {
+    if (CPU_ISSET(c, &allowed)) cpus.push_back(c);
+  }
+  if (cpus.size() < 2) {
+    WARN("one CPU only: nothing to place apart");
+    return;
+  }
+  ServerOptions o;
+  o.threads = 2;
+  TestServer s(o);
+  // Each client thread, held on its CPU, opens three connections and asks each where it is served.
+  std::vector<std::vector<std::size_t>> served_by(2);
+  std::vector<bool> pinned(2, false);
+  std::vector<std::thread> clients;
+  for (std::size_t k = 0; k < 2; ++k) {
+    clients.emplace_back([&, k] {
+      cpu_set_t one;
+      CPU_ZERO(&one);
+      CPU_SET(cpus[k], &one);
+      pinned[k] = sched_setaffinity(0, sizeof one, &one) == 0;
+      std::vector<std::unique_ptr<Client>> conns;
+      for (int i = 0; i < 3; ++i) conns.push_back(std::make_unique<Client>(s.port()));
+      for (auto& c : conns) {
+        if (!c->send(get_request("/where"))) return;
+        const auto res = c->read();
+        if (!res || res->result() != http::status::ok) return;
+        served_by[k].push_back(body_json(*res).at("thread").get<std::size_t>());
+      }
+    });
+    clients.back().join();  // one CPU's connections, then the other's
+  }
+  for (std::size_t k = 0; k < 2; ++k) {
+    INFO("client on CPU " << cpus[k]);
+    REQUIRE(pinned[k]);
+    REQUIRE(served_by[k].size() == 3);
+    CHECK(std::set<std::size_t>(served_by[k].begin(), served_by[k].end()).size() == 1);
+  }
+  CHECK(served_by[0].front() != served_by[1].front());
+}
+
 TEST_CASE("slow work runs off the io threads: it stalls no connection, its answer keeps its order",
           "[server][socket]") {
   ServerOptions o;
   o.threads = 2;
+  o.locality_slack = 0;  // connections on every io thread, whatever CPU they arrive on
   TestServer s(o);
   // The slow request, then another pipelined behind it on the same connection.
   Client slow(s.port());
@@ -557,6 +608,7 @@ TEST_CASE("stop() waits for slow work on the blocking pool, closes idle connecti
           "[server][socket]") {
   ServerOptions o;
   o.threads = 2;
+  o.locality_slack = 0;  // connections on every io thread, whatever CPU they arrive on
   TestServer s(o);
   Client busy(s.port());
   REQUIRE(busy.send(get_request("/cold")));
