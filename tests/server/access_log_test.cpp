@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include "server/access_log.hpp"
+#include "server/stdio_text.hpp"
 
 using namespace minqing::server;
 
@@ -118,17 +119,6 @@ TEST_CASE("access lines keep only harmless query values and escape control chara
 
 namespace {
 
-// Everything written to `f` so far.
-std::string contents(std::FILE* f) {
-  std::fflush(f);
-  std::rewind(f);
-  std::string all;
-  char buf[65536];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) all.append(buf, n);
-  return all;
-}
-
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> out;
   std::size_t at = 0;
@@ -174,7 +164,7 @@ TEST_CASE("lines written from many threads each reach the log once, whole and in
     for (auto& t : threads) t.join();
     log.flush();
     std::vector<int> next(kThreads, 0);
-    for (const auto& line : lines_of(contents(f))) {
+    for (const auto& line : lines_of(test::text_of(f))) {
       const auto remote = line.find(" 10.0.0.");
       REQUIRE(remote != std::string::npos);
       const int t = line[remote + 8] - '0';
@@ -204,13 +194,13 @@ TEST_CASE("lines reach the log within the interval without a flush, and on destr
     std::string text;
     for (int i = 0; i < 500 && text.empty(); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
-      text = contents(f);
+      text = test::text_of(f);
     }
     CHECK(lines_of(text).size() == 1);
     e.target = "/last";
     log.write(e);
   }
-  const auto lines = lines_of(contents(f));
+  const auto lines = lines_of(test::text_of(f));
   REQUIRE(lines.size() == 2);
   CHECK(lines[1].find("\"/last\"") != std::string::npos);
   std::fclose(f);

@@ -32,6 +32,7 @@
 #include "server/response.hpp"
 #include "server/router.hpp"
 #include "server/would_block.hpp"
+#include "server/stdio_text.hpp"
 
 using namespace minqing::server;
 namespace net = boost::asio;
@@ -127,15 +128,7 @@ class TestServer {
   }
 
   // The access log written so far (call after stop_and_join for a complete log).
-  std::string access_log() {
-    std::fflush(m_log_file);
-    std::rewind(m_log_file);
-    std::string text;
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, m_log_file)) > 0) text.append(buf, n);
-    return text;
-  }
+  std::string access_log() { return test::text_of(m_log_file); }
 
  private:
   std::FILE* m_log_file;
