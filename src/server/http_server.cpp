@@ -30,7 +30,6 @@
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
@@ -85,10 +84,10 @@ std::vector<std::unique_ptr<net::io_context>> make_contexts(unsigned n) {
 }
 
 using IoExecutor = net::io_context::executor_type;
-// A connection's stream, bound to its thread's io_context: the concrete executor rather than
+// A connection's socket, bound to its thread's io_context: the concrete executor rather than
 // asio's type-erased any_io_executor, and no strand — one thread runs the context, so the
-// connection's handlers never run concurrently.
-using Stream = beast::basic_stream<tcp, IoExecutor, beast::unlimited_rate_policy>;
+// connection's handlers never run concurrently. A bare socket, not beast::basic_stream: the
+// session keeps its own deadline (Session::set_deadline), and the stream's layer did nothing else.
 using Socket = net::basic_stream_socket<tcp, IoExecutor>;
 
 }  // namespace
@@ -161,9 +160,9 @@ struct detail::ServerState {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(detail::ServerState& server, Socket&& socket, std::size_t thread)
-      : m_server(server), m_thread(thread), m_stream(std::move(socket)) {
+      : m_server(server), m_thread(thread), m_socket(std::move(socket)) {
     beast::error_code ec;
-    const auto ep = m_stream.socket().remote_endpoint(ec);
+    const auto ep = m_socket.remote_endpoint(ec);
     m_remote = ec ? "-" : endpoint_string(ep);
     if (!ec) m_peer = ep.address().to_string();
   }
@@ -174,15 +173,16 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void start() {
-    net::dispatch(m_stream.get_executor(),
+    net::dispatch(m_socket.get_executor(),
                   beast::bind_front_handler(&Session::do_read, shared_from_this()));
   }
 
   // Graceful stop: an idle connection (waiting for a request) is closed now; a busy one after
   // its answer is written.
   void shutdown() {
-    net::post(m_stream.get_executor(), [self = shared_from_this()] {
-      if (self->m_reading || self->m_lingering) self->m_stream.cancel();
+    net::post(m_socket.get_executor(), [self = shared_from_this()] {
+      beast::error_code ignored;
+      if (self->m_reading || self->m_lingering) self->m_socket.cancel(ignored);
     });
   }
 
@@ -199,12 +199,12 @@ class Session : public std::enable_shared_from_this<Session> {
     set_deadline(options().read_timeout);
     m_reading = true;
     if (m_buffer.size() == 0) {
-      return m_stream.async_read_some(m_buffer.prepare(kFirstRead),
+      return m_socket.async_read_some(m_buffer.prepare(kFirstRead),
                                       beast::bind_front_handler(&Session::on_first_bytes, shared_from_this()));
     }
     // Bytes left from a pipelining client: answered after what this thread has waiting.
     if (take_simple_request()) {
-      return net::post(m_stream.get_executor(),
+      return net::post(m_socket.get_executor(),
                        [self = shared_from_this()] { self->on_read({}, 0); });
     }
     read_with_parser();
@@ -232,7 +232,7 @@ class Session : public std::enable_shared_from_this<Session> {
     m_parser.emplace();
     m_parser->header_limit(options().header_limit);
     m_parser->body_limit(options().body_limit);
-    http::async_read(m_stream, m_buffer, *m_parser,
+    http::async_read(m_socket, m_buffer, *m_parser,
                      beast::bind_front_handler(&Session::on_read, shared_from_this()));
   }
 
@@ -243,7 +243,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // it keeps alive until then.
   RequestHandler::Later later_answer() {
     return [self = shared_from_this()](Response answer) {
-      net::post(self->m_stream.get_executor(), [self, answer = std::move(answer)]() mutable {
+      net::post(self->m_socket.get_executor(), [self, answer = std::move(answer)]() mutable {
         self->m_response = std::move(answer);
         self->do_write(!self->m_response.keep_alive());
       });
@@ -334,7 +334,7 @@ class Session : public std::enable_shared_from_this<Session> {
     set_deadline(options().write_timeout);
     const std::string_view body = m_response.body().bytes();
     const std::array<net::const_buffer, 2> buffers{net::buffer(m_head), net::buffer(body.data(), body.size())};
-    net::async_write(m_stream, buffers,
+    net::async_write(m_socket, buffers,
                      beast::bind_front_handler(&Session::on_write, shared_from_this(), close));
   }
 
@@ -344,7 +344,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // socket is non-blocking); when the socket is full, wait until it drains and go on, until the
   // answer's write deadline. The response keeps the tile, and so its pages in the file, until on_write.
   void send_from_file(bool close) {
-    const int sock = m_stream.socket().native_handle();
+    const int sock = m_socket.native_handle();
     const FileRange& file = *m_response.body().file();
     auto failed = [&](int err) {
       on_write(close, beast::error_code(err, boost::system::system_category()), 0);
@@ -361,7 +361,7 @@ class Session : public std::enable_shared_from_this<Session> {
       // sendfile has no MSG_DONTWAIT: the socket itself must not block (asio sets this only for
       // its own operations, and not always before the first).
       beast::error_code ec;
-      m_stream.socket().native_non_blocking(true, ec);
+      m_socket.native_non_blocking(true, ec);
       if (ec) return on_write(close, ec, 0);
       m_nonblocking = true;
     }
@@ -383,10 +383,10 @@ class Session : public std::enable_shared_from_this<Session> {
     m_send_timer.async_wait([self = shared_from_this()](beast::error_code ec) {
       if (!ec && self->m_waiting_writable) {
         beast::error_code ignored;
-        self->m_stream.socket().cancel(ignored);  // a client that stopped reading: give up
+        self->m_socket.cancel(ignored);  // a client that stopped reading: give up
       }
     });
-    m_stream.socket().async_wait(tcp::socket::wait_write, [self = shared_from_this(), close](beast::error_code ec) {
+    m_socket.async_wait(tcp::socket::wait_write, [self = shared_from_this(), close](beast::error_code ec) {
       self->m_waiting_writable = false;
       self->m_send_timer.cancel();
       if (ec) return self->on_write(close, ec, 0);
@@ -417,7 +417,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // arrived; the socket closes when the last reference to the session goes.
   void linger_close() {
     beast::error_code ec;
-    m_stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    m_socket.shutdown(tcp::socket::shutdown_send, ec);
     if (ec) return close_now();
     m_lingering = true;
     set_deadline(std::min<std::chrono::steady_clock::duration>(kLingerTime, options().read_timeout));
@@ -425,7 +425,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void linger_read() {
-    m_stream.async_read_some(net::buffer(m_discard),
+    m_socket.async_read_some(net::buffer(m_discard),
                              [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                                self->m_lingered += n;
                                if (ec || self->m_lingered > kLingerBytes) {
@@ -458,20 +458,20 @@ class Session : public std::enable_shared_from_this<Session> {
     if (m_deadline == std::chrono::steady_clock::time_point::max()) return;  // nothing in flight
     if (std::chrono::steady_clock::now() < m_deadline) return arm_deadline();
     beast::error_code ignored;
-    m_stream.socket().cancel(ignored);  // the operation's handler closes the connection
+    m_socket.cancel(ignored);  // the operation's handler closes the connection
   }
 
   void close_now() {
     clear_deadline();
     m_deadline_timer.cancel();  // its handler holds the session
     beast::error_code ec;
-    m_stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-    m_stream.close();
+    m_socket.shutdown(tcp::socket::shutdown_both, ec);
+    m_socket.close(ec);
   }
 
   detail::ServerState& m_server;
   std::size_t m_thread;  // the io thread (context) it lives on, for ConnectionPlacement
-  Stream m_stream;
+  Socket m_socket;
   beast::flat_buffer m_buffer;
   std::optional<http::request_parser<http::string_body>> m_parser;
   Request m_request;      // a simple request's, when m_simple
@@ -484,12 +484,12 @@ class Session : public std::enable_shared_from_this<Session> {
   bool m_waiting_writable = false;
   std::chrono::steady_clock::time_point m_send_deadline;  // send_from_file gives up then
   net::basic_waitable_timer<std::chrono::steady_clock, net::wait_traits<std::chrono::steady_clock>, IoExecutor>
-      m_deadline_timer{m_stream.get_executor()};  // set_deadline's
+      m_deadline_timer{m_socket.get_executor()};  // set_deadline's
   std::chrono::steady_clock::time_point m_deadline = std::chrono::steady_clock::time_point::max();
   std::chrono::steady_clock::time_point m_armed_until;  // when the timer's wait ends
   bool m_deadline_armed = false;
   net::basic_waitable_timer<std::chrono::steady_clock, net::wait_traits<std::chrono::steady_clock>, IoExecutor>
-      m_send_timer{m_stream.get_executor()};  // bounds send_from_file's waits for a full socket
+      m_send_timer{m_socket.get_executor()};  // bounds send_from_file's waits for a full socket
   std::string m_remote;
   std::string m_peer;  // the client's IP address without the port: for sessions, lockout, audit
   // The request's method and target for its access log line: views into the request held by
